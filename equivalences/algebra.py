@@ -1,0 +1,161 @@
+"""Exact algebra shared by derivation, proof and claim checking.
+
+Every identity is decided by :func:`is_zero`: rational-function normal form
+(``sympy.cancel``) after writing powers with a step exponent as ``b**t`` times
+constants, and after putting the argument of each opaque transform ``P_t(x)``
+in normal form, so that ``P_t(a) - P_t(b)`` vanishes exactly when ``a = b``.
+No floating point number ever enters: :func:`exact` turns user numbers into
+rationals first.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .declare import is_transform_application
+from .symbols import t
+
+
+class NotExact(ValueError):
+    """A number that cannot be made an exact rational (nan, inf, text)."""
+
+
+def exact(value) -> sp.Expr:
+    """A user-typed number as an exact sympy number: ``"0.9" -> 9/10``.
+
+    Floats are converted through their shortest decimal representation, so
+    ``0.9`` becomes ``9/10``, not the binary approximation.
+    """
+    if isinstance(value, sp.Basic):
+        if value.has(sp.Float):
+            return value.xreplace({f: sp.Rational(str(f)) for f in value.atoms(sp.Float)})
+        return value
+    if isinstance(value, bool):
+        raise NotExact(f"{value!r} is not a number")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    text = str(value).strip()
+    try:
+        frac = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise NotExact(f"{value!r} is not a finite number (write e.g. 0.9, 9/10 or 1e-3)") from None
+    return sp.Rational(frac.numerator, frac.denominator)
+
+
+def _normalize_transforms(expr: sp.Expr) -> sp.Expr:
+    return expr.replace(
+        is_transform_application,
+        lambda e: e.func(*[canonical(a) for a in e.args]),
+    )
+
+
+def canonical(expr) -> sp.Expr:
+    """Rational normal form of ``expr`` (exact; equal functions get equal forms)."""
+    expr = sp.sympify(expr)
+    expr = sp.expand_power_exp(sp.powsimp(expr, combine="exp"))
+    expr = _normalize_transforms(expr)
+    return sp.cancel(sp.together(expr))
+
+
+def is_zero(expr) -> bool:
+    return canonical(expr) == 0
+
+
+def nice(expr) -> sp.Expr:
+    """A readable exact form: the shorter of the factored and the expanded-over-common-denominator forms."""
+    c = canonical(expr)
+    if c.is_number:
+        return c
+    candidates = [_positive_first(sp.factor(c)), c]
+    return min(candidates, key=lambda e: (sp.count_ops(e), len(str(e))))
+
+
+def _positive_first(e: sp.Expr) -> sp.Expr:
+    """``-(c - 1)*x`` reads better as ``(1 - c)*x``: absorb a leading minus into one factor."""
+    num, den = sp.fraction(e)
+    for part in ("num", "den"):
+        expr = num if part == "num" else den
+        if isinstance(expr, sp.Mul) and expr.could_extract_minus_sign():
+            factors = list(expr.args)
+            for i, f in enumerate(factors):
+                if isinstance(f, sp.Add) and (-f).as_coeff_Add()[0] > 0:
+                    factors[i] = -f
+                    coeff = sp.Mul(*factors[:i], *factors[i + 1:])
+                    new = sp.Mul(-coeff, factors[i], evaluate=False)
+                    if part == "num":
+                        num = new
+                    else:
+                        den = new
+                    break
+    return num / den if den != 1 else num
+
+
+def shift(expr, k: int) -> sp.Expr:
+    """``expr`` with the step moved by ``k``: ``c(t + 1) -> c(t + 1 + k)``."""
+    return sp.sympify(expr).subs(t, t + k) if k else sp.sympify(expr)
+
+
+def offset(arg) -> int | None:
+    """The integer ``k`` of a time argument ``t + k`` (None if it is not of that form)."""
+    d = sp.simplify(sp.sympify(arg) - t)
+    return int(d) if d.is_Integer else None
+
+
+def applications(expr, functions) -> set[AppliedUndef]:
+    """Applications ``f(...)`` in ``expr`` of any function class in ``functions``."""
+    names = {f.__name__ for f in functions}
+    return {a for a in sp.sympify(expr).atoms(AppliedUndef) if a.func.__name__ in names}
+
+
+def substitute_function(expr, f, body) -> sp.Expr:
+    """Replace every ``f(k)`` by ``body`` with ``t -> k``."""
+    return sp.sympify(expr).replace(
+        lambda e: isinstance(e, AppliedUndef) and e.func.__name__ == f.__name__,
+        lambda e: sp.sympify(body).subs(t, e.args[0]),
+    )
+
+
+def linear_coefficients(expr, atoms):
+    """``expr = sum(coeffs[a] * a) + rest``, checked exactly to be linear in ``atoms``.
+
+    Returns ``(coeffs, rest)`` or raises ``ValueError`` when ``expr`` is not
+    linear in them (a coefficient still depends on one of the atoms).
+    """
+    atoms = list(atoms)
+    dummies = [sp.Dummy(str(a)) for a in atoms]
+    e = sp.sympify(expr).xreplace(dict(zip(atoms, dummies)))
+    coeffs = {}
+    for a, d in zip(atoms, dummies):
+        c = sp.diff(e, d)
+        if c.has(*dummies):
+            raise ValueError(f"not linear in {a}")
+        coeffs[a] = c
+    rest = canonical(e - sum(coeffs[a] * d for a, d in zip(atoms, dummies)))
+    if rest.has(*dummies):
+        raise ValueError("not linear in the state")
+    return coeffs, rest
+
+
+def parse(text: str) -> sp.Expr:
+    """Parse an expression string of a JSON report back into sympy.
+
+    Every name followed by ``(`` is an undefined function of the step and every
+    other name a symbol -- so ``gamma(t)`` is the learning-rate schedule, not
+    sympy's gamma function.  Only the report's own strings should be parsed;
+    the CLI never parses user input this way.
+    """
+    import re
+
+    from sympy.parsing.sympy_parser import parse_expr
+
+    names = {}
+    for name, call in re.findall(r"([A-Za-z_][A-Za-z_0-9]*)\s*(\()?", text):
+        if name == "t":
+            names[name] = t
+        elif call:
+            names[name] = sp.Function(name)
+        else:
+            names.setdefault(name, sp.Symbol(name))
+    return parse_expr(text, local_dict=names)

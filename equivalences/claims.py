@@ -1,0 +1,109 @@
+"""Check the paper's printed statements literally, and correct the ones that fail.
+
+A claim is checked in the paper's own setting (its stated assumptions, e.g. a
+constant learning rate) and, when the declaration is more general (schedules),
+in general too.  A failing claim gets its residual and a corrected statement:
+for a coefficient, the derived value; otherwise the first single index shift
+(``g_t -> g_(t-1)``, ``c_2 -> c_(t+1)``) that makes it hold, or the declared
+candidate fix -- each correction is itself proved before it is shown.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .algebra import canonical, nice, offset, substitute_function
+from .declare import Claim, Method, is_transform_application
+from .derive import Map
+from .printing import text
+from .prove import bindings
+from .symbols import MAP_FUNCTIONS, m, t
+from .system import StepSystem
+
+
+@dataclass
+class ClaimResult:
+    claim: Claim
+    holds: bool
+    """In the paper's setting (plus the claim's own assumptions)."""
+    residual: sp.Expr
+    holds_in_general: bool | None = None
+    """Without the paper's setting (None when the declaration adds nothing to it)."""
+    general_residual: sp.Expr | None = None
+    correction: tuple[sp.Expr, sp.Expr] | None = None
+    correction_how: str = ""
+    general_correction: tuple[sp.Expr, sp.Expr] | None = None
+
+
+def specialise(expr, setting: dict) -> sp.Expr:
+    """Apply assumptions: ``{symbol: value, schedule: expression of t}``."""
+    expr = sp.sympify(expr)
+    for key, value in setting.items():
+        if isinstance(key, sp.Symbol):
+            expr = expr.subs(key, value)
+        else:
+            expr = substitute_function(expr, key, value)
+    return expr
+
+
+class ClaimChecker:
+    def __init__(self, method: Method, mp: Map, system: StepSystem | None = None):
+        self.method, self.mp = method, mp
+        self.system = system or StepSystem(method)
+        self.table = bindings(method, mp)
+
+    def residual(self, lhs, rhs, setting) -> sp.Expr:
+        return canonical(specialise(self.system.reduce(lhs - rhs, self.table), setting))
+
+    def check(self, claim: Claim) -> ClaimResult:
+        paper = {**self.method.paper_setting, **claim.assume}
+        r = self.residual(claim.lhs, claim.rhs, paper)
+        res = ClaimResult(claim, r == 0, nice(r) if r != 0 else r)
+        if not res.holds:
+            res.correction, res.correction_how = self.correct(claim, paper)
+        if self.method.paper_setting:
+            g_r = self.residual(claim.lhs, claim.rhs, dict(claim.assume))
+            res.holds_in_general = g_r == 0
+            res.general_residual = nice(g_r) if g_r != 0 else g_r
+            if not res.holds_in_general:
+                res.general_correction, _ = self.correct(claim, dict(claim.assume), shifts=False)
+        return res
+
+    # -- corrections -------------------------------------------------------
+    def _derived_value(self, lhs, setting):
+        """For a coefficient claim ``beta_a(k) = ...``: the derived value at ``k``."""
+        if isinstance(lhs, AppliedUndef) and lhs.func in MAP_FUNCTIONS + (m,):
+            value = self.system.expand(lhs, {f: v for f, v in self.table.items() if f in MAP_FUNCTIONS + (m,)})
+            return nice(specialise(value, setting))
+        return None
+
+    def correct(self, claim: Claim, setting, shifts: bool = True):
+        derived = self._derived_value(claim.lhs, setting)
+        if shifts:
+            for side in ("rhs", "lhs"):
+                for old, new in _index_shifts(getattr(claim, side)):
+                    lhs = claim.lhs.xreplace({old: new}) if side == "lhs" else claim.lhs
+                    rhs = claim.rhs.xreplace({old: new}) if side == "rhs" else claim.rhs
+                    if self.residual(lhs, rhs, setting) == 0:
+                        return (lhs, rhs), f"index slip: {text(old)} should read {text(new)}"
+        if claim.fix is not None and self.residual(*claim.fix, setting) == 0:
+            return claim.fix, "corrected statement (proved)"
+        if derived is not None:
+            return (claim.lhs, derived), "the derived value (proved)"
+        return None, ""
+
+
+def _index_shifts(expr):
+    """Single-atom index changes to try: f(t + k) -> f(t + k +- 1), f(2) -> f(t + j)."""
+    atoms = [a for a in sp.sympify(expr).atoms(AppliedUndef) if not is_transform_application(a) and len(a.args) == 1]
+    steps = sorted({offset(a.args[0]) for a in atoms if offset(a.args[0]) is not None})
+    for a in sorted(atoms, key=sp.default_sort_key):
+        k = offset(a.args[0])
+        if k is None:
+            for j in steps:
+                yield a, a.func(t + j)
+        else:
+            for d in (-1, 1):
+                yield a, a.func(t + k + d)

@@ -1,0 +1,144 @@
+"""``verify``: prove and replay the equivalences from the command line.
+
+Exit codes: 0 every derived equivalence proved and confirmed numerically
+(and, with ``--strict-paper``, every printed claim holds); 1 something failed;
+2 usage error.  Errors are one line on stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from . import registry
+
+MAX_STEPS = 1_000_000
+MAX_DIM = 1 << 24
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="verify",
+        description="Prove that a momentum optimizer is an instance of accelerated SGD (Eq. (1)), "
+        "check the paper's printed derivation, and confirm it on a replayed trajectory.",
+        epilog="examples: verify list | verify schedule-free | verify all --json",
+    )
+    p.add_argument("target", help="a method name (see 'verify list'), 'all', or 'list'")
+    p.add_argument("--json", action="store_true", help="print the JSON report (schema: docs/json-schema.md)")
+    p.add_argument("--steps", type=int, default=500, help="replay length (default 500)")
+    p.add_argument("--dim", type=int, default=32, help="problem dimension of the replay (default 32)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the stochastic problem (default 0)")
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
+                   help="a hyperparameter value, exact (0.9 means 9/10); repeatable")
+    p.add_argument("--no-numeric", action="store_true", help="symbolic proof only, no replay")
+    p.add_argument("--strict-paper", action="store_true", help="exit 1 when a printed claim of the paper fails")
+    return p
+
+
+def _check_args(args) -> dict:
+    if not 1 <= args.steps <= MAX_STEPS:
+        raise UsageError(f"--steps {args.steps}: must be between 1 and {MAX_STEPS}")
+    if not 1 <= args.dim <= MAX_DIM:
+        raise UsageError(f"--dim {args.dim}: must be between 1 and {MAX_DIM}")
+    if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
+        raise UsageError(f"--device {args.device}: use cpu or cuda")
+    if args.device.startswith("cuda") and not args.no_numeric:
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError("--device cuda: no CUDA GPU is visible here; use --device cpu")
+    sets = {}
+    for item in args.sets:
+        if "=" not in item:
+            raise UsageError(f"--set {item}: write NAME=VALUE, e.g. --set beta=0.9")
+        k, v = item.split("=", 1)
+        sets[k.strip()] = v.strip()
+    return sets
+
+
+def main(argv=None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse already printed a one-line usage error
+        return int(e.code or 0)
+    try:
+        return _run(args)
+    except (UsageError, registry.UnknownMethod) as err:
+        print(f"verify: error: {err.args[0] if err.args else err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("verify: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 -- never a traceback for a user
+        if os.environ.get("VERIFY_DEBUG"):
+            raise
+        print(f"verify: internal error: {type(err).__name__}: {err} (rerun with VERIFY_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    from .report import BadHyperparameter, verify
+
+    if args.target == "list":
+        return _list(args)
+    sets = _check_args(args)
+    names = registry.names() if args.target == "all" else [args.target]
+    if args.target != "all":
+        registry.get(args.target)  # unknown names fail before any work
+    elif sets:
+        raise UsageError("--set applies to one method; name it instead of 'all'")
+    kw = dict(numeric=not args.no_numeric, steps=args.steps, dim=args.dim, seed=args.seed,
+              dtype=args.dtype, device=args.device)
+    reports = []
+    for name in names:
+        try:
+            reports.append(verify(name, hyperparameters=sets, **kw))
+        except BadHyperparameter as err:
+            raise UsageError(str(err)) from None
+    if args.json:
+        payload = [r.to_json() for r in reports]
+        print(json.dumps(payload if args.target == "all" else payload[0], indent=2))
+    else:
+        from .render import render_all, render_report
+
+        if args.target == "all":
+            render_all(reports)
+        else:
+            render_report(reports[0])
+    ok = all(r.ok for r in reports)
+    if args.strict_paper:
+        ok = ok and all(c.holds for r in reports for c in r.claims)
+    return 0 if ok else 1
+
+
+def _list(args) -> int:
+    rows = []
+    for name in registry.names():
+        m = registry.get(name)
+        rows.append({"method": name, "name": m.name, "reference": m.reference, "section": m.section})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Methods")
+    for col in ("method", "name", "paper", "reference"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["method"], r["name"], r["section"], r["reference"])
+    Console().print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""What a method declaration holds: data only, written in the authors' own variables.
+
+A declaration module under :mod:`equivalences.methods` builds one :class:`Method`.
+Nothing in a declaration states the answer (the map to Eq. (1)): the engine
+derives it.  The paper's printed statements about the method are recorded as
+:class:`Claim` objects and checked literally.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import sympy as sp
+
+from .symbols import g, t
+
+_TRANSFORM_FUNCTIONS: dict[str, "Transform"] = {}
+
+
+@dataclass(frozen=True)
+class Transform:
+    """A coordinate-wise map ``P_t(x)`` that proofs treat as opaque.
+
+    Applied as ``P(step, x)``.  ``kind`` names the numeric implementation
+    (``"sign"`` or ``"adam"``), ``params`` its parameters, and ``input`` the
+    gradient-history expression a stateful preconditioner accumulates
+    (default ``g(t)``; MARS feeds its corrected gradient ``c_t``).
+    """
+
+    name: str
+    kind: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    input: sp.Expr | None = None
+    latex: str | None = None
+
+    def __post_init__(self):
+        _TRANSFORM_FUNCTIONS[self.name] = self
+
+    @property
+    def function(self) -> type[sp.Function]:
+        return sp.Function(self.name)
+
+    def __call__(self, step, x) -> sp.Expr:
+        return self.function(step, x)
+
+    @property
+    def linear(self) -> bool:
+        """A diagonal preconditioner is linear in x; sign is not."""
+        return self.kind != "sign"
+
+
+def transform_named(name: str) -> Transform | None:
+    return _TRANSFORM_FUNCTIONS.get(name)
+
+
+def is_transform_application(expr) -> bool:
+    from sympy.core.function import AppliedUndef
+
+    return isinstance(expr, AppliedUndef) and expr.func.__name__ in _TRANSFORM_FUNCTIONS
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement the paper prints, transcribed literally as ``lhs = rhs``.
+
+    ``lhs``/``rhs`` are written in the method's variables and may use the
+    accelerated form's ``m``, ``w``, ``beta_a``, ``eta_a``, ``alpha_a`` and
+    ``gamma_avg`` (see :mod:`equivalences.symbols`).  ``fix`` is an optional
+    candidate correction ``(lhs, rhs)``; it is proved like any claim, never
+    trusted.
+    """
+
+    ref: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+    printed: str = ""
+    fix: tuple[sp.Expr, sp.Expr] | None = None
+    assume: Mapping = field(default_factory=dict)
+    """Extra assumptions the printed statement is made under, e.g. ``{beta: 0}``."""
+    note: str = ""
+
+
+def chain(refs: Sequence[str], exprs: Sequence[sp.Expr], printed: Sequence[str] = ()) -> tuple[Claim, ...]:
+    """A printed derivation ``e0 = e1 = e2 = ...``: one claim per displayed step.
+
+    ``refs[i]`` tags the step ``exprs[i] = exprs[i + 1]``.
+    """
+    if len(refs) != len(exprs) - 1:
+        raise ValueError("chain: need one ref per '=' step")
+    printed = list(printed) + [""] * (len(refs) - len(printed))
+    return tuple(Claim(r, a, b, p) for r, a, b, p in zip(refs, exprs[:-1], exprs[1:], printed))
+
+
+def state(names: str) -> tuple[type[sp.Function], ...]:
+    """State variables, as functions of the step: ``z, x = state("z x")``."""
+    return tuple(sp.Function(n) for n in names.split())
+
+
+@dataclass(frozen=True)
+class Method:
+    """A momentum method as its authors wrote it.
+
+    updates
+        ``Eq(s(t + 1), rhs)`` in the authors' order; a right-hand side may
+        use a variable already updated in the same step (``z(t + 1)``) and
+        the previous gradient ``g(t - 1)`` (the engine then keeps it as state).
+    define
+        named intermediate quantities, ``{y: (1 - beta) * z(t) + beta * x(t)}``.
+    query
+        where the stochastic gradient of step ``t`` is taken.
+    evaluate
+        the sequence the method returns for evaluation, when it is not the
+        query point (Schedule-Free's ``x``); the engine proves it is a weight
+        average of the accelerated iterate.
+    init
+        the standard start, every state variable at ``t0`` in terms of
+        :data:`~equivalences.symbols.theta0`.
+    constants / schedules
+        hyperparameters: symbols, and sequences (functions of ``t``).
+    defaults
+        numeric values for the replay: exact numbers for constants, sympy
+        expressions of ``t`` for schedules.
+    domain
+        where each constant is valid, as a sympy set.
+    paper_setting
+        the paper's own assumptions (e.g. a constant learning rate), as
+        ``{schedule: expression of t}``; its claims are checked under them,
+        and again in general.
+    """
+
+    key: str
+    name: str
+    reference: str
+    section: str
+    summary: str
+    state: tuple
+    updates: tuple
+    query: type[sp.Function]
+    init: Mapping
+    t0: int = 1
+    define: Mapping = field(default_factory=dict)
+    evaluate: type[sp.Function] | None = None
+    input: type[sp.Function] = g
+    pre: Transform | None = None
+    posts: tuple[Transform, ...] = ()
+    constants: tuple[sp.Symbol, ...] = ()
+    schedules: tuple[type[sp.Function], ...] = ()
+    defaults: Mapping = field(default_factory=dict)
+    domain: Mapping = field(default_factory=dict)
+    paper_setting: Mapping = field(default_factory=dict)
+    paper_setting_text: str = ""
+    claims: tuple[Claim, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def transforms(self) -> tuple[Transform, ...]:
+        return ((self.pre,) if self.pre else ()) + tuple(self.posts)
+
+    def hyperparameter(self, name: str):
+        """Look up a constant or schedule by its name (e.g. ``"beta"``)."""
+        for s in self.constants:
+            if s.name == name:
+                return s
+        for f in self.schedules:
+            if f.__name__ == name:
+                return f
+        return None
+
+    @property
+    def hyperparameter_names(self) -> list[str]:
+        return [s.name for s in self.constants] + [f.__name__ for f in self.schedules]
+
+
+def at(f, k):
+    """``f`` at step ``t + k``."""
+    return f(t + k)

@@ -1,0 +1,169 @@
+"""Derive the map of a declared method onto Eq. (1) -- nobody types the answer in.
+
+Write the method's step as a direction: the query point moves by
+``q(t + 1) - q(t) = -K_t Post_t(D_t)`` (``Post`` = identity and ``K_t = 1``
+for a linear method), with ``D_t = Delta_t . S_t + delta_t u_t`` linear in the
+state.  Eq. (1) asks for ``D_t = eta_t m_t + alpha_t u_t`` with
+``m_t = beta_t m_{t-1} + u_t``; the unique solution (when ``eta_t != 0``) is
+
+* the change of variables  ``m_t = Delta_t . S_t / eta_t + u_t``;
+* ``alpha_t = delta_t - eta_t``;
+* pushing ``Delta_{t+1} . S_{t+1}`` through one step gives
+  ``rho_{t+1} . S_t + r_{t+1} u_t``, and the momentum recursion forces
+  ``rho_{t+1} = (r_{t+1} / eta_t) Delta_t``, hence
+  ``eta_t = r_{t+1} Delta_t[i] / rho_{t+1}[i]`` and ``beta_{t+1} = r_{t+1} / eta_{t+1}``.
+
+For two-state methods this is the three-term recurrence of the query points,
+``q_{t+1} = q_t + A_t (q_t - q_{t-1}) - B_t g_t + C_t g_{t-1}`` with
+``A_t = eta_t beta_t / eta_{t-1}``, ``B_t = eta_t + alpha_t``,
+``C_t = A_t alpha_{t-1}``, read backwards.  The derivation only *proposes*; the
+map is accepted when :func:`equivalences.prove.prove` reduces every identity to 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .algebra import canonical, is_zero, linear_coefficients, nice, shift
+from .declare import Method, Transform, is_transform_application, transform_named
+from .symbols import t, theta0
+from .system import StepSystem
+
+
+class NotInFamily(Exception):
+    """The method's update cannot be written as Eq. (1); the message says which term is in the way."""
+
+
+@dataclass
+class Map:
+    """A candidate map to Eq. (1), derived or supplied (e.g. a mutated one)."""
+
+    beta_a: sp.Expr
+    eta_a: sp.Expr
+    alpha_a: sp.Expr
+    momentum: sp.Expr
+    """The change of variables: ``m_a(t)`` in terms of the method's state at ``t`` and ``u(t)``."""
+    m_init: sp.Expr
+    """``m_a(t0 - 1)``: the momentum the accelerated form starts from."""
+    K: sp.Expr = sp.Integer(1)
+    post: Transform | None = None
+    gamma_avg: sp.Expr | None = None
+    avg_init: sp.Expr | None = None
+    degenerate: list = field(default_factory=list)
+
+    def replace(self, **changes) -> "Map":
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+def _momentum(system: StepSystem, Delta, eta) -> sp.Expr:
+    return nice(sum((d / eta * s for d, s in zip(Delta, system.at_base())), sp.Integer(0))) + system.input(t)
+
+
+def derive(method: Method, system: StepSystem | None = None) -> Map:
+    system = system or StepSystem(method)
+    q, u_t, S = method.query, system.input(t), system.at_base()
+    move = system.reduce(q(t + 1) - q(t), base=0)
+
+    apps = {a for a in move.atoms(AppliedUndef) if is_transform_application(a)}
+    if len(apps) > 1:
+        raise NotInFamily(f"the query point moves by several transformed directions: {sorted(map(str, apps))}")
+    if apps:
+        app = apps.pop()
+        K = canonical(-sp.diff(move, app))
+        if K.has(*S, u_t) or not is_zero(move + K * app):
+            raise NotInFamily(f"the query point does not move by a multiple of {app.func.__name__}(...)")
+        direction, post = app.args[1], transform_named(app.func.__name__)
+    else:
+        K, direction, post = sp.Integer(1), -move, None
+
+    try:
+        coeffs, rest = linear_coefficients(direction, S + [u_t])
+    except ValueError as err:
+        raise NotInFamily(f"the update direction is not linear in the state: {err}") from None
+    if rest != 0:
+        raise NotInFamily(f"the update direction has a term outside the state and gradient: {rest}")
+    Delta, delta = [coeffs[s] for s in S], coeffs[u_t]
+
+    if all(is_zero(d) for d in Delta):
+        # No memory at all: (preconditioned) SGD. m_t = u_t, any beta works; take 0.
+        eta, beta, alpha, momentum = nice(delta), sp.Integer(0), sp.Integer(0), u_t
+    else:
+        pushed = system.reduce(sum(shift(d, 1) * s(t + 1) for d, s in zip(Delta, system.state)), base=0)
+        try:
+            rc, rest = linear_coefficients(pushed, S + [u_t])
+        except ValueError as err:
+            raise NotInFamily(f"the momentum part of the state does not evolve linearly: {err}") from None
+        rho, r = [rc[s] for s in S], rc[u_t]
+        pivot = next((i for i, x in enumerate(rho) if not is_zero(x)), None)
+        if pivot is None or is_zero(r):
+            raise NotInFamily("the direction forgets the state after one step: no momentum recursion m_t = beta m_(t-1) + u_t fits")
+        eta = nice(r * Delta[pivot] / rho[pivot])
+        if is_zero(eta):
+            raise NotInFamily("the derived eta_a vanishes identically")
+        beta = nice(shift(r / shift(eta, 1), -1))
+        alpha = nice(delta - eta)
+        momentum = _momentum(system, Delta, eta)
+
+    init = dict(method.init)
+    L0 = canonical((momentum - u_t).subs(t, method.t0).xreplace(init))
+    beta0 = canonical(beta.subs(t, method.t0))
+    if L0 == 0:
+        m_init = sp.Integer(0)
+    elif beta0 == 0:
+        raise NotInFamily("the standard initialisation leaves momentum that Eq. (1) cannot start from (beta_a vanishes at t0)")
+    else:
+        m_init = nice(L0 / beta0)
+
+    gamma, avg_init = None, None
+    if method.evaluate is not None:
+        e = method.evaluate
+        gain = system.reduce(e(t + 1) - e(t), base=0)
+        gap = system.reduce(q(t + 1) - e(t), base=0)
+        gap_c, _ = linear_coefficients(gap, S + [u_t])
+        gain_c, _ = linear_coefficients(gain, S + [u_t])
+        atom = next((a for a in S + [u_t] if not is_zero(gap_c[a])), None)
+        if atom is None:
+            raise NotInFamily(f"{e.__name__} does not move towards the iterate")
+        gamma = nice(shift(gain_c[atom] / gap_c[atom], -1))
+        avg_init = nice(system.expand(e(t)).subs(t, method.t0).xreplace(init))
+
+    mp = Map(beta, eta, alpha, momentum, m_init, K=nice(K), post=post, gamma_avg=gamma, avg_init=avg_init)
+    mp.degenerate = degenerate_sets(mp, system)
+    return mp
+
+
+def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
+    """Where the map breaks down, in words.
+
+    A factor of a denominator of the change of variables, of a coefficient or
+    of the averaging weight makes the map undefined; a factor of ``eta_a``
+    makes the momentum drop out of the update, so the map stops being unique.
+    """
+    out: dict[str, dict] = {}
+    S = set(system.at_base()) | {system.input(t)}
+
+    def factors(expr):
+        _, fs = sp.factor_list(expr)
+        return [f for f, _ in fs if not f.is_number and not f.has(*S)]
+
+    parts = {
+        "the change of variables m_a": sp.denom(sp.together(mp.momentum)),
+        "beta_a": sp.denom(sp.together(mp.beta_a)),
+        "eta_a": sp.denom(sp.together(mp.eta_a)),
+        "alpha_a": sp.denom(sp.together(mp.alpha_a)),
+        "the initial momentum": sp.denom(sp.together(mp.m_init)),
+    }
+    if mp.gamma_avg is not None:
+        parts["the averaging weight"] = sp.denom(sp.together(mp.gamma_avg))
+    for what, den in parts.items():
+        for f in factors(den):
+            entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
+            entry["effects"].append(f"{what} divides by zero")
+    for f in factors(sp.numer(sp.together(mp.eta_a))):
+        entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
+        entry["effects"].append("eta_a = 0: the momentum no longer enters the update, so beta_a is not determined (the map is one of many)")
+    return list(out.values())

@@ -1,0 +1,25 @@
+"""Deliberately wrong maps: the negative controls of the numeric replay and the mutation suite."""
+from __future__ import annotations
+
+import sympy as sp
+
+from .algebra import canonical, shift
+from .derive import Map
+from .printing import text
+
+
+def _changed(a, b) -> bool:
+    return canonical(a - b) != 0
+
+
+def control(mp: Map) -> tuple[str, Map]:
+    """The negative control: the derived map with its schedule one step off (``c_{t+1} -> c_t`` in eta_a),
+    or, for a method whose eta_a does not change with ``t``, with beta_a 1% too small."""
+    shifted = shift(mp.eta_a, -1)
+    if _changed(shifted, mp.eta_a):
+        return f"eta_a read one step early: {text(shifted)} for {text(mp.eta_a)}", mp.replace(eta_a=shifted)
+    beta = mp.beta_a * sp.Rational(99, 100)
+    if _changed(beta, mp.beta_a):
+        return "beta_a 1% too small", mp.replace(beta_a=beta)
+    alpha = mp.alpha_a * sp.Rational(101, 100) + sp.Rational(1, 100)
+    return "alpha_a 1% too large", mp.replace(alpha_a=alpha)

@@ -1,0 +1,130 @@
+"""Show expressions the way the paper writes them: ``c(t + 1)`` as ``c_{t+1}``.
+
+``text`` gives plain unicode for the terminal, ``latex`` gives LaTeX for the
+appendix.  JSON uses ``sympy.sstr`` instead, which ``sympy.sympify`` parses back.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from .declare import transform_named
+from .symbols import t
+
+GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
+    "lambda": "λ", "mu": "μ", "nu": "ν", "rho": "ρ", "sigma": "σ", "zeta": "ζ", "kappa": "κ", "xi": "ξ",
+}
+SPECIAL = {"m_a": ("m", "a"), "w_a": ("w", "a"), "beta_a": ("β", "a"), "eta_a": ("η", "a"),
+           "alpha_a": ("α", "a"), "gamma_avg": ("γ", "avg"), "theta_0": ("θ", "0")}
+SPECIAL_TEX = {"m_a": ("m", "a"), "w_a": ("w", "a"), "beta_a": (r"\beta", "a"), "eta_a": (r"\eta", "a"),
+               "alpha_a": (r"\alpha", "a"), "gamma_avg": (r"\bar\gamma", ""), "theta_0": (r"\theta", "0")}
+
+
+def _step(arg, printer) -> str:
+    d = sp.sympify(arg) - t
+    if d.is_Integer:
+        k = int(d)
+        return "t" if k == 0 else f"t+{k}" if k > 0 else f"t-{-k}"
+    return printer._print(arg)
+
+
+def _split(name: str):
+    """``beta1`` -> (``beta``, ``1``); ``g_prev`` -> (``g``, ``prev``)."""
+    if "_" in name:
+        base, sub = name.split("_", 1)
+        return base, sub
+    i = len(name)
+    while i > 0 and name[i - 1].isdigit():
+        i -= 1
+    return (name[:i], name[i:]) if 0 < i < len(name) else (name, "")
+
+
+def _positive_terms_first(expr, printer):
+    terms = list(expr.as_ordered_terms())
+    return [x for x in terms if not x.could_extract_minus_sign()] + [x for x in terms if x.could_extract_minus_sign()]
+
+
+class TextPrinter(StrPrinter):
+    def _print_Add(self, expr, order=None):
+        terms = _positive_terms_first(expr, self)
+        out = self._print(terms[0])
+        for x in terms[1:]:
+            if x.could_extract_minus_sign():
+                out += " - " + self.parenthesize(-x, 40)
+            else:
+                out += " + " + self.parenthesize(x, 40)
+        return out
+
+    def _name(self, name):
+        if name in SPECIAL:
+            return SPECIAL[name]
+        base, sub = _split(name)
+        return GREEK.get(base, base), sub
+
+    def _print_Symbol(self, s):
+        base, sub = self._name(s.name)
+        return base + (f"_{sub}" if sub else "")
+
+    def _print_Function(self, e):
+        if isinstance(e, AppliedUndef):
+            if transform_named(e.func.__name__) is not None and len(e.args) == 2:
+                return f"{e.func.__name__}_{_step(e.args[0], self)}({self._print(e.args[1])})"
+            if len(e.args) == 1:
+                base, sub = self._name(e.func.__name__)
+                idx = _step(e.args[0], self)
+                idx = f"{sub},{idx}" if sub else idx
+                return f"{base}_{idx}" if len(idx) == 1 else f"{base}_{{{idx}}}"
+        return super()._print_Function(e)
+
+
+class TexPrinter(LatexPrinter):
+    def _print_Add(self, expr, order=None):
+        terms = _positive_terms_first(expr, self)
+        out = self._print(terms[0])
+        for x in terms[1:]:
+            if x.could_extract_minus_sign():
+                out += " - " + self.parenthesize(-x, 40)
+            else:
+                out += " + " + self.parenthesize(x, 40)
+        return out
+
+    def _name(self, name):
+        if name in SPECIAL_TEX:
+            return SPECIAL_TEX[name]
+        base, sub = _split(name)
+        base = "\\" + base if base in GREEK else base
+        return base, sub
+
+    def _print_Symbol(self, s, style="plain"):
+        base, sub = self._name(s.name)
+        return base + (f"_{{{sub}}}" if sub else "")
+
+    def _print_Function(self, e, exp=None):
+        if isinstance(e, AppliedUndef):
+            tr = transform_named(e.func.__name__)
+            if tr is not None and len(e.args) == 2:
+                head = tr.latex or (r"\operatorname{%s}" % e.func.__name__)
+                s = rf"{head}_{{{_step(e.args[0], self)}}}\left({self._print(e.args[1])}\right)"
+            elif len(e.args) == 1:
+                base, sub = self._name(e.func.__name__)
+                idx = _step(e.args[0], self)
+                s = f"{base}_{{{sub + ',' if sub else ''}{idx}}}"
+            else:
+                return super()._print_Function(e, exp)
+            return f"{s}^{{{exp}}}" if exp else s
+        return super()._print_Function(e, exp)
+
+
+def text(expr) -> str:
+    return TextPrinter().doprint(sp.sympify(expr))
+
+
+def latex(expr) -> str:
+    return TexPrinter().doprint(sp.sympify(expr))
+
+
+def equation(lhs, rhs) -> str:
+    return f"{text(lhs)} = {text(rhs)}"

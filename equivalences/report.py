@@ -1,0 +1,207 @@
+"""declare -> derive -> prove -> check the paper -> replay: one report per method.
+
+:func:`verify` is the Python API behind the CLI; :meth:`Report.to_json`
+gives the stable JSON schema documented in ``docs/json-schema.md``.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .algebra import exact, nice
+from .claims import ClaimChecker, ClaimResult, specialise
+from .declare import Method
+from .derive import Map, NotInFamily, derive
+from .printing import text
+from .prove import Proof, prove
+from .registry import get
+from .symbols import t
+from .system import StepSystem
+
+SCHEMA = "optimizer-equivalences/report/v1"
+
+
+class BadHyperparameter(ValueError):
+    pass
+
+
+def parse_overrides(method: Method, pairs: dict[str, object]) -> dict:
+    """``{"beta": "0.9"}`` -> ``{beta: 9/10}``, checked against the method's domain."""
+    out = {}
+    for name, raw in pairs.items():
+        sym = method.hyperparameter(name)
+        if sym is None:
+            known = sorted({s.name for s in method.defaults if isinstance(s, sp.Symbol)})
+            raise BadHyperparameter(f"{method.key} has no constant {name!r}; it has: {', '.join(known)}")
+        if not isinstance(sym, sp.Symbol):
+            raise BadHyperparameter(f"{name} is a schedule of {method.key}; set its parameters instead "
+                                    f"({', '.join(sorted(s.name for s in sp.sympify(method.defaults[sym]).free_symbols - {t}))})")
+        try:
+            value = exact(raw)
+        except ValueError as err:
+            raise BadHyperparameter(f"{name}={raw}: {err}") from None
+        dom = method.domain.get(sym)
+        if dom is not None and not dom.contains(value):
+            raise BadHyperparameter(f"{name}={raw} is outside its valid range {dom}; pick a value in it")
+        out[sym] = value
+    return out
+
+
+@dataclass
+class NumericSummary:
+    result: object
+    control: object
+    control_name: str
+    seed: int
+
+    @property
+    def control_rejected(self) -> bool:
+        return not self.control.passed
+
+    @property
+    def passed(self) -> bool:
+        return self.result.passed and self.control_rejected
+
+
+@dataclass
+class Report:
+    method: Method
+    map: Map | None
+    proof: Proof | None
+    claims: list[ClaimResult]
+    overrides: dict
+    not_in_family: str | None = None
+    numeric: NumericSummary | None = None
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def proved(self) -> bool:
+        return self.proof is not None and self.proof.holds
+
+    @property
+    def claims_holding(self) -> int:
+        return sum(c.holds for c in self.claims)
+
+    @property
+    def ok(self) -> bool:
+        return self.proved and (self.numeric is None or self.numeric.passed)
+
+    def at_values(self, expr):
+        return nice(specialise(expr, self.overrides)) if self.overrides else expr
+
+    def to_json(self) -> dict:
+        s = sp.sstr
+        mp, method = self.map, self.method
+        out = {
+            "schema": SCHEMA,
+            "method": method.key,
+            "name": method.name,
+            "reference": method.reference,
+            "section": method.section,
+            "ok": self.ok,
+            "not_in_family": self.not_in_family,
+            "hyperparameters": {k.name: s(v) for k, v in self.overrides.items()},
+            "map": None,
+            "change_of_variables": None,
+            "weight_averaging": None,
+            "proof": {"holds": self.proved, "identities": [], "degenerate": []},
+            "paper_claims": [],
+            "numeric": None,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
+        if mp is not None:
+            out["map"] = {
+                "beta_a": s(self.at_values(mp.beta_a)), "eta_a": s(self.at_values(mp.eta_a)),
+                "alpha_a": s(self.at_values(mp.alpha_a)), "K": s(self.at_values(mp.K)),
+                "pre": method.pre.name if method.pre else None, "post": mp.post.name if mp.post else None,
+            }
+            out["change_of_variables"] = {
+                "m_a": s(self.at_values(mp.momentum)), "w_a": s(method.query(t)),
+                "w_a_expanded": s(StepSystem(method).expand(method.query(t))),
+                "m_init": s(mp.m_init), "t0": method.t0,
+            }
+            if mp.gamma_avg is not None:
+                out["weight_averaging"] = {"evaluate": method.evaluate.__name__,
+                                           "gamma": s(self.at_values(mp.gamma_avg)), "init": s(mp.avg_init)}
+            out["proof"]["degenerate"] = [{"condition": d["condition"], "effects": d["effects"]} for d in mp.degenerate]
+        if self.proof is not None:
+            out["proof"]["identities"] = [
+                {"name": i.name, "statement": f"{s(i.lhs)} = {s(i.rhs)}", "holds": i.holds, "residual": s(i.residual)}
+                for i in self.proof.identities
+            ]
+        for c in self.claims:
+            out["paper_claims"].append({
+                "ref": c.claim.ref,
+                "statement": f"{s(c.claim.lhs)} = {s(c.claim.rhs)}",
+                "holds": c.holds,
+                "residual": s(c.residual),
+                "holds_in_general": c.holds_in_general,
+                "general_residual": None if c.general_residual is None else s(c.general_residual),
+                "correction": None if c.correction is None else f"{s(c.correction[0])} = {s(c.correction[1])}",
+                "correction_how": c.correction_how or None,
+                "general_correction": None if c.general_correction is None
+                else f"{s(c.general_correction[0])} = {s(c.general_correction[1])}",
+            })
+        if self.numeric is not None:
+            r, ctl = self.numeric.result, self.numeric.control
+            out["numeric"] = {
+                "max_rel_deviation": r.worst,
+                "max_rel_deviation_query": float(r.max_rel_deviation.max()),
+                "max_rel_deviation_eval": None if r.max_rel_deviation_eval is None else float(r.max_rel_deviation_eval.max()),
+                "tolerance": r.tolerance,
+                "passed": r.passed,
+                "control_rejected": self.numeric.control_rejected,
+                "control": {"perturbation": self.numeric.control_name, "max_rel_deviation": ctl.worst},
+                "steps": r.steps, "dtype": r.dtype, "device": r.device, "seed": self.numeric.seed,
+            }
+        return out
+
+
+def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: int = 32, seed: int = 0,
+           dtype: str = "float64", device: str = "cpu", hyperparameters: dict | None = None) -> Report:
+    """Derive, prove, check the paper's claims and (optionally) replay one method."""
+    method = name if isinstance(name, Method) else get(name)
+    overrides = parse_overrides(method, hyperparameters or {})
+    timings = {}
+    t_start = time.perf_counter()
+    system = StepSystem(method)
+    try:
+        mp = derive(method, system)
+    except NotInFamily as err:
+        timings["derive"] = time.perf_counter() - t_start
+        return Report(method, None, None, [], overrides, not_in_family=str(err), timings=timings)
+    timings["derive"] = time.perf_counter() - t_start
+    t1 = time.perf_counter()
+    proof = prove(method, mp, system)
+    timings["prove"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    checker = ClaimChecker(method, mp, system)
+    claims = [checker.check(c) for c in method.claims]
+    timings["claims"] = time.perf_counter() - t1
+    report = Report(method, mp, proof, claims, overrides, timings=timings)
+    if numeric:
+        t1 = time.perf_counter()
+        report.numeric = run_numeric(method, mp, system, overrides, steps=steps, dim=dim, seed=seed,
+                                     dtype=dtype, device=device)
+        timings["numeric"] = time.perf_counter() - t1
+    timings["total"] = time.perf_counter() - t_start
+    return report
+
+
+def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, device) -> NumericSummary:
+    import torch  # the symbolic package never needs torch; the replay does
+
+    from numeric.compile import Config
+    from numeric.replay import replay
+
+    from .mutations import control
+
+    cfg = Config.from_method(method, overrides)
+    torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
+    kw = dict(steps=steps, dim=dim, seed=seed, cfg=cfg, dtype=torch_dtype, device=device, system=system)
+    result = replay(method, mp, **kw)
+    name, bad = control(mp)
+    ctl = replay(method, bad, **kw)
+    return NumericSummary(result, ctl, name, seed)

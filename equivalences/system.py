@@ -1,0 +1,93 @@
+"""A declared method as an exact step map ``S(t + 1) = F_t(S(t), u(t))``.
+
+:class:`StepSystem` solves the authors' update equations (in their order) for
+the new state, and :meth:`StepSystem.reduce` rewrites any expression in the
+method's variables at any steps -- ``x(t - 1)``, ``z(t + 1)``, ``y(t + 1)``,
+``m_a(t)`` -- in terms of the state at one base step and the free gradients.
+Identities that vanish after this reduction hold on every trajectory, for
+every gradient sequence.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .algebra import applications, offset, substitute_function
+from .declare import Method
+from .symbols import t
+
+
+class DeclarationError(ValueError):
+    """The declaration itself is malformed (a bug in a method module)."""
+
+
+class StepSystem:
+    def __init__(self, method: Method):
+        self.method = method
+        self.input = method.input
+        self.definitions = dict(method.define)
+        updates = [(eq.lhs, self.expand(eq.rhs)) for eq in method.updates]
+        self.state = list(method.state)
+        self.lag = None
+        if any(offset(a.args[0]) == -1 for _, rhs in updates for a in applications(rhs, [self.input])):
+            # The authors reuse the previous gradient: keep it as state.
+            self.lag = sp.Function(f"{self.input.__name__}_prev")
+            self.state.append(self.lag)
+            updates = [(lhs, rhs.subs(self.input(t - 1), self.lag(t))) for lhs, rhs in updates]
+            updates.append((self.lag(t + 1), self.input(t)))
+        self.F: dict = {}
+        names = {s.__name__ for s in self.state}
+        for lhs, rhs in updates:
+            if not (isinstance(lhs, AppliedUndef) and lhs.func.__name__ in names and offset(lhs.args[0]) == 1):
+                raise DeclarationError(f"{method.key}: update target {lhs} is not a state variable at t + 1")
+            for s, f in self.F.items():
+                rhs = rhs.subs(s(t + 1), f)
+            late = [a for a in applications(rhs, self.state) if offset(a.args[0]) != 0]
+            if late:
+                raise DeclarationError(f"{method.key}: update of {lhs} uses {late} before it is updated")
+            self.F[lhs.func] = rhs
+        missing = [s for s in self.state if s not in self.F]
+        if missing:
+            raise DeclarationError(f"{method.key}: no update for {missing}")
+
+    # -- rewriting -------------------------------------------------------
+    def expand(self, expr, bindings=None) -> sp.Expr:
+        """Substitute named definitions (and ``bindings``) until none is left."""
+        table = dict(self.definitions)
+        if bindings:
+            table.update(bindings)
+        expr = sp.sympify(expr)
+        for _ in range(20):
+            new = expr
+            for f, body in table.items():
+                new = substitute_function(new, f, body)
+            if new == expr:
+                return expr
+            expr = new
+        raise DeclarationError(f"{self.method.key}: definitions refer to each other in a cycle")
+
+    def step(self, s) -> sp.Expr:
+        """``s(t + 1)`` in terms of the state at ``t`` and ``u(t)``."""
+        return self.F[s]
+
+    def reduce(self, expr, bindings=None, base: int | None = None) -> sp.Expr:
+        """``expr`` in terms of the state at its earliest step (or ``t + base``) and the free gradients."""
+        expr = self.expand(expr, bindings)
+        atoms = applications(expr, self.state + [self.input])
+        offsets = [offset(a.args[0]) for a in atoms]
+        if not offsets:
+            return expr
+        if any(o is None for o in offsets):
+            # a fixed step such as x(1): nothing to move
+            return expr
+        base = min(offsets) if base is None else min(base, *offsets)
+        for _ in range(200):
+            late = [a for a in applications(expr, self.state) if offset(a.args[0]) > base]
+            if not late:
+                return expr
+            expr = expr.xreplace({a: self.F[a.func].subs(t, a.args[0] - 1) for a in late})
+        raise DeclarationError(f"{self.method.key}: reduction did not terminate")
+
+    def at_base(self, k: int = 0):
+        """The state symbols at step ``t + k``."""
+        return [s(t + k) for s in self.state]

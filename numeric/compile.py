@@ -1,0 +1,187 @@
+"""Turn a declaration and a map into per-step coefficient tables.
+
+Every coefficient of the method's step, query, evaluation point and start,
+and of the accelerated form (beta_a, eta_a, alpha_a, K, the averaging weight),
+is a sympy expression in ``t`` and the hyperparameters.  With the schedules
+substituted, each is evaluated once with numpy for all steps and all
+configurations -- a ``(T, K)`` table -- so the torch loop only multiplies and adds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from equivalences.algebra import applications, linear_coefficients, substitute_function
+from equivalences.declare import Method, Transform, is_transform_application, transform_named
+from equivalences.derive import Map
+from equivalences.symbols import g, t, theta0
+from equivalences.system import StepSystem
+
+
+class ConfigError(ValueError):
+    """A hyperparameter setting the replay cannot use (missing value, non-finite coefficient)."""
+
+
+@dataclass
+class Config:
+    """Hyperparameter values for ``K`` configurations replayed together."""
+
+    values: dict  # sympy Symbol -> np.ndarray of shape (K,)
+    schedules: dict  # schedule Function -> sympy expression of t and symbols in ``values``
+
+    @property
+    def batch(self) -> int:
+        return len(next(iter(self.values.values()))) if self.values else 1
+
+    @classmethod
+    def from_method(cls, method: Method, overrides: dict | None = None, batch: int = 1) -> "Config":
+        values, schedules = {}, {}
+        for key, default in {**method.defaults, **(overrides or {})}.items():
+            if isinstance(key, sp.Symbol):
+                values[key] = np.broadcast_to(np.asarray(default, dtype=np.float64) if not isinstance(default, sp.Basic)
+                                              else np.float64(float(default)), (batch,)).copy()
+            else:
+                schedules[key] = sp.sympify(default)
+        return cls(values, schedules)
+
+
+def tabulate(expr, cfg: Config, steps: np.ndarray) -> np.ndarray:
+    """``expr`` at every step (rows) and configuration (columns), float64."""
+    e = sp.sympify(expr)
+    for f, body in cfg.schedules.items():
+        e = substitute_function(e, f, body)
+    free = sorted(e.free_symbols - {t}, key=lambda s: s.name)
+    missing = [s for s in free if s not in cfg.values]
+    if missing or applications(e, []) or e.atoms(sp.core.function.AppliedUndef):
+        left = missing or sorted(map(str, e.atoms(sp.core.function.AppliedUndef)))
+        raise ConfigError(f"no numeric value for {', '.join(map(str, left))}")
+    fn = sp.lambdify([t] + free, e, modules="numpy")
+    with np.errstate(all="ignore"):
+        out = fn(steps.astype(np.float64)[:, None], *[cfg.values[s][None, :] for s in free])
+    return np.broadcast_to(np.asarray(out, dtype=np.float64), (len(steps), cfg.batch)).copy()
+
+
+@dataclass
+class Affine:
+    """``sum_j coeffs[j] * state[j] + u_coeff * u`` with coefficient tables."""
+
+    coeffs: dict = field(default_factory=dict)  # state index -> (T, K)
+    u: np.ndarray | None = None
+
+
+@dataclass
+class Update:
+    linear: Affine
+    transform: str | None = None
+    scale: np.ndarray | None = None  # K_t in front of P_t(arg)
+    arg: Affine | None = None
+
+
+@dataclass
+class MethodProgram:
+    names: list
+    updates: list  # one Update per state variable, in state order
+    query: Affine
+    evaluate: Affine | None
+    init: np.ndarray  # (n_state, K): state(t0) = init * theta0
+    transforms: dict  # name -> Transform
+    input_lags: dict  # transform name -> (coef of g(t), coef of g(t-1)) tables
+
+
+@dataclass
+class AcceleratedProgram:
+    beta: np.ndarray
+    eta: np.ndarray
+    alpha: np.ndarray
+    K: np.ndarray
+    post: Transform | None
+    m_init: np.ndarray  # (K,)
+    gamma: np.ndarray | None
+    avg_init: np.ndarray | None
+
+
+def _affine(expr, system: StepSystem, cfg, steps) -> Affine:
+    S, u_t = system.at_base(), system.input(t)
+    coeffs, rest = linear_coefficients(expr, S + [u_t])
+    if rest != 0:
+        raise ConfigError(f"not an affine map of the state: {rest}")
+    aff = Affine()
+    for j, s in enumerate(S):
+        if coeffs[s] != 0:
+            aff.coeffs[j] = tabulate(coeffs[s], cfg, steps)
+    if coeffs[u_t] != 0:
+        aff.u = tabulate(coeffs[u_t], cfg, steps)
+    return aff
+
+
+def _theta0_coefficient(expr, cfg, t0) -> np.ndarray:
+    expr = sp.sympify(expr)
+    coeff = sp.diff(expr, theta0)
+    if sp.simplify(expr - coeff * theta0) != 0:
+        raise ConfigError(f"initial value {expr} is not a multiple of theta_0")
+    return tabulate(coeff, cfg, np.array([t0]))[0]
+
+
+def _input_lags(tr: Transform, cfg, steps):
+    """A stateful transform's input as ``a_t g(t) + b_t g(t - 1)`` (default: ``g(t)``)."""
+    expr = tr.input if tr.input is not None else g(t)
+    coeffs, rest = linear_coefficients(expr, [g(t), g(t - 1)])
+    if rest != 0:
+        raise ConfigError(f"transform input {expr} is not linear in g(t), g(t-1)")
+    return tabulate(coeffs[g(t)], cfg, steps), tabulate(coeffs[g(t - 1)], cfg, steps)
+
+
+def compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.ndarray) -> MethodProgram:
+    updates = []
+    for s in system.state:
+        F = system.step(s)
+        apps = [a for a in sp.sympify(F).atoms(sp.core.function.AppliedUndef) if is_transform_application(a)]
+        if len(apps) > 1:
+            raise ConfigError(f"update of {s.__name__} applies more than one transform")
+        if apps:
+            app = apps[0]
+            scale = sp.diff(F, app)
+            linear = F - scale * app
+            updates.append(Update(_affine(linear, system, cfg, steps), app.func.__name__,
+                                  tabulate(scale, cfg, steps), _affine(app.args[1], system, cfg, steps)))
+        else:
+            updates.append(Update(_affine(F, system, cfg, steps)))
+    query = _affine(system.expand(method.query(t)), system, cfg, steps)
+    evaluate = _affine(system.expand(method.evaluate(t)), system, cfg, steps) if method.evaluate else None
+    init = np.stack([
+        _theta0_coefficient(method.init.get(s(method.t0), 0), cfg, method.t0) for s in system.state
+    ])
+    transforms = {tr.name: tr for tr in method.transforms}
+    lags = {name: _input_lags(tr, cfg, steps) for name, tr in transforms.items()}
+    return MethodProgram([s.__name__ for s in system.state], updates, query, evaluate, init, transforms, lags)
+
+
+def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray) -> AcceleratedProgram:
+    return AcceleratedProgram(
+        beta=tabulate(mp.beta_a, cfg, steps),
+        eta=tabulate(mp.eta_a, cfg, steps),
+        alpha=tabulate(mp.alpha_a, cfg, steps),
+        K=tabulate(mp.K, cfg, steps),
+        post=mp.post,
+        m_init=_theta0_coefficient(mp.m_init, cfg, method.t0),
+        gamma=tabulate(mp.gamma_avg, cfg, steps) if mp.gamma_avg is not None else None,
+        avg_init=_theta0_coefficient(mp.avg_init, cfg, method.t0) if mp.avg_init is not None else None,
+    )
+
+
+def resolve_params(tr: Transform, cfg: Config) -> dict:
+    """A transform's numeric parameters, with hyperparameter symbols replaced by their values."""
+    out = {}
+    for k, v in tr.params.items():
+        if isinstance(v, sp.Basic) and v.free_symbols:
+            out[k] = float(tabulate(v, cfg, np.array([1]))[0, 0])
+        elif isinstance(v, sp.Basic):
+            out[k] = float(v)
+        else:
+            out[k] = v
+    return out
+
+
+__all__ = ["Config", "ConfigError", "compile_method", "compile_accelerated", "tabulate", "transform_named"]

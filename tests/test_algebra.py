@@ -1,0 +1,49 @@
+import pytest
+import sympy as sp
+
+from equivalences.algebra import NotExact, canonical, exact, is_zero, linear_coefficients, nice
+from equivalences.declare import Transform
+from equivalences.symbols import t
+
+
+def test_exact_rationals():
+    assert exact("0.9") == sp.Rational(9, 10)
+    assert exact(0.9) == sp.Rational(9, 10)  # not the binary double
+    assert exact("1e-3") == sp.Rational(1, 1000)
+    assert exact("9/10") == sp.Rational(9, 10)
+    assert exact(3) == 3
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf", "abc", "", "1/0", True])
+def test_exact_refuses_non_numbers(bad):
+    with pytest.raises(NotExact):
+        exact(bad)
+
+
+def test_is_zero_with_step_powers():
+    b = sp.Symbol("b")
+    assert is_zero(b ** (t - 1) * b - b ** t)
+    assert not is_zero(b ** (t - 1) - b ** t)
+
+
+def test_transform_arguments_compared_exactly():
+    P = Transform("Ptest", "adam")
+    x, y = sp.symbols("x y")
+    assert is_zero(P(t, x * (1 + y) - x * y) - P(t, x))
+    assert not is_zero(P(t, x) - P(t, 2 * x))
+    assert not is_zero(P(t, x) - P(t + 1, x))
+
+
+def test_linear_coefficients_rejects_nonlinear():
+    x, y = sp.symbols("x y")
+    coeffs, rest = linear_coefficients(3 * x + 2 * y + 1, [x, y])
+    assert coeffs == {x: 3, y: 2} and rest == 1
+    with pytest.raises(ValueError):
+        linear_coefficients(x * y, [x, y])
+
+
+def test_nice_prefers_positive_factors():
+    c = sp.Function("c")
+    e = nice(1 - c(t) - c(t) * 0)
+    assert sp.sstr(e) in ("1 - c(t)", "-c(t) + 1")
+    assert canonical(nice((1 - c(t)) * 3) - (3 - 3 * c(t))) == 0

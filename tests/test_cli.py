@@ -1,0 +1,101 @@
+"""The CLI as a user meets it: exit codes, JSON schema, clean errors."""
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from equivalences.cli import main
+
+
+def run(*args):
+    p = subprocess.run([sys.executable, "-m", "equivalences", *args], capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_verify_schedule_free_json_schema():
+    code, out, err = run("schedule-free", "--json", "--steps", "200")
+    assert code == 0, err
+    rep = json.loads(out)
+    assert rep["schema"] == "optimizer-equivalences/report/v1"
+    assert rep["method"] == "schedule-free"
+    assert set(rep["map"]) >= {"beta_a", "eta_a", "alpha_a"}
+    from equivalences import parse
+
+    assert parse(rep["map"]["eta_a"]) - parse("beta*c(t + 1)*gamma(t)") == 0
+    assert rep["proof"]["holds"] is True
+    assert all({"ref", "holds", "residual"} <= set(c) for c in rep["paper_claims"])
+    assert any(not c["holds"] for c in rep["paper_claims"])
+    num = rep["numeric"]
+    assert num["passed"] is True and num["control_rejected"] is True
+    assert num["max_rel_deviation"] <= num["tolerance"]
+    assert num["control"]["max_rel_deviation"] > num["tolerance"]
+
+
+def test_human_report_exit_code_and_content():
+    code, out, err = run("schedule-free", "--steps", "100")
+    assert code == 0, err
+    assert "proved and confirmed numerically" in out
+    assert "β_{a,t} = (1 - c_t)*γ_{t-1}/γ_t" in out
+    assert "index slip" in out
+
+
+def test_list():
+    code, out, _ = run("list", "--json")
+    assert code == 0
+    assert "schedule-free" in [r["method"] for r in json.loads(out)]
+
+
+def test_strict_paper_fails_on_printed_errors():
+    assert main(["schedule-free", "--no-numeric", "--strict-paper", "--json"]) == 1
+    assert main(["schedule-free", "--no-numeric", "--json"]) == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["schedul-free"], "did you mean 'schedule-free'"),
+        (["adamw-nonsense"], "verify list"),
+        (["schedule-free", "--steps", "0"], "--steps 0"),
+        (["schedule-free", "--steps", "-5"], "--steps -5"),
+        (["schedule-free", "--steps", "10000000000"], "--steps"),
+        (["schedule-free", "--set", "beta=1.5"], "outside its valid range"),
+        (["schedule-free", "--set", "beta=nan"], "not a finite number"),
+        (["schedule-free", "--set", "beta=abc"], "not a finite number"),
+        (["schedule-free", "--set", "beta"], "NAME=VALUE"),
+        (["schedule-free", "--set", "omega=1"], "has no constant 'omega'"),
+        (["schedule-free", "--set", "c=1"], "is a schedule"),
+        (["schedule-free", "--device", "tpu"], "--device tpu"),
+    ],
+)
+def test_bad_input_is_one_clean_line(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+def test_argparse_errors_exit_2(capsys):
+    assert main(["schedule-free", "--steps", "many"]) == 2
+    assert main([]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
+def test_cuda_without_gpu_is_a_clean_error(capsys):
+    assert main(["schedule-free", "--device", "cuda"]) == 2
+    assert "no CUDA GPU" in capsys.readouterr().err
+
+
+def test_user_values_are_exact(capsys):
+    assert main(["schedule-free", "--set", "beta=0.5", "--json", "--steps", "50"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["hyperparameters"] == {"beta": "1/2"}
+    assert rep["map"]["alpha_a"] in ("gamma(t)/2",)
+
+
+@pytest.mark.cuda
+def test_cuda_replay_agrees():
+    assert main(["schedule-free", "--device", "cuda", "--json", "--steps", "200"]) == 0
