@@ -98,7 +98,7 @@ class AcceleratedProgram:
     K: np.ndarray
     post: Transform | None
     m_init: np.ndarray  # (K,)
-    gamma: np.ndarray | None
+    gamma: np.ndarray | None  # at t + 1: the weight used after step t
     avg_init: np.ndarray | None
 
 
@@ -166,7 +166,7 @@ def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray)
         K=tabulate(mp.K, cfg, steps),
         post=mp.post,
         m_init=_theta0_coefficient(mp.m_init, cfg, method.t0),
-        gamma=tabulate(mp.gamma_avg, cfg, steps) if mp.gamma_avg is not None else None,
+        gamma=tabulate(mp.gamma_avg, cfg, steps + 1) if mp.gamma_avg is not None else None,
         avg_init=_theta0_coefficient(mp.avg_init, cfg, method.t0) if mp.avg_init is not None else None,
     )
 
