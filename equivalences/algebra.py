@@ -73,23 +73,26 @@ def nice(expr) -> sp.Expr:
 
 
 def _positive_first(e: sp.Expr) -> sp.Expr:
-    """``-(c - 1)*x`` reads better as ``(1 - c)*x``: absorb a leading minus into one factor."""
+    """``-(c - 1)*x`` reads better as ``(1 - c)*x``: write each factor ``a - 1`` as ``1 - a``."""
     num, den = sp.fraction(e)
-    for part in ("num", "den"):
-        expr = num if part == "num" else den
-        if isinstance(expr, sp.Mul) and expr.could_extract_minus_sign():
-            factors = list(expr.args)
-            for i, f in enumerate(factors):
-                if isinstance(f, sp.Add) and (-f).as_coeff_Add()[0] > 0:
-                    factors[i] = -f
-                    coeff = sp.Mul(*factors[:i], *factors[i + 1:])
-                    new = sp.Mul(-coeff, factors[i], evaluate=False)
-                    if part == "num":
-                        num = new
-                    else:
-                        den = new
-                    break
-    return num / den if den != 1 else num
+
+    def flip(expr):
+        coeff, factors = expr.as_coeff_mul()
+        out = []
+        for f in factors:
+            base, power = f.as_base_exp()
+            if isinstance(base, sp.Add) and base.as_coeff_Add()[0] < 0 and power.is_Integer:
+                out.append((-base) ** power)
+                coeff = -coeff if power % 2 else coeff
+            else:
+                out.append(f)
+        return coeff, out
+
+    cn, fn = flip(num)
+    cd, fd = flip(den)
+    top = sp.Mul(cn / cd, *fn)
+    bottom = sp.Mul(*fd)
+    return top / bottom if bottom != 1 else top
 
 
 def shift(expr, k: int) -> sp.Expr:

@@ -108,7 +108,7 @@ def derive(method: Method, system: StepSystem | None = None) -> Map:
         alpha = nice(delta - eta)
         momentum = _momentum(system, Delta, eta)
 
-    init = dict(method.init)
+    init = system.init
     L0 = canonical((momentum - u_t).subs(t, method.t0).xreplace(init))
     beta0 = canonical(beta.subs(t, method.t0))
     if L0 == 0:
@@ -123,9 +123,14 @@ def derive(method: Method, system: StepSystem | None = None) -> Map:
         e = method.evaluate
         gain = system.reduce(e(t + 1) - e(t), base=0)
         gap = system.reduce(q(t + 1) - e(t), base=0)
-        gap_c, _ = linear_coefficients(gap, S + [u_t])
-        gain_c, _ = linear_coefficients(gain, S + [u_t])
-        atom = next((a for a in S + [u_t] if not is_zero(gap_c[a])), None)
+        atoms = S + [u_t] + sorted({a for a in (gap + gain).atoms(AppliedUndef) if is_transform_application(a)},
+                                   key=sp.default_sort_key)
+        try:
+            gap_c, _ = linear_coefficients(gap, atoms)
+            gain_c, _ = linear_coefficients(gain, atoms)
+        except ValueError as err:
+            raise NotInFamily(f"{e.__name__} is not a weight average of the iterate: {err}") from None
+        atom = next((a for a in atoms if not is_zero(gap_c[a])), None)
         if atom is None:
             raise NotInFamily(f"{e.__name__} does not move towards the iterate")
         gamma = nice(shift(gain_c[atom] / gap_c[atom], -1))

@@ -15,7 +15,7 @@ from .symbols import t
 
 GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
-    "lambda": "λ", "mu": "μ", "nu": "ν", "rho": "ρ", "sigma": "σ", "zeta": "ζ", "kappa": "κ", "xi": "ξ",
+    "lambda": "λ", "mu": "μ", "nu": "ν", "rho": "ρ", "sigma": "σ", "zeta": "ζ", "kappa": "κ", "xi": "ξ", "tau": "τ", "phi": "φ", "psi": "ψ", "omega": "ω", "chi": "χ", "pi": "π",
 }
 SPECIAL = {"m_a": ("m", "a"), "w_a": ("w", "a"), "beta_a": ("β", "a"), "eta_a": ("η", "a"),
            "alpha_a": ("α", "a"), "gamma_avg": ("γ", "avg"), "theta_0": ("θ", "0")}

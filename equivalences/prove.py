@@ -71,7 +71,7 @@ def prove(method: Method, mp: Map, system: StepSystem | None = None) -> Proof:
     statements = [
         ("weight update", w(t + 1), weight_update_rhs(mp, u), None),
         ("momentum recursion", m(t + 1), beta_a(t + 1) * m(t) + u(t + 1), None),
-        ("initial state", m(t0), beta_a(t0) * mp.m_init + u(t0), dict(method.init)),
+        ("initial state", m(t0), beta_a(t0) * mp.m_init + u(t0), system.init),
     ]
     if method.evaluate is not None and mp.gamma_avg is not None:
         e = method.evaluate

@@ -8,6 +8,10 @@ from .declare import Method
 
 MODULES = {
     "schedule-free": "schedule_free",
+    "lion": "lion",
+    "heavy-ball": "heavy_ball",
+    "sgd-nesterov": "sgd_nesterov",
+    "qhm": "qhm",
 }
 
 

@@ -53,7 +53,7 @@ def _map(report) -> Table:
     sys = StepSystem(method)
     tab.add_row("variables", f"{text(w(t))} = {text(method.query(t))} = {text(sys.expand(method.query(t)))}")
     tab.add_row("", equation(m(t), mp.momentum))
-    start = nice(sys.expand(method.query(t)).subs(t, method.t0).xreplace(dict(method.init)))
+    start = nice(sys.expand(method.query(t)).subs(t, method.t0).xreplace(sys.init))
     tab.add_row("start", f"{text(w(method.t0))} = {text(start)}, "
                 f"{text(m(method.t0 - 1))} = {text(mp.m_init)}")
     if mp.gamma_avg is not None:

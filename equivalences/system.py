@@ -49,6 +49,10 @@ class StepSystem:
         missing = [s for s in self.state if s not in self.F]
         if missing:
             raise DeclarationError(f"{method.key}: no update for {missing}")
+        self.init = dict(method.init)
+        """The standard start of every state variable at ``t0`` (a kept previous gradient starts at 0)."""
+        if self.lag is not None:
+            self.init.setdefault(self.lag(method.t0), 0)
 
     # -- rewriting -------------------------------------------------------
     def expand(self, expr, bindings=None) -> sp.Expr:

@@ -151,7 +151,7 @@ def compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.nd
     query = _affine(system.expand(method.query(t)), system, cfg, steps)
     evaluate = _affine(system.expand(method.evaluate(t)), system, cfg, steps) if method.evaluate else None
     init = np.stack([
-        _theta0_coefficient(method.init.get(s(method.t0), 0), cfg, method.t0) for s in system.state
+        _theta0_coefficient(system.init.get(s(method.t0), 0), cfg, method.t0) for s in system.state
     ])
     transforms = {tr.name: tr for tr in method.transforms}
     lags = {name: _input_lags(tr, cfg, steps) for name, tr in transforms.items()}
