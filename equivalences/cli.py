@@ -124,18 +124,21 @@ def _list(args) -> int:
     rows = []
     for name in registry.names():
         m = registry.get(name)
-        rows.append({"method": name, "name": m.name, "reference": m.reference, "section": m.section})
+        rows.append({"method": name, "name": m.name, "reference": m.reference, "section": m.section,
+                     "summary": m.summary})
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Methods")
-    for col in ("method", "name", "paper", "reference"):
-        table.add_column(col)
+    table = Table(title="Methods (verify NAME; references: verify list --json)")
+    table.add_column("method", no_wrap=True)
+    table.add_column("name")
+    table.add_column("paper", no_wrap=True)
+    table.add_column("what it is")
     for r in rows:
-        table.add_row(r["method"], r["name"], r["section"], r["reference"])
+        table.add_row(r["method"], r["name"], r["section"], r["summary"])
     Console().print(table)
     return 0
 

@@ -13,11 +13,12 @@ def _changed(a, b) -> bool:
 
 
 def control(mp: Map) -> tuple[str, Map]:
-    """The negative control: the derived map with its schedule one step off (``c_{t+1} -> c_t`` in eta_a),
-    or, for a method whose eta_a does not change with ``t``, with beta_a 1% too small."""
-    shifted = shift(mp.eta_a, -1)
+    """The negative control: the derived map with its schedule one step off (``c_{t+1} -> c_{t+2}`` in
+    eta_a; late rather than early, so no schedule is read before its first step), or, for a method whose
+    eta_a does not change with ``t``, with beta_a 1% too small."""
+    shifted = shift(mp.eta_a, 1)
     if _changed(shifted, mp.eta_a):
-        return f"eta_a read one step early: {text(shifted)} for {text(mp.eta_a)}", mp.replace(eta_a=shifted)
+        return f"eta_a read one step late: {text(shifted)} for {text(mp.eta_a)}", mp.replace(eta_a=shifted)
     beta = mp.beta_a * sp.Rational(99, 100)
     if _changed(beta, mp.beta_a):
         return "beta_a 1% too small", mp.replace(beta_a=beta)

@@ -70,8 +70,10 @@ class TextPrinter(StrPrinter):
 
     def _print_Function(self, e):
         if isinstance(e, AppliedUndef):
-            if transform_named(e.func.__name__) is not None and len(e.args) == 2:
-                return f"{e.func.__name__}_{_step(e.args[0], self)}({self._print(e.args[1])})"
+            tr = transform_named(e.func.__name__)
+            if tr is not None and len(e.args) == 2:
+                head = tr.latex if tr.latex and tr.latex.isalpha() else e.func.__name__
+                return f"{head}_{_step(e.args[0], self)}({self._print(e.args[1])})"
             if len(e.args) == 1:
                 base, sub = self._name(e.func.__name__)
                 idx = _step(e.args[0], self)

@@ -12,6 +12,15 @@ MODULES = {
     "heavy-ball": "heavy_ball",
     "sgd-nesterov": "sgd_nesterov",
     "qhm": "qhm",
+    "agnes": "agnes",
+    "asgd": "asgd",
+    "mass": "mass",
+    "nesterov-sgd": "nesterov_sgd",
+    "mars": "mars",
+    "ademamix": "ademamix",
+    "simplified-ademamix": "simplified_ademamix",
+    "accelerated-adamw": "accelerated_adamw",
+    "schedule-free-adamw": "schedule_free_adamw",
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from equivalences.algebra import applications, linear_coefficients, substitute_function
+from equivalences.algebra import applications, canonical, linear_coefficients, substitute_function
 from equivalences.declare import Method, Transform, is_transform_application, transform_named
 from equivalences.derive import Map
 from equivalences.symbols import g, t, theta0
@@ -97,7 +97,7 @@ class AcceleratedProgram:
     alpha: np.ndarray
     K: np.ndarray
     post: Transform | None
-    m_init: np.ndarray  # (K,)
+    m_start: np.ndarray  # (K,): beta_a(t0) * m_init as a multiple of theta_0, formed exactly
     gamma: np.ndarray | None  # at t + 1: the weight used after step t
     avg_init: np.ndarray | None
 
@@ -159,13 +159,18 @@ def compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.nd
 
 
 def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray) -> AcceleratedProgram:
+    """The accelerated form's tables.  The first step's ``beta_a(t0) m_init`` is formed symbolically
+    (``beta_a(t0)`` may involve a schedule before its start, e.g. ``gamma_(t0-1)``, times ``m_init = 0``),
+    so the beta table's first row is 1 and the form starts from ``m_start``."""
+    beta = tabulate(mp.beta_a, cfg, steps)
+    beta[0] = 1.0
     return AcceleratedProgram(
-        beta=tabulate(mp.beta_a, cfg, steps),
+        beta=beta,
         eta=tabulate(mp.eta_a, cfg, steps),
         alpha=tabulate(mp.alpha_a, cfg, steps),
         K=tabulate(mp.K, cfg, steps),
         post=mp.post,
-        m_init=_theta0_coefficient(mp.m_init, cfg, method.t0),
+        m_start=_theta0_coefficient(canonical(mp.beta_a.subs(t, method.t0) * mp.m_init), cfg, method.t0),
         gamma=tabulate(mp.gamma_avg, cfg, steps + 1) if mp.gamma_avg is not None else None,
         avg_init=_theta0_coefficient(mp.avg_init, cfg, method.t0) if mp.avg_init is not None else None,
     )

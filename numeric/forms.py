@@ -122,7 +122,7 @@ class AcceleratedForm:
         tab = _Tables(dtype, device)
         self.beta, self.eta, self.alpha, self.K = tab(prog.beta), tab(prog.eta), tab(prog.alpha), tab(prog.K)
         self.gamma_next = tab(prog.gamma)  # gamma at t + 1, for forming the average after step t
-        self._m_init = tab.column(prog.m_init)
+        self._m_start = tab.column(prog.m_start)
         self._avg_init = None if prog.avg_init is None else tab.column(prog.avg_init)
         self.feed = _TransformFeed(method, lags, cfg, tab)
         self.pre = method.pre.name if method.pre else None
@@ -130,7 +130,7 @@ class AcceleratedForm:
 
     def start(self, theta: torch.Tensor, w0: torch.Tensor) -> None:
         self.w = w0.clone()
-        self.m = self._m_init * theta
+        self.m = self._m_start * theta  # = beta_a(t0) m_init; step 0 then uses beta = 1
         self.wbar = None if self._avg_init is None else self._avg_init * theta
 
     def query(self, k: int) -> torch.Tensor:

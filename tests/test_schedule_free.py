@@ -104,7 +104,7 @@ def test_replay_agrees_and_control_is_rejected(mp):
     assert good.passed
     assert good.worst < 1e-13
     name, bad = control(mp)
-    assert "c_t" in name
+    assert "c_{t+2}" in name
     ctl = replay(METHOD, bad, steps=300)
     assert not ctl.passed
     assert ctl.worst > 1e4 * ctl.tolerance  # rejected by orders of magnitude, not by a hair
