@@ -156,19 +156,23 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
         return [f for f, _ in fs if not f.is_number and not f.has(*S)]
 
     parts = {
-        "the change of variables m_a": sp.denom(sp.together(mp.momentum)),
-        "beta_a": sp.denom(sp.together(mp.beta_a)),
-        "eta_a": sp.denom(sp.together(mp.eta_a)),
-        "alpha_a": sp.denom(sp.together(mp.alpha_a)),
-        "the initial momentum": sp.denom(sp.together(mp.m_init)),
+        "the change of variables m_a is undefined there: the method's state does not determine the momentum":
+            sp.denom(sp.together(mp.momentum)),
+        "beta_a is undefined there (the previous step's eta_a vanishes)": sp.denom(sp.together(mp.beta_a)),
+        "eta_a is undefined there": sp.denom(sp.together(mp.eta_a)),
+        "alpha_a is undefined there": sp.denom(sp.together(mp.alpha_a)),
+        "the initial momentum is undefined there": sp.denom(sp.together(mp.m_init)),
     }
     if mp.gamma_avg is not None:
-        parts["the averaging weight"] = sp.denom(sp.together(mp.gamma_avg))
+        parts["the averaging weight is undefined there: the evaluated sequence does not move towards the iterate"] = \
+            sp.denom(sp.together(mp.gamma_avg))
     for what, den in parts.items():
         for f in factors(den):
             entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
-            entry["effects"].append(f"{what} divides by zero")
+            entry["effects"].append(what)
     for f in factors(sp.numer(sp.together(mp.eta_a))):
         entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
-        entry["effects"].append("eta_a = 0: the momentum no longer enters the update, so beta_a is not determined (the map is one of many)")
+        entry["effects"].append("eta_a = 0: the update no longer uses the momentum (the method is plain or "
+                                "preconditioned SGD with step alpha_a there), so beta_a is arbitrary and the map "
+                                "is one of many")
     return list(out.values())

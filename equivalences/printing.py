@@ -42,22 +42,20 @@ def _split(name: str):
     return (name[:i], name[i:]) if 0 < i < len(name) else (name, "")
 
 
-def _positive_terms_first(expr, printer):
-    terms = list(expr.as_ordered_terms())
-    return [x for x in terms if not x.could_extract_minus_sign()] + [x for x in terms if x.could_extract_minus_sign()]
+class _PositiveFirst:
+    """Print sums with the positive terms first: ``z_t - γ_t g_t``, not ``-γ_t g_t + z_t``."""
 
-
-class TextPrinter(StrPrinter):
     def _print_Add(self, expr, order=None):
-        terms = _positive_terms_first(expr, self)
+        terms = list(expr.as_ordered_terms())
+        terms = [x for x in terms if not x.could_extract_minus_sign()] + [x for x in terms if x.could_extract_minus_sign()]
         out = self._print(terms[0])
         for x in terms[1:]:
-            if x.could_extract_minus_sign():
-                out += " - " + self.parenthesize(-x, 40)
-            else:
-                out += " + " + self.parenthesize(x, 40)
+            sign, x = (" - ", -x) if x.could_extract_minus_sign() else (" + ", x)
+            out += sign + self.parenthesize(x, 40)
         return out
 
+
+class TextPrinter(_PositiveFirst, StrPrinter):
     def _name(self, name):
         if name in SPECIAL:
             return SPECIAL[name]
@@ -82,17 +80,7 @@ class TextPrinter(StrPrinter):
         return super()._print_Function(e)
 
 
-class TexPrinter(LatexPrinter):
-    def _print_Add(self, expr, order=None):
-        terms = _positive_terms_first(expr, self)
-        out = self._print(terms[0])
-        for x in terms[1:]:
-            if x.could_extract_minus_sign():
-                out += " - " + self.parenthesize(-x, 40)
-            else:
-                out += " + " + self.parenthesize(x, 40)
-        return out
-
+class TexPrinter(_PositiveFirst, LatexPrinter):
     def _name(self, name):
         if name in SPECIAL_TEX:
             return SPECIAL_TEX[name]
