@@ -101,6 +101,13 @@ def derive(method: Method, system: StepSystem | None = None) -> Map:
         pivot = next((i for i, x in enumerate(rho) if not is_zero(x)), None)
         if pivot is None or is_zero(r):
             raise NotInFamily("the direction forgets the state after one step: no momentum recursion m_t = beta m_(t-1) + u_t fits")
+        tangled = [s.func.__name__ for s, x, d in zip(S, rho, Delta)
+                   if not is_zero(x * Delta[pivot] - rho[pivot] * d)]
+        if tangled:
+            names = ", ".join(s.func.__name__ for s, d in zip(S, Delta) if not is_zero(d))
+            raise NotInFamily(
+                f"the update reads the state ({names}) through more than one momentum: one step later that "
+                f"combination does not decay as a single m_t = beta m_(t-1) + u_t (mismatch in {', '.join(tangled)})")
         eta = nice(r * Delta[pivot] / rho[pivot])
         if is_zero(eta):
             raise NotInFamily("the derived eta_a vanishes identically")
