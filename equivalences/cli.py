@@ -15,6 +15,7 @@ from . import registry
 
 MAX_STEPS = 1_000_000
 MAX_DIM = 1 << 24
+MAX_SWEEP = 1 << 20
 
 
 class UsageError(Exception):
@@ -37,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                    help="a hyperparameter value, exact (0.9 means 9/10); repeatable")
+    p.add_argument("--sweep", type=int, default=0, metavar="N",
+                   help="replay N random hyperparameter configurations at once (docs/numeric.md)")
+    p.add_argument("--grid", type=int, default=0, metavar="N", help="replay an N-point-per-parameter grid at once")
+    p.add_argument("--problem", default="lsq", choices=["lsq", "lsq-dense", "logistic", "mlp"],
+                   help="stochastic problem of the replay (default: diagonal noisy least squares)")
     p.add_argument("--no-numeric", action="store_true", help="symbolic proof only, no replay")
     p.add_argument("--strict-paper", action="store_true", help="exit 1 when a printed claim of the paper fails")
     return p
@@ -47,6 +53,14 @@ def _check_args(args) -> dict:
         raise UsageError(f"--steps {args.steps}: must be between 1 and {MAX_STEPS}")
     if not 1 <= args.dim <= MAX_DIM:
         raise UsageError(f"--dim {args.dim}: must be between 1 and {MAX_DIM}")
+    if not 0 <= args.sweep <= MAX_SWEEP:
+        raise UsageError(f"--sweep {args.sweep}: must be between 1 and {MAX_SWEEP}")
+    if not 0 <= args.grid <= 64 or args.grid == 1:
+        raise UsageError(f"--grid {args.grid}: must be between 2 and 64 points per parameter")
+    if args.sweep and args.grid:
+        raise UsageError("--sweep and --grid: choose one")
+    if not 0 <= args.seed < 2 ** 63:
+        raise UsageError(f"--seed {args.seed}: must be between 0 and 2**63 - 1")
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
         raise UsageError(f"--device {args.device}: use cpu or cuda")
     if args.device.startswith("cuda") and not args.no_numeric:
@@ -96,14 +110,17 @@ def _run(args) -> int:
         registry.get(args.target)  # unknown names fail before any work
     elif sets:
         raise UsageError("--set applies to one method; name it instead of 'all'")
+    from numeric.replay import TooLarge
+
     kw = dict(numeric=not args.no_numeric, steps=args.steps, dim=args.dim, seed=args.seed,
-              dtype=args.dtype, device=args.device)
+              dtype=args.dtype, device=args.device, sweep=args.sweep, grid=args.grid, problem=args.problem)
     reports = []
-    for name in names:
-        try:
-            reports.append(verify(name, hyperparameters=sets, **kw))
-        except BadHyperparameter as err:
-            raise UsageError(str(err)) from None
+    with _progress(args, len(names)) as progress:
+        for name in names:
+            try:
+                reports.append(verify(name, hyperparameters=sets, progress=progress(name), **kw))
+            except (BadHyperparameter, TooLarge) as err:
+                raise UsageError(str(err)) from None
     if args.json:
         payload = [r.to_json() for r in reports]
         print(json.dumps(payload if args.target == "all" else payload[0], indent=2))
@@ -118,6 +135,28 @@ def _run(args) -> int:
     if args.strict_paper:
         ok = ok and all(c.holds for r in reports for c in r.claims)
     return 0 if ok else 1
+
+
+def _progress(args, n_methods: int):
+    """A rich progress bar on stderr for long replays (only when stderr is a terminal)."""
+    import contextlib
+
+    big = (max(args.sweep, args.grid ** 2, 1) * args.steps * args.dim) > 5e7 or n_methods > 1
+    if args.no_numeric or not big or not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda name: None)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} steps"),
+                      TimeRemainingColumn(), console=Console(stderr=True), transient=True) as prog:
+            def for_method(name):
+                task = prog.add_task(f"replaying {name}", total=args.steps)
+                return lambda k: prog.update(task, completed=k)
+            yield for_method
+
+    return bar()
 
 
 def _list(args) -> int:

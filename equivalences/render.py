@@ -118,14 +118,24 @@ def _numeric(report) -> Table:
     tab = Table.grid(padding=(0, 2))
     tab.add_column(style="dim")
     tab.add_column()
-    tab.add_row("run", f"noisy least squares, {r.steps} steps, {r.dtype} on {r.device}, seed {n.seed}")
+    K = r.max_rel_deviation.shape[0]
+    what = f"{K} configurations at once" if K > 1 else "one configuration"
+    tab.add_row("run", f"{n.problem}, {r.steps} steps, {what}, {r.dtype} on {r.device}, seed {n.seed}")
     line = f"query points {r.max_rel_deviation.max():.2e}"
     if r.max_rel_deviation_eval is not None:
         line += f", evaluation points {r.max_rel_deviation_eval.max():.2e}"
-    tab.add_row("max rel. deviation", line + f"   (tolerance {r.tolerance:.1e} = 64·T·eps)  "
-                + (OK if r.passed else BAD))
+    line += f" ({r.worst / r.eps:.0f} ulps)"
+    tab.add_row("max rel. deviation", line + f"   (tolerance {r.tolerance:.1e} = 64·T·eps)  " + (OK if r.passed else BAD))
+    if K > 1:
+        tab.add_row("sweep", f"over {', '.join(n.sampled)}; {n.excluded} degenerate excluded, "
+                    f"{int(r.diverged.sum())} diverged together, {int(r.inconclusive.sum())} inconclusive "
+                    f"(rounding amplified past the tolerance), {int((~r.per_config_passed).sum())} mismatched")
+        for w in n.worst(3):
+            vals = ", ".join(f"{k}={v:.4g}" for k, v in w.values.items())
+            tab.add_row("  worst", f"{w.deviation:.2e} ({w.deviation_ulps:.0f} ulps) at {vals}")
     ratio = ctl.worst / r.tolerance if r.tolerance else float("inf")
-    tab.add_row("negative control", f"{n.control_name}: deviation {ctl.worst:.2e} = {ratio:.0e}× tolerance  "
+    frac = "" if K == 1 else f", rejected in {100 * n.control_rejected_fraction:.0f}% of conclusive configurations"
+    tab.add_row("negative control", f"{n.control_name}: deviation {ctl.worst:.2e} = {ratio:.0e}× tolerance{frac}  "
                 + (f"{OK} rejected" if n.control_rejected else f"{BAD} NOT rejected"))
     return tab
 

@@ -55,14 +55,40 @@ class NumericSummary:
     control: object
     control_name: str
     seed: int
+    problem: str = "lsq"
+    configs: object = None  # numeric.compile.Config of the batch
+    excluded: int = 0
+    sampled: tuple = ()
+
+    @property
+    def conclusive(self):
+        return ~self.result.inconclusive & ~self.result.diverged
+
+    @property
+    def control_rejected_fraction(self) -> float:
+        """Among conclusive configurations: how many reject the perturbed map."""
+        import numpy as np
+
+        rejected = (self.control.deviation() > self.control.tolerance) | self.control.mismatched_divergence
+        c = self.conclusive
+        return float(rejected[c].mean()) if c.any() else 0.0
 
     @property
     def control_rejected(self) -> bool:
-        return not self.control.passed
+        """One configuration: it must reject the control.  A sweep: at least one must (the check can fail
+        in this run); the fraction is reported, since a perturbation can vanish at some settings."""
+        if self.result.max_rel_deviation.shape[0] == 1:
+            return self.control_rejected_fraction == 1.0
+        return self.control_rejected_fraction > 0
 
     @property
     def passed(self) -> bool:
         return self.result.passed and self.control_rejected
+
+    def worst(self, n: int = 5):
+        from numeric.sweep import worst_configs
+
+        return worst_configs(self.result, self.configs, self.sampled, n)
 
 
 @dataclass
@@ -145,22 +171,36 @@ class Report:
                 else f"{s(c.general_correction[0])} = {s(c.general_correction[1])}",
             })
         if self.numeric is not None:
-            r, ctl = self.numeric.result, self.numeric.control
+            n = self.numeric
+            r, ctl = n.result, n.control
             out["numeric"] = {
                 "max_rel_deviation": r.worst,
                 "max_rel_deviation_query": float(r.max_rel_deviation.max()),
                 "max_rel_deviation_eval": None if r.max_rel_deviation_eval is None else float(r.max_rel_deviation_eval.max()),
+                "max_deviation_ulps": r.worst / r.eps,
                 "tolerance": r.tolerance,
                 "passed": r.passed,
-                "control_rejected": self.numeric.control_rejected,
-                "control": {"perturbation": self.numeric.control_name, "max_rel_deviation": ctl.worst},
-                "steps": r.steps, "dtype": r.dtype, "device": r.device, "seed": self.numeric.seed,
+                "control_rejected": n.control_rejected,
+                "control": {"perturbation": n.control_name, "max_rel_deviation": ctl.worst,
+                            "rejected_fraction": n.control_rejected_fraction},
+                "steps": r.steps, "dtype": r.dtype, "device": r.device, "seed": n.seed, "problem": n.problem,
+                "seconds": round(r.seconds, 4),
+                "sweep": None,
             }
+            if n.sampled:
+                out["numeric"]["sweep"] = {
+                    "configs": int(r.max_rel_deviation.shape[0]), "excluded_degenerate": n.excluded,
+                    "diverged_together": int(r.diverged.sum()), "inconclusive": int(r.inconclusive.sum()),
+                    "mismatched": int((~r.per_config_passed).sum()), "sampled": list(n.sampled),
+                    "worst": [{"values": w.values, "deviation": w.deviation, "ulps": w.deviation_ulps}
+                              for w in n.worst()],
+                }
         return out
 
 
 def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: int = 32, seed: int = 0,
-           dtype: str = "float64", device: str = "cpu", hyperparameters: dict | None = None) -> Report:
+           dtype: str = "float64", device: str = "cpu", hyperparameters: dict | None = None, sweep: int = 0,
+           grid: int = 0, problem: str = "lsq", progress=None) -> Report:
     """Derive, prove, check the paper's claims and (optionally) replay one method."""
     method = name if isinstance(name, Method) else get(name)
     overrides = parse_overrides(method, hyperparameters or {})
@@ -184,24 +224,41 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
     if numeric:
         t1 = time.perf_counter()
         report.numeric = run_numeric(method, mp, system, overrides, steps=steps, dim=dim, seed=seed,
-                                     dtype=dtype, device=device)
+                                     dtype=dtype, device=device, sweep=sweep, grid=grid, problem=problem,
+                                     progress=progress)
         timings["numeric"] = time.perf_counter() - t1
     timings["total"] = time.perf_counter() - t_start
     return report
 
 
-def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, device) -> NumericSummary:
+def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, device, sweep=0, grid=0,
+                problem="lsq", progress=None) -> NumericSummary:
+    import numpy as np
     import torch  # the symbolic package never needs torch; the replay does
 
     from numeric.compile import Config
+    from numeric.problems import make
     from numeric.replay import replay
+    from numeric.sweep import finite_rows, sample, sampled_symbols, select
 
     from .mutations import control
 
     cfg = Config.from_method(method, overrides)
+    excluded, sampled = 0, ()
+    if sweep or grid:
+        cfg = sample(method, sweep or grid, seed=seed, grid=bool(grid))
+        for sym, value in overrides.items():  # a value the user fixed stays fixed
+            cfg.values[sym] = np.full(cfg.batch, float(value))
+        sampled = tuple(s.name for s in sampled_symbols(method) if s not in overrides)
+        ok = finite_rows(method, mp, cfg, steps, system)
+        excluded = int((~ok).sum())
+        cfg = select(cfg, ok)
+        if cfg.batch == 0:
+            raise ValueError("every sampled configuration is degenerate (a coefficient is not finite)")
     torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
-    kw = dict(steps=steps, dim=dim, seed=seed, cfg=cfg, dtype=torch_dtype, device=device, system=system)
-    result = replay(method, mp, **kw)
+    prob = make(problem, dim, seed=seed, dtype=torch_dtype, device=device)
+    kw = dict(steps=steps, cfg=cfg, dtype=torch_dtype, device=device, system=system, problem=prob)
+    result = replay(method, mp, progress=progress, **kw)
     name, bad = control(mp)
-    ctl = replay(method, bad, **kw)
-    return NumericSummary(result, ctl, name, seed)
+    ctl = replay(method, bad, sensitivity=False, **kw)
+    return NumericSummary(result, ctl, name, seed, problem, cfg, excluded, sampled)

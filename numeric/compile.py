@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from equivalences.algebra import applications, canonical, linear_coefficients, substitute_function
-from equivalences.declare import Method, Transform, is_transform_application, transform_named
+from equivalences.algebra import canonical, linear_coefficients, substitute_function
+from equivalences.declare import Method, Transform, is_transform_application
 from equivalences.derive import Map
 from equivalences.symbols import g, t, theta0
 from equivalences.system import StepSystem
@@ -37,14 +37,24 @@ class Config:
 
     @classmethod
     def from_method(cls, method: Method, overrides: dict | None = None, batch: int = 1) -> "Config":
+        """The method's defaults, with ``overrides`` (a number, or an array of ``batch`` values, per symbol)."""
         values, schedules = {}, {}
         for key, default in {**method.defaults, **(overrides or {})}.items():
             if isinstance(key, sp.Symbol):
-                values[key] = np.broadcast_to(np.asarray(default, dtype=np.float64) if not isinstance(default, sp.Basic)
-                                              else np.float64(float(default)), (batch,)).copy()
+                arr = np.asarray(float(default) if isinstance(default, sp.Basic) else default, dtype=np.float64)
+                values[key] = np.broadcast_to(arr, (batch,)).copy()
             else:
                 schedules[key] = sp.sympify(default)
         return cls(values, schedules)
+
+    def row(self, i: int) -> "Config":
+        """Configuration ``i`` alone."""
+        return Config({k: v[i:i + 1].copy() for k, v in self.values.items()}, dict(self.schedules))
+
+    def described(self, i: int, names=None) -> dict:
+        """``{name: value}`` of configuration ``i`` (all constants, or those in ``names``)."""
+        return {k.name: float(v[i]) for k, v in sorted(self.values.items(), key=lambda kv: kv[0].name)
+                if names is None or k.name in names}
 
 
 def tabulate(expr, cfg: Config, steps: np.ndarray) -> np.ndarray:
@@ -54,7 +64,7 @@ def tabulate(expr, cfg: Config, steps: np.ndarray) -> np.ndarray:
         e = substitute_function(e, f, body)
     free = sorted(e.free_symbols - {t}, key=lambda s: s.name)
     missing = [s for s in free if s not in cfg.values]
-    if missing or applications(e, []) or e.atoms(sp.core.function.AppliedUndef):
+    if missing or e.atoms(sp.core.function.AppliedUndef):
         left = missing or sorted(map(str, e.atoms(sp.core.function.AppliedUndef)))
         raise ConfigError(f"no numeric value for {', '.join(map(str, left))}")
     fn = sp.lambdify([t] + free, e, modules="numpy")
@@ -86,8 +96,7 @@ class MethodProgram:
     query: Affine
     evaluate: Affine | None
     init: np.ndarray  # (n_state, K): state(t0) = init * theta0
-    transforms: dict  # name -> Transform
-    input_lags: dict  # transform name -> (coef of g(t), coef of g(t-1)) tables
+    transforms: dict  # name -> TransformProgram
 
 
 @dataclass
@@ -153,9 +162,8 @@ def compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.nd
     init = np.stack([
         _theta0_coefficient(system.init.get(s(method.t0), 0), cfg, method.t0) for s in system.state
     ])
-    transforms = {tr.name: tr for tr in method.transforms}
-    lags = {name: _input_lags(tr, cfg, steps) for name, tr in transforms.items()}
-    return MethodProgram([s.__name__ for s in system.state], updates, query, evaluate, init, transforms, lags)
+    transforms = {tr.name: compile_transform(tr, cfg, steps) for tr in method.transforms}
+    return MethodProgram([s.__name__ for s in system.state], updates, query, evaluate, init, transforms)
 
 
 def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray) -> AcceleratedProgram:
@@ -176,17 +184,26 @@ def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray)
     )
 
 
-def resolve_params(tr: Transform, cfg: Config) -> dict:
-    """A transform's numeric parameters, with hyperparameter symbols replaced by their values."""
-    out = {}
-    for k, v in tr.params.items():
-        if isinstance(v, sp.Basic) and v.free_symbols:
-            out[k] = float(tabulate(v, cfg, np.array([1]))[0, 0])
-        elif isinstance(v, sp.Basic):
-            out[k] = float(v)
-        else:
-            out[k] = v
-    return out
+@dataclass
+class TransformProgram:
+    """A transform's numeric form: its kind and its parameters as ``(T, K)`` tables."""
+
+    kind: str
+    tables: dict  # parameter name -> (T, K)
+    lags: tuple  # (coef of g(t), coef of g(t-1)) tables of its input
 
 
-__all__ = ["Config", "ConfigError", "compile_method", "compile_accelerated", "tabulate", "transform_named"]
+def compile_transform(tr: Transform, cfg: Config, steps: np.ndarray) -> TransformProgram:
+    """Adam: ``beta2``, ``eps`` and the bias factor ``1 / (1 - beta2^t)`` (1 without bias correction)."""
+    tables = {}
+    if tr.kind == "adam":
+        beta2 = sp.sympify(tr.params["beta2"])
+        tables["beta2"] = tabulate(beta2, cfg, steps)
+        tables["eps"] = tabulate(sp.sympify(tr.params["eps"]), cfg, steps)
+        bias = 1 / (1 - beta2 ** t) if tr.params.get("bias_correction", True) else sp.Integer(1)
+        tables["bias"] = tabulate(bias, cfg, steps)
+    elif tr.kind != "sign":
+        raise ConfigError(f"unknown transform kind {tr.kind!r}")
+    return TransformProgram(tr.kind, tables, _input_lags(tr, cfg, steps))
+
+

@@ -1,16 +1,20 @@
-"""The two forms of a replay, as steppers over batched tensors of shape ``(K, D)``.
+"""The two forms of a replay as pure step functions over batched tensors of shape ``(K, D)``.
 
 :class:`MethodForm` runs a declaration in its own variables (its update
 equations, solved by :class:`~equivalences.system.StepSystem`);
-:class:`AcceleratedForm` runs Eq. (1) with a map.  Both read their
-coefficients from ``(T, K)`` tables made from the same sympy expressions, so a
-replay tests the derivation, not a second hand-written copy of it.
+:class:`AcceleratedForm` runs Eq. (1) with a map.  Every coefficient of both
+comes from a ``(T, K)`` table made from the same sympy expressions (so a replay
+tests the derivation, not a hand-written copy of it); all tables of a run are
+stacked into one ``(T, n, K, 1)`` tensor ``C`` and step ``k`` reads ``C[k]``.
+The step functions take and return tensors only, so one compiled kernel
+(``torch.compile``) serves every step.
 
-Protocol, per step ``k`` (``t = t0 + k``)::
+Protocol (``ck = C[k]``, ``t = t0 + k``)::
 
-    q = form.query(k)        # where the gradient is taken
-    form.step(k, grad_at_q)  # advance to step k + 1
-    form.evaluate(k)         # the evaluation point (None when it is the query point)
+    s = form.start(theta)            # a tuple of tensors
+    q = form.query(ck, s)            # where the gradient of step t is taken
+    e = form.evaluate(ck, s)         # the evaluation point (None: the query point)
+    s = form.step(ck, s, grad_at_q)  # state at step t + 1
 """
 from __future__ import annotations
 
@@ -21,130 +25,157 @@ from equivalences.declare import Method
 from equivalences.derive import Map
 from equivalences.system import StepSystem
 
-from . import transforms as tf
-from .compile import Config, compile_accelerated, compile_method, resolve_params
+from .compile import Config, compile_accelerated, compile_method
+from .transforms import KINDS
 
 
-class _Tables:
-    """Move ``(T, K)`` coefficient tables to the device once, as ``(T, K, 1)`` tensors."""
+class Coefficients:
+    """Collects ``(T, K)`` tables; :meth:`stack` moves them to the device as one ``(T, n, K, 1)`` tensor."""
 
-    def __init__(self, dtype, device):
-        self.dtype, self.device = dtype, device
+    def __init__(self):
+        self.tables: list[np.ndarray] = []
 
-    def __call__(self, table):
+    def add(self, table) -> int | None:
         if table is None:
             return None
-        return torch.as_tensor(np.ascontiguousarray(table), dtype=self.dtype, device=self.device).unsqueeze(-1)
+        self.tables.append(np.asarray(table, dtype=np.float64))
+        return len(self.tables) - 1
 
     def affine(self, aff):
         if aff is None:
             return None
-        return ({j: self(c) for j, c in aff.coeffs.items()}, self(aff.u))
+        return tuple((j, self.add(c)) for j, c in aff.coeffs.items()), self.add(aff.u)
 
-    def column(self, values):
-        return torch.as_tensor(np.asarray(values), dtype=self.dtype, device=self.device).unsqueeze(-1)
+    def stack(self, dtype, device) -> torch.Tensor:
+        arr = np.stack(self.tables, axis=1)[..., None]  # (T, n, K, 1)
+        return torch.as_tensor(arr, dtype=dtype, device=device)
+
+    @property
+    def nbytes_per_step(self) -> int:
+        return sum(t.shape[1] for t in self.tables)
 
 
-def _apply(aff, k, state, u):
-    coeffs, cu = aff
+def _apply(aff, ck, state, u):
+    terms, iu = aff
     out = None
-    for j, c in coeffs.items():
-        out = c[k] * state[j] if out is None else out + c[k] * state[j]
-    if cu is not None:
-        out = cu[k] * u if out is None else out + cu[k] * u
+    for j, i in terms:
+        out = ck[i] * state[j] if out is None else out + ck[i] * state[j]
+    if iu is not None:
+        out = ck[iu] * u if out is None else out + ck[iu] * u
     return out if out is not None else torch.zeros_like(state[0])
 
 
-class _TransformFeed:
-    """One side's instances of the method's transforms, fed ``a_t g_t + b_t g_(t-1)``."""
+class _Transforms:
+    """The transforms of one side: their states ride along at the end of the form's state tuple."""
 
-    def __init__(self, method: Method, lags, cfg: Config, tab: _Tables):
-        self.transforms = {tr.name: tf.build(tr.kind, resolve_params(tr, cfg)) for tr in method.transforms}
-        self.lags = {n: (tab(a), tab(b)) for n, (a, b) in lags.items()}
-        self.g_prev = None
+    def __init__(self, programs: dict, coeffs: Coefficients):
+        self.names = list(programs)
+        self.kinds = [programs[n].kind for n in self.names]
+        self.params = [{k: coeffs.add(v) for k, v in programs[n].tables.items()} for n in self.names]
+        self.lags = [tuple(coeffs.add(x) for x in programs[n].lags) for n in self.names]
+        self.stateful = [KINDS[k][0] is not None for k in self.kinds]
 
-    def update(self, k: int, t: int, g: torch.Tensor) -> None:
-        if self.g_prev is None:
-            self.g_prev = torch.zeros_like(g)
-        for n, tr in self.transforms.items():
-            a, b = self.lags[n]
-            tr.update(t, a[k] * g + b[k] * self.g_prev)
-        self.g_prev = g
+    def start(self, theta):
+        # per stateful transform: its state; plus the previous gradient (for inputs like MARS's c_t)
+        return tuple(torch.zeros_like(theta) for s in self.stateful if s) + (torch.zeros_like(theta),)
 
-    def __getitem__(self, name):
-        return self.transforms[name]
+    def update(self, ck, tstate, g):
+        """New transform states after seeing ``g``; returns (states, apply functions by name)."""
+        g_prev = tstate[-1]
+        out, j, appliers = [], 0, {}
+        for name, kind, par, (ia, ib), stateful in zip(self.names, self.kinds, self.params, self.lags, self.stateful):
+            update, apply = KINDS[kind]
+            p = {k: ck[i] for k, i in par.items()}
+            st = None
+            if stateful:
+                st = update(tstate[j], p, ck[ia] * g + ck[ib] * g_prev)
+                out.append(st)
+                j += 1
+            appliers[name] = (apply, st, p)
+        return tuple(out) + (g,), appliers
+
+
+def _call(appliers, name, d):
+    apply, st, p = appliers[name]
+    return apply(st, p, d)
 
 
 class MethodForm:
-    def __init__(self, method: Method, cfg: Config, ts: np.ndarray, *, dtype=torch.float64, device="cpu",
+    def __init__(self, method: Method, cfg: Config, ts: np.ndarray, coeffs: Coefficients,
                  system: StepSystem | None = None):
-        self.method, self.ts = method, ts
         system = system or StepSystem(method)
         prog = compile_method(method, system, cfg, ts)
-        tab = _Tables(dtype, device)
-        self.updates = [(tab.affine(up.linear), up.transform, tab(up.scale), tab.affine(up.arg)) for up in prog.updates]
-        self._query, self._evaluate = tab.affine(prog.query), tab.affine(prog.evaluate)
-        self._init = [tab.column(prog.init[j]) for j in range(len(prog.names))]
-        self.names = prog.names
-        self.feed = _TransformFeed(method, prog.input_lags, cfg, tab)
+        self.n = len(prog.names)
+        self.updates = [(coeffs.affine(up.linear), up.transform, coeffs.add(up.scale), coeffs.affine(up.arg))
+                        for up in prog.updates]
+        self._query, self._evaluate = coeffs.affine(prog.query), coeffs.affine(prog.evaluate)
+        self._init = prog.init  # (n_state, K) multiples of theta_0
+        self.transforms = _Transforms(prog.transforms, coeffs)
         self.pre = method.pre.name if method.pre else None
 
-    def start(self, theta: torch.Tensor) -> None:
-        self.state = [c * theta for c in self._init]
+    def start(self, theta):
+        init = torch.as_tensor(self._init, dtype=theta.dtype, device=theta.device).unsqueeze(-1)
+        return tuple(init[j] * theta for j in range(self.n)) + self.transforms.start(theta)
 
-    def query(self, k: int) -> torch.Tensor:
-        return _apply(self._query, k, self.state, None)
+    def query(self, ck, s):
+        return _apply(self._query, ck, s, None)
 
-    def evaluate(self, k: int) -> torch.Tensor | None:
-        return None if self._evaluate is None else _apply(self._evaluate, k, self.state, None)
+    def evaluate(self, ck, s):
+        return None if self._evaluate is None else _apply(self._evaluate, ck, s, None)
 
-    def step(self, k: int, g: torch.Tensor) -> None:
-        self.feed.update(k, int(self.ts[k]), g)
-        u = self.feed[self.pre](g) if self.pre else g
+    def step(self, ck, s, g):
+        state, tstate = s[:self.n], s[self.n:]
+        tstate, ap = self.transforms.update(ck, tstate, g)
+        u = _call(ap, self.pre, g) if self.pre else g
         new = []
         for lin, tname, scale, arg in self.updates:
-            v = _apply(lin, k, self.state, u)
+            v = _apply(lin, ck, state, u)
             if tname is not None:
-                v = v + scale[k] * self.feed[tname](_apply(arg, k, self.state, u))
+                v = v + ck[scale] * _call(ap, tname, _apply(arg, ck, state, u))
             new.append(v)
-        self.state = new
+        return tuple(new) + tstate
 
 
 class AcceleratedForm:
-    """Eq. (1): ``m = beta_a m + u``; ``w <- w - K Post(eta_a m + alpha_a u)``; optional weight average."""
+    """Eq. (1): ``m = beta_a m + u``; ``w <- w - K Post(eta_a m + alpha_a u)``; optional weight average.
 
-    def __init__(self, method: Method, mp: Map, cfg: Config, ts: np.ndarray, *, dtype=torch.float64, device="cpu",
+    State: ``(w, m, wbar)`` (``wbar`` only for methods that evaluate elsewhere) then transform states.
+    """
+
+    def __init__(self, method: Method, mp: Map, cfg: Config, ts: np.ndarray, coeffs: Coefficients,
                  system: StepSystem | None = None):
-        self.ts = ts
         system = system or StepSystem(method)
         prog = compile_accelerated(method, mp, cfg, ts)
-        lags = compile_method(method, system, cfg, ts).input_lags if method.transforms else {}
-        tab = _Tables(dtype, device)
-        self.beta, self.eta, self.alpha, self.K = tab(prog.beta), tab(prog.eta), tab(prog.alpha), tab(prog.K)
-        self.gamma_next = tab(prog.gamma)  # gamma at t + 1, for forming the average after step t
-        self._m_start = tab.column(prog.m_start)
-        self._avg_init = None if prog.avg_init is None else tab.column(prog.avg_init)
-        self.feed = _TransformFeed(method, lags, cfg, tab)
+        self.beta, self.eta, self.alpha, self.K = (coeffs.add(x) for x in (prog.beta, prog.eta, prog.alpha, prog.K))
+        self.gamma_next = coeffs.add(prog.gamma)  # gamma at t + 1: forms the average after step t
+        self._m_start, self._avg_init = prog.m_start, prog.avg_init
+        mprog = compile_method(method, system, cfg, ts) if method.transforms else None
+        self.transforms = _Transforms(mprog.transforms if mprog else {}, coeffs)
         self.pre = method.pre.name if method.pre else None
         self.post = mp.post.name if mp.post else None
+        self.n = 2 if prog.avg_init is None else 3
 
-    def start(self, theta: torch.Tensor, w0: torch.Tensor) -> None:
-        self.w = w0.clone()
-        self.m = self._m_start * theta  # = beta_a(t0) m_init; step 0 then uses beta = 1
-        self.wbar = None if self._avg_init is None else self._avg_init * theta
+    def start(self, theta, w0):
+        col = lambda v: torch.as_tensor(v, dtype=theta.dtype, device=theta.device).unsqueeze(-1)  # noqa: E731
+        s = (w0.clone(), col(self._m_start) * theta)  # m = beta_a(t0) m_init: step 0 then uses beta = 1
+        if self._avg_init is not None:
+            s = s + (col(self._avg_init) * theta,)
+        return s + self.transforms.start(theta)
 
-    def query(self, k: int) -> torch.Tensor:
-        return self.w
+    def query(self, ck, s):
+        return s[0]
 
-    def evaluate(self, k: int) -> torch.Tensor | None:
-        return self.wbar
+    def evaluate(self, ck, s):
+        return s[2] if self.n == 3 else None
 
-    def step(self, k: int, g: torch.Tensor) -> None:
-        self.feed.update(k, int(self.ts[k]), g)
-        u = self.feed[self.pre](g) if self.pre else g
-        self.m = self.beta[k] * self.m + u
-        direction = self.eta[k] * self.m + self.alpha[k] * u
-        self.w = self.w - self.K[k] * (self.feed[self.post](direction) if self.post else direction)
-        if self.wbar is not None:
-            gam = self.gamma_next[k]
-            self.wbar = (1 - gam) * self.wbar + gam * self.w
+    def step(self, ck, s, g):
+        tstate, ap = self.transforms.update(ck, s[self.n:], g)
+        u = _call(ap, self.pre, g) if self.pre else g
+        m = ck[self.beta] * s[1] + u
+        direction = ck[self.eta] * m + ck[self.alpha] * u
+        w = s[0] - ck[self.K] * (_call(ap, self.post, direction) if self.post else direction)
+        out = (w, m)
+        if self.n == 3:
+            gam = ck[self.gamma_next]
+            out = out + ((1 - gam) * s[2] + gam * w,)
+        return out + tstate

@@ -1,19 +1,22 @@
 """Replay a method and its accelerated form side by side and measure how far apart they get.
 
-Both forms start from the same point, get the same noise sample at every
-step (each at its own query point) and run in the same dtype.  The deviation
-at step ``t`` is ``|q_t - w_t|_inf / max(|q_t|_inf, |w_t|_inf)`` per
-configuration; the evaluation points (``x_t`` against the averaged ``w``) are
-compared the same way.
+Both forms start from the same point, get the same noise sample at every step
+(each at its own query point) and run in the same dtype.  ``K`` configurations
+run at once as a batch: every state is one ``(K, D)`` tensor.  The deviation at
+step ``t`` is ``|q_t - w_t|_inf / max(|q_t|_inf, |w_t|_inf)`` per configuration,
+kept as a running maximum on the device (no host sync per step); evaluation
+points (``x_t`` against the averaged ``w``) are compared the same way.
 
-Tolerance: a correct map reproduces the method up to rounding.  Each step
-adds a few ulps of relative error, and on a stable problem those errors add
-up at most linearly, so the tolerance is ``TOL_ULPS_PER_STEP * T * eps``
-(``eps`` the dtype's machine epsilon).  A wrong map -- one index off in a
-schedule -- drifts by the size of the change, orders of magnitude above it.
+Tolerance: a correct map reproduces the method up to rounding.  Each step adds
+a few ulps of relative error, and on a stable problem those errors add up at
+most linearly, so the tolerance is ``TOL_ULPS_PER_STEP * T * eps`` (``eps`` the
+dtype's machine epsilon; docs/numeric.md has the reasoning and measurements).
+A run that leaves the finite numbers (overflow, NaN) is *diverged*: both forms
+diverging together is agreement, one alone is a mismatch.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,10 +27,14 @@ from equivalences.derive import Map
 from equivalences.system import StepSystem
 
 from .compile import Config
-from .forms import AcceleratedForm, MethodForm
+from .forms import AcceleratedForm, Coefficients, MethodForm
 from .problems import NoisyLeastSquares
 
 TOL_ULPS_PER_STEP = 64
+
+
+class TooLarge(ValueError):
+    """The run would not fit in the device's free memory."""
 
 
 def tolerance(dtype: torch.dtype, steps: int) -> float:
@@ -47,8 +54,20 @@ class ReplayResult:
     trace: np.ndarray | None = None  # (T,) deviation per step, configuration 0
     trace_eval: np.ndarray | None = None
     trajectories: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    sensitivity: np.ndarray | None = None
+    """(K,) how far the method drifts from itself when its start moves by one rounding error: where
+    this exceeds the tolerance, the dynamics amplify rounding (chaos, instability) and a deviation there
+    is no evidence either way (``inconclusive``)."""
 
-    def _deviation(self) -> np.ndarray:
+    @property
+    def inconclusive(self) -> np.ndarray:
+        if self.sensitivity is None:
+            return np.zeros_like(self.diverged)
+        return ~self.diverged & (np.nan_to_num(self.sensitivity, nan=np.inf) > self.tolerance)
+
+    def deviation(self) -> np.ndarray:
+        """Per configuration: the larger of the query and evaluation deviations."""
         d = self.max_rel_deviation
         if self.max_rel_deviation_eval is not None:
             d = np.maximum(d, self.max_rel_deviation_eval)
@@ -56,16 +75,23 @@ class ReplayResult:
 
     @property
     def per_config_passed(self) -> np.ndarray:
-        return (self.diverged | (self._deviation() <= self.tolerance)) & ~self.mismatched_divergence
+        """Agreed (or diverged together); inconclusive configurations count as passed, and are reported."""
+        ok = self.diverged | self.inconclusive | (self.deviation() <= self.tolerance)
+        return ok & ~self.mismatched_divergence
 
     @property
     def worst(self) -> float:
-        d = np.where(self.diverged, 0.0, self._deviation())
+        """The largest deviation among configurations that give evidence (not diverged, not inconclusive)."""
+        d = np.where(self.diverged | self.inconclusive, 0.0, self.deviation())
         return float(np.where(self.mismatched_divergence, np.inf, d).max())
 
     @property
     def passed(self) -> bool:
         return bool(self.per_config_passed.all())
+
+    @property
+    def eps(self) -> float:
+        return float(torch.finfo(getattr(torch, self.dtype)).eps)
 
 
 def _relative(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -74,57 +100,146 @@ def _relative(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return num / den
 
 
+def bytes_needed(n_states: int, batch: int, dim: int, steps: int, n_coeffs: int, dtype) -> int:
+    """Memory a pair replay holds: both forms' states twice (old and new), gradients, noise and
+    temporaries (8 tensors of (K, D)), plus the coefficient tables (T x n x K)."""
+    item = torch.finfo(dtype).bits // 8
+    return item * (batch * dim * (2 * n_states + 8) + steps * n_coeffs * batch)
+
+
+def free_bytes(device) -> int:
+    if str(device).startswith("cuda"):
+        return torch.cuda.mem_get_info(torch.device(device))[0]
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+
+
+def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, dmax, dmax_e, dmax_p, fin_q, fin_w):
+    q, w = ours.query(ck, s_m), acc.query(ck, s_a)
+    if s_p is not None:  # the method again, from a start one rounding error away
+        qp = ours.query(ck, s_p)
+        dmax_p = torch.maximum(dmax_p, torch.nan_to_num(_relative(q, qp), nan=float("inf")))
+        s_p = ours.step(ck, s_p, problem.grad(qp, xi))
+    dev = _relative(q, w)
+    dmax = torch.maximum(dmax, torch.nan_to_num(dev, nan=float("inf")))
+    e, wbar = ours.evaluate(ck, s_m), acc.evaluate(ck, s_a)
+    dev_e = dev
+    if e is not None and wbar is not None:
+        dev_e = _relative(e, wbar)
+        dmax_e = torch.maximum(dmax_e, torch.nan_to_num(dev_e, nan=float("inf")))
+    fin_q = fin_q & torch.isfinite(q).all(dim=-1)
+    fin_w = fin_w & torch.isfinite(w).all(dim=-1)
+    s_m = ours.step(ck, s_m, problem.grad(q, xi))
+    s_a = acc.step(ck, s_a, problem.grad(w, xi))
+    return s_m, s_a, s_p, dmax, dmax_e, dmax_p, fin_q, fin_w, dev, dev_e
+
+
+class PairReplay:
+    """A compiled pair of forms for one method, map, configuration batch and problem."""
+
+    def __init__(self, method: Method, mp: Map, *, steps: int, cfg: Config, problem, dtype, device,
+                 system: StepSystem | None = None, fuse: bool | None = None):
+        system = system or StepSystem(method)
+        self.steps, self.dtype, self.device, self.problem = steps, dtype, device, problem
+        self.K = cfg.batch
+        ts = np.arange(method.t0, method.t0 + steps)
+        coeffs = Coefficients()
+        self.ours = MethodForm(method, cfg, ts, coeffs, system)
+        self.acc = AcceleratedForm(method, mp, cfg, ts, coeffs, system)
+        need = bytes_needed(self.ours.n + self.acc.n + 2 * len(method.transforms) + 2, self.K, problem.dim, steps,
+                            len(coeffs.tables), dtype)
+        have = free_bytes(device)
+        if need > 0.9 * have:
+            raise TooLarge(f"the replay needs {need / 2**30:.2f} GiB but {device} has {have / 2**30:.2f} GiB free; "
+                           "use fewer configurations (--sweep), a smaller --dim or fewer --steps")
+        self.bytes = need
+        self.C = coeffs.stack(dtype, device)
+        self.has_eval = self.ours._evaluate is not None and self.acc.n == 3
+        fuse = str(device).startswith("cuda") if fuse is None else fuse
+        mode = fuse if isinstance(fuse, str) else None  # e.g. "reduce-overhead" (CUDA graphs)
+        self.step_fn, self._bound, self.fused = _pair_step, False, False
+        if fuse:
+            import functools
+
+            try:
+                self.step_fn = torch.compile(functools.partial(_pair_step, self.ours, self.acc, problem),
+                                             dynamic=False, mode=mode)
+                self._bound, self.fused = True, True
+            except Exception:  # noqa: BLE001 -- fall back to the plain path
+                self.step_fn, self._bound = _pair_step, False
+
+    def run(self, *, keep_trajectories: bool = False, progress=None, sensitivity: bool = True) -> ReplayResult:
+        import time
+
+        K, dtype, device = self.K, self.dtype, self.device
+        theta = self.problem.start(K)
+        s_m = self.ours.start(theta)
+        s_a = self.acc.start(theta, self.ours.query(self.C[0], s_m))
+        dmax = torch.zeros(K, dtype=dtype, device=device)
+        dmax_e = torch.zeros(K, dtype=dtype, device=device)
+        dmax_p = torch.zeros(K, dtype=dtype, device=device)
+        s_p = None
+        if sensitivity:
+            signs = 1 - 2 * (torch.arange(theta.shape[-1], device=device) % 2).to(dtype)
+            bump = 1 + 8 * torch.finfo(dtype).eps * signs  # a few ulps, alternating sign
+            s_p = self.ours.start(theta * bump)
+        fin_q = torch.ones(K, dtype=torch.bool, device=device)
+        fin_w = torch.ones(K, dtype=torch.bool, device=device)
+        trace = torch.zeros(self.steps, dtype=dtype, device=device)
+        trace_e = torch.zeros(self.steps, dtype=dtype, device=device) if self.has_eval else None
+        traj = {"q": [], "w": [], "e": [], "wbar": []} if keep_trajectories else None
+        noise = self.problem.noise_stream(K)
+        start = time.perf_counter()
+        for k in range(self.steps):
+            ck, xi = self.C[k], next(noise)
+            if traj is not None:
+                q, w = self.ours.query(ck, s_m), self.acc.query(ck, s_a)
+                e, wb = self.ours.evaluate(ck, s_m), self.acc.evaluate(ck, s_a)
+                traj["q"].append(q[0].cpu().numpy().copy())
+                traj["w"].append(w[0].cpu().numpy().copy())
+                if e is not None and wb is not None:
+                    traj["e"].append(e[0].cpu().numpy().copy())
+                    traj["wbar"].append(wb[0].cpu().numpy().copy())
+            args = (ck, xi, s_m, s_a, s_p, dmax, dmax_e, dmax_p, fin_q, fin_w)
+            out = self.step_fn(*args) if self._bound else self.step_fn(self.ours, self.acc, self.problem, *args)
+            s_m, s_a, s_p, dmax, dmax_e, dmax_p, fin_q, fin_w, dev, dev_e = out
+            trace[k] = dev[0]
+            if trace_e is not None:
+                trace_e[k] = dev_e[0]
+            if progress is not None:
+                progress(k + 1)
+        if str(device).startswith("cuda"):
+            torch.cuda.synchronize()
+        seconds = time.perf_counter() - start
+        fq, fw = fin_q.cpu().numpy(), fin_w.cpu().numpy()
+        res = ReplayResult(
+            steps=self.steps, dtype=str(dtype).replace("torch.", ""), device=str(device),
+            tolerance=tolerance(dtype, self.steps),
+            max_rel_deviation=dmax.cpu().numpy(),
+            max_rel_deviation_eval=dmax_e.cpu().numpy() if self.has_eval else None,
+            diverged=~fq & ~fw, mismatched_divergence=fq != fw,
+            trace=np.nan_to_num(trace.cpu().numpy(), nan=np.inf),
+            trace_eval=None if trace_e is None else np.nan_to_num(trace_e.cpu().numpy(), nan=np.inf),
+            seconds=seconds,
+            sensitivity=dmax_p.cpu().numpy() if sensitivity else None,
+        )
+        if traj is not None:
+            res.trajectories = {k: np.array(v) for k, v in traj.items() if v}
+        return res
+
+
 def replay(method: Method, mp: Map, *, steps: int = 500, dim: int = 32, seed: int = 0, cfg: Config | None = None,
            dtype=torch.float64, device="cpu", problem=None, system: StepSystem | None = None,
-           keep_trajectories: bool = False) -> ReplayResult:
-    system = system or StepSystem(method)
+           keep_trajectories: bool = False, fuse: bool | None = None, progress=None,
+           sensitivity: bool = True) -> ReplayResult:
     cfg = cfg or Config.from_method(method)
-    K = cfg.batch
-    ts = np.arange(method.t0, method.t0 + steps)
-    kw = dict(dtype=dtype, device=device, system=system)
-    ours, acc = MethodForm(method, cfg, ts, **kw), AcceleratedForm(method, mp, cfg, ts, **kw)
     problem = problem or NoisyLeastSquares(dim, seed=seed, dtype=dtype, device=device)
-    theta = problem.start(K)
-    ours.start(theta)
-    acc.start(theta, ours.query(0))
-
-    dev = torch.zeros(steps, K, dtype=dtype, device=device)
-    dev_e = None
-    finite_q = torch.ones(K, dtype=torch.bool, device=device)
-    finite_w = torch.ones(K, dtype=torch.bool, device=device)
-    traj = {"q": [], "w": [], "e": [], "wbar": []} if keep_trajectories else None
-    noise = problem.noise_stream(K)
-    for k in range(steps):
-        xi = next(noise)
-        q, w = ours.query(k), acc.query(k)
-        e, wbar = ours.evaluate(k), acc.evaluate(k)
-        finite_q &= torch.isfinite(q).all(dim=-1)
-        finite_w &= torch.isfinite(w).all(dim=-1)
-        dev[k] = _relative(q, w)
-        if e is not None and wbar is not None:
-            if dev_e is None:
-                dev_e = torch.zeros(steps, K, dtype=dtype, device=device)
-            dev_e[k] = _relative(e, wbar)
-        if traj is not None:
-            traj["q"].append(q[0].cpu().numpy().copy())
-            traj["w"].append(w[0].cpu().numpy().copy())
-            if e is not None and wbar is not None:
-                traj["e"].append(e[0].cpu().numpy().copy())
-                traj["wbar"].append(wbar[0].cpu().numpy().copy())
-        ours.step(k, problem.grad(q, xi))
-        acc.step(k, problem.grad(w, xi))
-
-    fq, fw = finite_q.cpu().numpy(), finite_w.cpu().numpy()
-    both = ~fq & ~fw
-    dev_np = np.nan_to_num(dev.cpu().numpy(), nan=np.inf)
-    dev_e_np = None if dev_e is None else np.nan_to_num(dev_e.cpu().numpy(), nan=np.inf)
-    res = ReplayResult(
-        steps=steps, dtype=str(dtype).replace("torch.", ""), device=str(device), tolerance=tolerance(dtype, steps),
-        max_rel_deviation=dev_np.max(axis=0),
-        max_rel_deviation_eval=None if dev_e_np is None else dev_e_np.max(axis=0),
-        diverged=both, mismatched_divergence=fq != fw,
-        trace=dev_np[:, 0].copy(), trace_eval=None if dev_e_np is None else dev_e_np[:, 0].copy(),
-    )
-    if traj is not None:
-        res.trajectories = {k: np.array(v) for k, v in traj.items() if v}
-    return res
+    pair = PairReplay(method, mp, steps=steps, cfg=cfg, problem=problem, dtype=dtype, device=device,
+                      system=system, fuse=fuse)
+    return pair.run(keep_trajectories=keep_trajectories, progress=progress, sensitivity=sensitivity)

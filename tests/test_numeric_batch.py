@@ -1,0 +1,130 @@
+"""Batched replays: configurations are independent, a bad one is caught and named, divergence, memory, problems."""
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+
+from equivalences import registry
+from equivalences.derive import derive
+from numeric.compile import Config
+from numeric.problems import PROBLEMS, make
+from numeric.replay import PairReplay, TooLarge, replay
+from numeric.sweep import finite_rows, sample, sampled_symbols, select, worst_configs
+
+SF = registry.get("schedule-free")
+MP = derive(SF)
+
+
+@pytest.fixture(scope="module")
+def batch():
+    return sample(SF, 16, seed=3)
+
+
+def test_each_config_in_a_batch_agrees_with_itself_alone(batch):
+    together = replay(SF, MP, steps=120, dim=8, cfg=batch)
+    for i in (0, 7, 15):
+        alone = replay(SF, MP, steps=120, dim=8, cfg=batch.row(i))
+        assert alone.max_rel_deviation[0] == together.max_rel_deviation[i]
+        assert alone.sensitivity[0] == together.sensitivity[i]
+
+
+def test_a_perturbed_config_inside_a_batch_is_caught_and_named(batch):
+    d = sp.Symbol("perturbation")
+    bad = MP.replace(eta_a=MP.eta_a * (1 + d))
+    cfg = Config({**batch.values, d: np.zeros(batch.batch)}, dict(batch.schedules))
+    cfg.values[d][5] = 1e-3
+    res = replay(SF, bad, steps=120, dim=8, cfg=cfg)
+    assert list(np.flatnonzero(~res.per_config_passed)) == [5]
+    worst = worst_configs(res, cfg, ["perturbation", "beta"], n=1)[0]
+    assert worst.values["perturbation"] == pytest.approx(1e-3)
+    assert worst.deviation > 1e3 * res.tolerance
+
+
+def test_both_diverging_is_agreement_one_diverging_is_a_mismatch():
+    cfg = Config.from_method(SF, {sp.Symbol("lr", positive=True): 1e6})
+    cfg.values = {k: v for k, v in cfg.values.items()}
+    lr = [k for k in cfg.values if k.name == "lr"][0]
+    cfg.values[lr] = np.array([1e160])
+    res = replay(SF, MP, steps=200, dim=4, cfg=cfg)
+    assert res.diverged.all() and res.passed and not res.mismatched_divergence.any()
+    blowup = MP.replace(eta_a=MP.eta_a * 10 ** 160)
+    res2 = replay(SF, blowup, steps=200, dim=4)
+    assert res2.mismatched_divergence.all() and not res2.passed and res2.worst == np.inf
+
+
+def test_memory_is_checked_before_allocating():
+    cfg = sample(SF, 4096, seed=0)
+    with pytest.raises(TooLarge, match="GiB"):
+        PairReplay(SF, MP, steps=10, cfg=cfg, problem=make("lsq", 1 << 22), dtype=torch.float64, device="cpu")
+
+
+def test_sampling_stays_in_the_domain_and_excludes_degenerate():
+    for name in registry.names():
+        m = registry.get(name)
+        cfg = sample(m, 64, seed=1)
+        for s in sampled_symbols(m):
+            dom = m.domain[s]
+            assert all(dom.contains(sp.Float(v)) for v in cfg.values[s]), (name, s)
+    grid = sample(SF, 3, grid=True)
+    assert grid.batch == 3 ** len(sampled_symbols(SF))
+    lion = registry.get("lion")
+    cfg = sample(lion, 8, seed=2)
+    b2 = [k for k in cfg.values if k.name == "beta2"][0]
+    cfg.values[b2][0] = 0.0  # eta_a = beta1 (1 - beta2) / beta2 is not finite there
+    ok = finite_rows(lion, derive(lion), cfg, 50)
+    assert not ok[0] and ok[1:].all()
+    assert select(cfg, ok).batch == 7
+
+
+@pytest.mark.parametrize("name", sorted(PROBLEMS))
+def test_problem_gradients_match_autograd(name):
+    p = make(name, 12)
+    x = p.start(3).clone().requires_grad_(True)
+    if name == "mlp":
+        loss = sum(p.loss(x[i]) for i in range(3))
+    elif name == "logistic":
+        z = x @ p.A.T
+        loss = (torch.nn.functional.softplus(z) - p.y * z).mean(dim=1).sum() + p.lam / 2 * (x * x).sum()
+    elif name == "lsq":
+        loss = 0.5 * (p.h * (x - p.x_star) ** 2).sum()
+    else:
+        r = x - p.x_star
+        loss = 0.5 * ((r @ p.H) * r).sum()
+    loss.backward()
+    assert torch.allclose(p.grad(x.detach(), torch.zeros_like(x)), x.grad, rtol=1e-10, atol=1e-12)
+
+
+def test_dense_hessian_condition_number():
+    p = make("lsq-dense", 16, kappa=1000.0)
+    ev = torch.linalg.eigvalsh(p.H)
+    assert float(ev.max() / ev.min()) == pytest.approx(1000.0, rel=1e-8)
+
+
+@pytest.mark.parametrize("problem", ["lsq-dense", "logistic", "mlp"])
+def test_other_problems_agree(problem):
+    res = replay(SF, MP, steps=100, problem=make(problem, 12))
+    assert res.passed and res.worst < 1e-13
+
+
+def test_same_seed_is_bitwise_identical():
+    a = replay(SF, MP, steps=100, dim=8, keep_trajectories=True)
+    b = replay(SF, MP, steps=100, dim=8, keep_trajectories=True)
+    assert np.array_equal(a.trajectories["q"], b.trajectories["q"])
+    assert np.array_equal(a.trace, b.trace)
+
+
+def test_float32_agrees_and_still_rejects_the_control():
+    from equivalences.mutations import control
+
+    r = replay(SF, MP, steps=300, dim=16, dtype=torch.float32)
+    c = replay(SF, control(MP)[1], steps=300, dim=16, dtype=torch.float32)
+    assert r.passed and not c.passed
+
+
+@pytest.mark.cuda
+def test_cuda_matches_cpu():
+    cpu = replay(SF, MP, steps=200, dim=16, keep_trajectories=True)
+    gpu = replay(SF, MP, steps=200, dim=16, device="cuda", keep_trajectories=True)
+    assert gpu.passed
+    rel = np.abs(cpu.trajectories["q"] - gpu.trajectories["q"]).max() / np.abs(cpu.trajectories["q"]).max()
+    assert rel < cpu.tolerance
