@@ -20,9 +20,10 @@ w, m, wavg = state("w m wavg")
 beta1, beta2, beta3, eps, delta = sp.symbols("beta1 beta2 beta3 epsilon delta")
 eta, c = sp.Function("eta"), sp.Function("c")
 lr = sp.Symbol("lr", positive=True)
-# For line 7: a step t >= 1 and 0 < delta <= 1 written as delta = 1/(1 + k), k >= 0, so that sympy decides the max.
+# Line 7 for a step t >= 1 (a positive t) and 0 < delta <= 1, written delta = 1/(1 + k) with k >= 0 so that
+# sympy decides the max exactly.
 t_pos, k = sp.Symbol("t", positive=True), sp.Symbol("k", nonnegative=True)
-line7 = sp.Max(1 - 1 / t_pos, 1 - (1 + k) / t_pos)
+line7 = sp.Max(1 - 1 / t_pos, 1 - 1 / (delta * t_pos), evaluate=False)
 P = Transform("P_acc", "adam", params={"beta2": beta2, "eps": eps}, latex="P")
 
 METHOD = Method(
@@ -53,9 +54,10 @@ METHOD = Method(
               w(t) - eta(t) * P(t, beta3 * m(t) + (1 - beta3) * (-g(t))),
               fix=(w(t + 1), w(t) - eta(t) * P(t, beta3 * m(t) + (1 - beta3) * g(t)))),
         Claim("Alg. 3, line 8 (an average with weight 1 - c_t on the newest iterate)", gamma_avg(t + 1), 1 - c(t)),
-        Claim("Alg. 3, line 7 (delta sets a tail-averaging window: c_t = 1 - 1/(delta t))", line7, 1 - (1 + k) / t_pos,
+        Claim("Alg. 3, line 7 (delta sets a tail-averaging window: c_t = 1 - 1/(delta t))", line7,
+              1 - 1 / (delta * t_pos), assume={delta: 1 / (1 + k)},
               printed=r"c = \max(1 - 1/t,\ 1 - 1/(\delta t))",
-              note="with delta = 1/(1 + k), k >= 0: the max is always 1 - 1/t, so delta has no effect",
+              note="for 0 < delta <= 1 the max is always 1 - 1/t, so delta has no effect",
               fix=(line7, 1 - 1 / t_pos)),
     ),
 )
