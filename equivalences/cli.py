@@ -123,7 +123,7 @@ def _run(args) -> int:
                 raise UsageError(str(err)) from None
     if args.json:
         payload = [r.to_json() for r in reports]
-        print(json.dumps(payload if args.target == "all" else payload[0], indent=2))
+        print(json.dumps(payload if args.target == "all" else payload[0], indent=2, allow_nan=False))
     else:
         from .render import render_all, render_report
 

@@ -164,6 +164,9 @@ class Method:
         for f in self.schedules:
             if f.__name__ == name:
                 return f
+        for s in self.defaults:  # a parameter of a default schedule (e.g. a warmup length)
+            if isinstance(s, sp.Symbol) and s.name == name:
+                return s
         return None
 
     @property

@@ -5,6 +5,7 @@ gives the stable JSON schema documented in ``docs/json-schema.md``.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -195,7 +196,18 @@ class Report:
                     "worst": [{"values": w.values, "deviation": w.deviation, "ulps": w.deviation_ulps}
                               for w in n.worst()],
                 }
-        return out
+        return _json_safe(out)
+
+
+def _json_safe(x):
+    """Strict JSON: a non-finite float (a run that diverged alone) becomes null."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_json_safe(v) for v in x]
+    return x
 
 
 def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: int = 32, seed: int = 0,

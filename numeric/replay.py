@@ -56,9 +56,9 @@ class ReplayResult:
     trajectories: dict = field(default_factory=dict)
     seconds: float = 0.0
     sensitivity: np.ndarray | None = None
-    """(K,) how far the method drifts from itself when its start moves by one rounding error: where
-    this exceeds the tolerance, the dynamics amplify rounding (chaos, instability) and a deviation there
-    is no evidence either way (``inconclusive``)."""
+    """(K,) how far the method drifts from itself when its state is nudged by one ulp at every step (as
+    rounding nudges either form): where this exceeds the tolerance, the dynamics amplify rounding (chaos,
+    instability) and a deviation there is no evidence either way (``inconclusive``)."""
 
     @property
     def inconclusive(self) -> np.ndarray:
@@ -120,12 +120,12 @@ def free_bytes(device) -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
 
 
-def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, dmax, dmax_e, dmax_p, fin_q, fin_w):
+def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, fin_q, fin_w):
     q, w = ours.query(ck, s_m), acc.query(ck, s_a)
-    if s_p is not None:  # the method again, from a start one rounding error away
+    if s_p is not None:  # the method again, its state nudged by about one ulp at every step
         qp = ours.query(ck, s_p)
         dmax_p = torch.maximum(dmax_p, torch.nan_to_num(_relative(q, qp), nan=float("inf")))
-        s_p = ours.step(ck, s_p, problem.grad(qp, xi))
+        s_p = tuple(x * bump for x in ours.step(ck, s_p, problem.grad(qp, xi)))
     dev = _relative(q, w)
     dmax = torch.maximum(dmax, torch.nan_to_num(dev, nan=float("inf")))
     e, wbar = ours.evaluate(ck, s_m), acc.evaluate(ck, s_a)
@@ -184,10 +184,10 @@ class PairReplay:
         dmax = torch.zeros(K, dtype=dtype, device=device)
         dmax_e = torch.zeros(K, dtype=dtype, device=device)
         dmax_p = torch.zeros(K, dtype=dtype, device=device)
-        s_p = None
+        s_p = bump = None
         if sensitivity:
             signs = 1 - 2 * (torch.arange(theta.shape[-1], device=device) % 2).to(dtype)
-            bump = 1 + 8 * torch.finfo(dtype).eps * signs  # a few ulps, alternating sign
+            bump = 1 + torch.finfo(dtype).eps * signs  # one ulp, alternating sign over coordinates
             s_p = self.ours.start(theta * bump)
         fin_q = torch.ones(K, dtype=torch.bool, device=device)
         fin_w = torch.ones(K, dtype=torch.bool, device=device)
@@ -206,7 +206,7 @@ class PairReplay:
                 if e is not None and wb is not None:
                     traj["e"].append(e[0].cpu().numpy().copy())
                     traj["wbar"].append(wb[0].cpu().numpy().copy())
-            args = (ck, xi, s_m, s_a, s_p, dmax, dmax_e, dmax_p, fin_q, fin_w)
+            args = (ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, fin_q, fin_w)
             out = self.step_fn(*args) if self._bound else self.step_fn(self.ours, self.acc, self.problem, *args)
             s_m, s_a, s_p, dmax, dmax_e, dmax_p, fin_q, fin_w, dev, dev_e = out
             trace[k] = dev[0]

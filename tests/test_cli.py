@@ -99,3 +99,11 @@ def test_user_values_are_exact(capsys):
 @pytest.mark.cuda
 def test_cuda_replay_agrees():
     assert main(["schedule-free", "--device", "cuda", "--json", "--steps", "200"]) == 0
+
+
+def test_json_is_strict_when_a_run_diverged_alone():
+    from equivalences.report import _json_safe
+
+    out = _json_safe({"numeric": {"max_rel_deviation": float("inf"), "worst": [float("nan"), 1e-15]}})
+    text = json.dumps(out, allow_nan=False)  # raises on Infinity/NaN
+    assert json.loads(text) == {"numeric": {"max_rel_deviation": None, "worst": [None, 1e-15]}}
