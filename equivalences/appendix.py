@@ -25,10 +25,10 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from . import registry
-from .algebra import nice
+from .algebra import canonical, nice
 from .claims import ClaimResult, specialise
 from .declare import Method, is_transform_application
-from .derivation import Chain, derivations, signed_factors, unlag
+from .derivation import Chain, collect, derivations, signed_factors, unlag
 from .printing import TexPrinter
 from .report import Report, verify
 from .symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, theta0, w
@@ -129,6 +129,28 @@ def _negate(x):
         return sp.Mul(-coeff, *factors, evaluate=False) if coeff != -1 else (
             sp.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0])
     return -x
+
+
+def _minus_count(expr) -> int:
+    return sum(1 for x in sp.Add.make_args(expr) if _negative(x))
+
+
+def _absorb_sign(coeff, factors):
+    """``-(1 - a) (d - g)`` reads ``(1 - a) (g - d)``: a leading minus goes into a difference factor when
+    that adds no minus sign (a difference without a constant first, e.g. ``d - g``)."""
+    best = None
+    for i, f in enumerate(factors):
+        base, e = f.as_base_exp()
+        if not isinstance(base, sp.Add) or e not in (1, -1) or _minus_count(-base) > _minus_count(base):
+            continue
+        rank = 0 if base.as_coeff_Add()[0] == 0 else 1
+        if best is None or rank < best[0]:
+            best = (rank, i, (-base) ** e)
+    if best is None:
+        return coeff, factors
+    factors = list(factors)
+    factors[best[1]] = best[2]
+    return -coeff, factors
 
 
 WIDTH = 72
@@ -269,6 +291,8 @@ class _Layout:
     def _print_Mul(self, expr):
         """Sign first, then a fraction of the scalars, then the vectors: ``-\\frac{c_2}{1 - \\beta} (y - \\beta x)``."""
         coeff, factors = signed_factors(expr)
+        if coeff < 0:
+            coeff, factors = _absorb_sign(coeff, factors)
         sign = "-" if coeff < 0 else ""
         coeff = abs(coeff)
         num, den = [], []
@@ -317,12 +341,33 @@ class LayoutCheck(_Layout, StrPrinter):
         return f"{left}*{right}"
 
 
+def _fill(pieces: list[str], budget: float) -> list[str]:
+    """Pieces of a sum joined into lines of about ``budget`` characters."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and tex_width(out[-1] + " " + piece) > budget:
+            out.append(piece)
+        elif out:
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
+
+
 class Tex:
     """Print expressions and mixed reasons for one method."""
 
     def __init__(self, method: Method | None = None, system: StepSystem | None = None):
         self.printer = AppendixPrinter(method, system)
-        self.system = system
+        self.method, self.system = method, system
+
+    def readable(self, expr):
+        """``expr`` collected by state variable and gradient (one coefficient each) when that is the same
+        expression; otherwise ``expr`` as it is."""
+        if self.method is None or self.system is None:
+            return expr
+        out = collect(expr, self.method, self.system)
+        return out if canonical(out - unlag(sp.sympify(expr), self.system)) == 0 else expr
 
     def _prepare(self, expr):
         expr = sp.sympify(expr)
@@ -335,16 +380,22 @@ class Tex:
         return self.printer.doprint(expr)
 
     def lines(self, expr, budget: float = WIDTH) -> list[str]:
-        """``expr`` broken at the signs of its top-level sum into lines of about ``budget`` characters."""
-        out: list[str] = []
-        for piece in self.printer.pieces(self._prepare(expr)):
-            if out and tex_width(out[-1] + " " + piece) > budget:
-                out.append(piece)
-            elif out:
-                out[-1] += " " + piece
-            else:
-                out.append(piece)
-        return out
+        """``expr`` broken at the signs of its top-level sum into lines of about ``budget`` characters;
+        a long product ``c (a + b + ...)`` is broken inside its sum, between ``\\Bigl(`` and ``\\Bigr)``."""
+        expr = self._prepare(expr)
+        pieces = self.printer.pieces(expr)
+        if len(pieces) == 1 and tex_width(pieces[0]) > budget and isinstance(expr, sp.Mul):
+            coeff, factors = signed_factors(expr)
+            sums = [f for f in factors if isinstance(f, sp.Add)]
+            if len(sums) == 1:
+                outer = sp.Mul(coeff, *[f for f in factors if f is not sums[0]], evaluate=False)
+                head = {1: "", -1: "-"}.get(outer, None)
+                head = self(outer) + " " if head is None else head
+                inner = _fill(self.printer.pieces(sums[0]), budget - tex_width(head))
+                inner[0] = f"{head}\\Bigl({inner[0]}"
+                inner[-1] = f"{inner[-1]}\\Bigr)"
+                return inner
+        return _fill(pieces, budget)
 
     def display(self, lhs, rhs=None, *, budget: float = WIDTH) -> str:
         """``\\[ lhs = rhs \\]`` (or just ``rhs``), split over lines when it is long."""
@@ -574,7 +625,7 @@ def _claims(report: Report, tex: Tex) -> str:
                 after.append(f"\\OEnote{{{ref}}}{{{_sentence(tex_text(r.claim.note))}}}")
             if r.holds and r.holds_in_general is False:
                 text = (f"This step holds only with {tex_text(method.paper_setting_text)}; in general the left "
-                        f"minus the right side is {tex.display(r.general_residual)}")
+                        f"minus the right side is {tex.display(tex.readable(r.general_residual))}")
                 if r.general_correction is not None:
                     text += f"and the general statement, proved, is {tex.display(*r.general_correction)}"
                 after.append(f"\\OEnote{{{ref}}}{{{text}}}")
@@ -594,21 +645,29 @@ def _slip(r: ClaimResult, tex: Tex) -> str:
         for printed, fixed in zip((r.claim.lhs, r.claim.rhs), r.correction):
             before = sp.sympify(printed).atoms(AppliedUndef) - sp.sympify(fixed).atoms(AppliedUndef)
             after = sp.sympify(fixed).atoms(AppliedUndef) - sp.sympify(printed).atoms(AppliedUndef)
-            if len(before) == 1 and len(after) == 1:
-                return f"an index slip: ${tex(before.pop())}$ should read ${tex(after.pop())}$"
+            for old in before:
+                for new in sp.sympify(fixed).atoms(AppliedUndef) | after:
+                    if sp.sympify(printed).xreplace({old: new}) == fixed:
+                        return f"an index slip: ${tex(old)}$ should read ${tex(new)}$"
     return tex_text(how)
 
 
 def _erratum(r: ClaimResult, tex: Tex, paper) -> str:
     c = r.claim
     body = f"As transcribed, {tex.display(paper(c.lhs), paper(c.rhs))}"
+    said = []
     if c.assume:
-        body += f"with {_assumptions(tex, dict(c.assume))}"
+        said.append(f"with {_assumptions(tex, dict(c.assume))}")
     if c.printed:
-        body += ("; " if c.assume else "") + f"the paper prints ${c.printed}$"
-    body += f". This does not hold: the left minus the right side is {tex.display(r.residual)}"
+        said.append(f"the paper prints ${c.printed}$")
+    if said:
+        body += "; ".join(said) + ". "
+    body += f"This does not hold: the left minus the right side is {tex.display(tex.readable(r.residual))}"
     if r.correction is not None:
-        body += f"Correction ({_slip(r, tex)}), proved: {tex.display(paper(r.correction[0]), paper(r.correction[1]))}"
+        how = _slip(r, tex)
+        lead = "Corrected statement" if how == "corrected statement" else f"Correction ({how})"
+        lhs, rhs = paper(r.correction[0]), paper(r.correction[1])
+        body += f"{lead}, proved: {tex.display(lhs, tex.readable(rhs))}"
     else:
         body += "No change of a single index makes it hold, and the declaration proposes no corrected statement."
     return f"\\OEerratum{{{tex_text(c.ref)}}}{{{body}}}"
