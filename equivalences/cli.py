@@ -45,7 +45,31 @@ def _parser() -> argparse.ArgumentParser:
                    help="stochastic problem of the replay (default: diagonal noisy least squares)")
     p.add_argument("--no-numeric", action="store_true", help="symbolic proof only, no replay")
     p.add_argument("--strict-paper", action="store_true", help="exit 1 when a printed claim of the paper fails")
+    p.add_argument("--plot", metavar="PATH", help="write trajectories and deviation per step to PATH (.png or .pdf)")
     return p
+
+
+def _appendix_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="verify appendix", description="Write a LaTeX appendix generated from the "
+                                "proofs: derivations with every '=' checked, coefficients, initial state, "
+                                "degenerate cases, the paper's claims with errata.")
+    p.add_argument("names", nargs="*", metavar="NAME", help="methods to include (default: all)")
+    p.add_argument("-o", "--output", required=True, metavar="PATH", help="the .tex file to write")
+    p.add_argument("--fragment", action="store_true", help="no preamble: for \\input into a paper")
+    p.add_argument("--figures", metavar="DIR", help="also write each method's replay plot to DIR/NAME.pdf "
+                   "and include it (needs torch and matplotlib)")
+    return p
+
+
+def _appendix(args) -> int:
+    from .appendix import write
+
+    for name in args.names:
+        registry.get(name)  # unknown names fail before any work
+    write(args.output, [registry.get(n).key for n in args.names] or None, fragment=args.fragment,
+          figures=args.figures)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
 
 
 def _check_args(args) -> dict:
@@ -78,14 +102,18 @@ def _check_args(args) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    appendix = argv[:1] == ["appendix"]
+    parser = _appendix_parser() if appendix else _parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(argv[1:] if appendix else argv)
     except SystemExit as e:  # argparse already printed a one-line usage error
         return int(e.code or 0)
+    from .output import OutputError
+
     try:
-        return _run(args)
-    except (UsageError, registry.UnknownMethod) as err:
+        return _appendix(args) if appendix else _run(args)
+    except (UsageError, registry.UnknownMethod, OutputError) as err:
         print(f"verify: error: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -112,6 +140,20 @@ def _run(args) -> int:
         raise UsageError("--set applies to one method; name it instead of 'all'")
     from numeric.replay import TooLarge
 
+    if args.plot:
+        from numeric.plots import PlotUnavailable, check_suffix
+
+        try:
+            check_suffix(args.plot)
+        except PlotUnavailable as err:
+            raise UsageError(str(err)) from None
+        if args.target == "all" or args.no_numeric or args.sweep or args.grid:
+            raise UsageError("--plot shows one replayed configuration: name one method, without --no-numeric, "
+                             "--sweep or --grid")
+        from .output import check_target
+
+        check_target(args.plot, "--plot")
+
     kw = dict(numeric=not args.no_numeric, steps=args.steps, dim=args.dim, seed=args.seed,
               dtype=args.dtype, device=args.device, sweep=args.sweep, grid=args.grid, problem=args.problem)
     reports = []
@@ -131,6 +173,13 @@ def _run(args) -> int:
             render_all(reports)
         else:
             render_report(reports[0])
+    if args.plot:
+        from numeric.plots import PlotUnavailable, plot
+
+        try:
+            plot(reports[0], args.plot, dim=args.dim)
+        except PlotUnavailable as err:
+            raise UsageError(str(err)) from None
     ok = all(r.ok for r in reports)
     if args.strict_paper:
         ok = ok and all(c.holds for r in reports for c in r.claims)

@@ -1,0 +1,146 @@
+"""The LaTeX appendix: checked chains, errata exactly for failing claims, fragment mode, atomic writes, CLI."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from equivalences import registry
+from equivalences.appendix import COMMAND, generate
+from equivalences.cli import main
+from equivalences.derivation import ChainBuilder, UncheckedStep, derivations
+from equivalences.output import OutputError, atomic_path, write_text
+from equivalences.prove import bindings
+from equivalences.report import verify
+from equivalences.symbols import t, w
+from equivalences.system import StepSystem
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def reports():
+    return [verify(name, numeric=False) for name in registry.names()]
+
+
+@pytest.fixture(scope="module")
+def document(reports):
+    return generate(reports=reports)
+
+
+def test_checked_in_appendix_is_current(document):
+    """docs/appendix.tex is exactly what the code generates now."""
+    checked_in = (ROOT / "docs" / "appendix.tex").read_text(encoding="utf-8")
+    assert checked_in == document, f"docs/appendix.tex is stale: regenerate it with `{COMMAND}` (then rebuild " \
+                                   f"docs/appendix.pdf with pdflatex)"
+
+
+def _sections(document):
+    parts = re.split(r"\\section\{", document)[1:]
+    return {re.search(r"\\label\{oe:([^}]*)\}", p).group(1): p for p in parts}
+
+
+def test_an_erratum_exactly_for_each_failing_claim(reports, document):
+    sections = _sections(document)
+    assert len(sections) == len(reports) == len(registry.names())
+    failing_total = 0
+    for r in reports:
+        body = sections[r.method.key]
+        failing = [c for c in r.claims if not c.holds]
+        failing_total += len(failing)
+        assert body.count(r"\OEerratum{") == len(failing), r.method.key
+        assert body.count(r"\OEfail}") + body.count(r"\OEfail ") >= len(failing)
+        assert body.count(r"\OEhold") == r.claims_holding, r.method.key
+    assert failing_total == 11  # the findings the README lists
+
+
+def _report(reports, key):
+    return next(r for r in reports if r.method.key == key)
+
+
+def test_fragment_has_no_preamble_and_provides_its_macros(reports):
+    one = [_report(reports, "heavy-ball")]
+    frag = generate(reports=one, fragment=True)
+    assert r"\documentclass" not in frag and r"\begin{document}" not in frag and r"\end{document}" not in frag
+    for macro in ("OEhold", "OEfail", "OEerratum", "OEnote", "OEfigure"):
+        assert f"\\providecommand{{\\{macro}}}" in frag
+    full = generate(reports=one)
+    assert full.count(r"\documentclass") == 1 and full.rstrip().endswith(r"\end{document}")
+
+
+def test_a_wrong_step_is_refused(reports):
+    report = _report(reports, "schedule-free")
+    method, y = report.method, report.method.query
+    b = ChainBuilder(StepSystem(method), bindings(method, report.map), "weight update", w(t + 1))
+    b.step(y(t + 1))  # w_{a,t+1} is the query point: holds
+    with pytest.raises(UncheckedStep):
+        b.step(y(t))  # one index off: must not be displayed
+    assert len(b.chain.steps) == 1
+
+
+def test_every_chain_ends_at_the_identity_it_proves(reports):
+    for key in ("schedule-free", "mars"):
+        report = _report(reports, key)
+        chains = derivations(report.method, report.map, report.proof)
+        assert {i.name for i in report.proof.identities} <= set(chains)
+        system = StepSystem(report.method)
+        table = bindings(report.method, report.map)
+        for ident in report.proof.identities:
+            chain = chains[ident.name]
+            assert chain.lhs == ident.lhs and len(chain.steps) >= 2
+            if chain.semantics == "start":  # the base case: at the standard start values
+                assert ident.name == "initial state" and chain.rhs.has(report.method.input(report.method.t0))
+                continue
+            assert ChainBuilder(system, table, ident.name, chain.lhs).check(chain.rhs, ident.rhs) == 0
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "out.tex"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            Path(tmp).write_text("half")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            Path(tmp).write_text("new")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+    write_text(target, "new")
+    assert target.read_text() == "new" and list(tmp_path.iterdir()) == [target]
+
+
+def test_missing_or_unwritable_directory_is_one_clear_error(tmp_path):
+    with pytest.raises(OutputError, match="does not exist; create it"):
+        write_text(tmp_path / "nope" / "a.tex", "x")
+    if os.geteuid() != 0:  # root writes anywhere
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        with pytest.raises(OutputError, match="no permission"):
+            write_text(ro / "a.tex", "x")
+
+
+def test_cli_appendix(tmp_path, capsys):
+    out = tmp_path / "a.tex"
+    assert main(["appendix", "heavy-ball", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert r"\documentclass" in text and "Heavy-ball" in text and "Schedule-Free" not in text
+    assert main(["appendix", "heavy-ball", "-o", str(out), "--fragment"]) == 0
+    assert r"\documentclass" not in out.read_text()
+    capsys.readouterr()
+
+    missing = tmp_path / "missing" / "a.tex"
+    assert main(["appendix", "heavy-ball", "-o", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "does not exist" in err and "Traceback" not in err
+    assert not missing.parent.exists()
+
+    assert main(["appendix", "heavy-bal", "-o", str(tmp_path / "b.tex")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "verify: error: unknown method 'heavy-bal': did you mean 'heavy-ball'?"
+    assert not (tmp_path / "b.tex").exists()
+
+    assert main(["appendix", "heavy-ball"]) == 2  # -o is required
+    assert "-o" in capsys.readouterr().err
