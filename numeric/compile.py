@@ -200,7 +200,8 @@ class TransformProgram:
 
 
 def compile_transform(tr: Transform, cfg: Config, steps: np.ndarray) -> TransformProgram:
-    """Adam: ``beta2``, ``eps`` and the bias factor ``1 / (1 - beta2^t)`` (1 without bias correction)."""
+    """Adam: ``beta2``, ``eps``, the bias factor ``1 / (1 - beta2^t)`` (1 without bias correction) and,
+    when given, ``eps_in`` (added to ``v_t * bias`` under the square root)."""
     tables, params = {}, {**tr.params, **cfg.transforms.get(tr.name, {})}
     if tr.kind == "adam":
         beta2 = sp.sympify(params["beta2"])
@@ -208,6 +209,8 @@ def compile_transform(tr: Transform, cfg: Config, steps: np.ndarray) -> Transfor
         tables["eps"] = tabulate(sp.sympify(params["eps"]), cfg, steps)
         bias = 1 / (1 - beta2 ** t) if params.get("bias_correction", True) else sp.Integer(1)
         tables["bias"] = tabulate(bias, cfg, steps)
+        if "eps_in" in params:
+            tables["eps_in"] = tabulate(sp.sympify(params["eps_in"]), cfg, steps)
     elif tr.kind != "sign":
         raise ConfigError(f"unknown transform kind {tr.kind!r}")
     return TransformProgram(tr.kind, tables, _input_lags(tr, cfg, steps))

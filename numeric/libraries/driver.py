@@ -107,7 +107,8 @@ class SettingResult:
     def as_expected(self) -> bool:
         if self.setting.expect == "exact":
             return self.agrees and self.control_rejected
-        return not self.agrees  # the documented difference shows (or the library crashed)
+        # the documented difference shows beyond rounding (64 T eps), or the library crashed
+        return self.error is not None or self.worst > 64 * self.steps * float(np.finfo(np.float64).eps)
 
 
 @functools.lru_cache(maxsize=None)
@@ -148,7 +149,14 @@ def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, 
     values, transforms = adapter.to_method(kw)
     cfg = _config(method, values, transforms)
     ts = np.arange(method.t0, method.t0 + steps)
-    res.control_name, bad = control(mp)
+    from numeric.compile import tabulate
+
+    def changed(a, b):  # at this run's values: a schedule shift means nothing when the schedule is constant
+        with np.errstate(all="ignore"):
+            x, y = tabulate(a, cfg, ts[1:]), tabulate(b, cfg, ts[1:])
+        return not np.allclose(x, y, rtol=1e-6, atol=0, equal_nan=True)
+
+    res.control_name, bad = control(mp, changed)
     coeffs = Coefficients()
     forms = [AcceleratedForm(method, m, cfg, ts, coeffs, system) for m in (mp, bad)]
     C = coeffs.stack(torch.float64, "cpu")
