@@ -52,7 +52,12 @@ def status(results: list[SettingResult]) -> str:
     bad = [r for r in results if r.setting.expect == "exact" and not r.as_expected]
     if bad:
         r = bad[0]
-        how = r.error or f"{r.worst:.1e} at {r.setting.name}" if r.agrees is False else "control not rejected"
+        if r.error:
+            how = r.error
+        elif not r.agrees:
+            how = f"deviation {r.worst:.1e} at {r.setting.name}"
+        else:
+            how = f"control not rejected at {r.setting.name}"
         return f"differs: {how}"
     notes = [r.setting.note for r in results if r.setting.expect != "exact"]
     caveats = [c for c in [adapter.caveat] + notes if c]
