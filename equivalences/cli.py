@@ -29,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
         "check the paper's printed derivation, and confirm it on a replayed trajectory.",
         epilog="examples: verify list | verify schedule-free | verify all --json",
     )
-    p.add_argument("target", help="a method name (see 'verify list'), 'all', or 'list'")
+    p.add_argument("target", help="a method name (see 'verify list'), 'all', 'list', or 'libraries'")
+    p.add_argument("--against", metavar="PKG.CLASS",
+                   help="replay a real optimizer class in lockstep with the method's map (see 'verify libraries')")
     p.add_argument("--json", action="store_true", help="print the JSON report (schema: docs/json-schema.md)")
     p.add_argument("--steps", type=int, default=500, help="replay length (default 500)")
     p.add_argument("--dim", type=int, default=32, help="problem dimension of the replay (default 32)")
@@ -132,6 +134,10 @@ def _run(args) -> int:
 
     if args.target == "list":
         return _list(args)
+    if args.target == "libraries" or args.against:
+        from .libraries_cli import run_libraries
+
+        return run_libraries(args, UsageError)
     sets = _check_args(args)
     names = registry.names() if args.target == "all" else [args.target]
     if args.target != "all":

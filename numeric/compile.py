@@ -30,6 +30,9 @@ class Config:
 
     values: dict  # sympy Symbol -> np.ndarray of shape (K,)
     schedules: dict  # schedule Function -> sympy expression of t and symbols in ``values``
+    transforms: dict = field(default_factory=dict)
+    """transform name -> {parameter: sympy expression of t}: replaces the declared parameter (e.g. a library's
+    ``eps`` placed as ``eps / sqrt(1 - beta2^t)``)."""
 
     @property
     def batch(self) -> int:
@@ -49,7 +52,8 @@ class Config:
 
     def row(self, i: int) -> "Config":
         """Configuration ``i`` alone."""
-        return Config({k: v[i:i + 1].copy() for k, v in self.values.items()}, dict(self.schedules))
+        return Config({k: v[i:i + 1].copy() for k, v in self.values.items()}, dict(self.schedules),
+                      dict(self.transforms))
 
     def described(self, i: int, names=None) -> dict:
         """``{name: value}`` of configuration ``i`` (all constants, or those in ``names``)."""
@@ -64,8 +68,10 @@ def tabulate(expr, cfg: Config, steps: np.ndarray) -> np.ndarray:
         e = substitute_function(e, f, body)
     free = sorted(e.free_symbols - {t}, key=lambda s: s.name)
     missing = [s for s in free if s not in cfg.values]
-    if missing or e.atoms(sp.core.function.AppliedUndef):
-        left = missing or sorted(map(str, e.atoms(sp.core.function.AppliedUndef)))
+    # a schedule given as a numeric sequence (``implemented_function``, e.g. a library's running weight sum)
+    undefined = [a for a in e.atoms(sp.core.function.AppliedUndef) if not hasattr(a.func, "_imp_")]
+    if missing or undefined:
+        left = missing or sorted(map(str, undefined))
         raise ConfigError(f"no numeric value for {', '.join(map(str, left))}")
     fn = sp.lambdify([t] + free, e, modules="numpy")
     with np.errstate(all="ignore"):
@@ -194,14 +200,17 @@ class TransformProgram:
 
 
 def compile_transform(tr: Transform, cfg: Config, steps: np.ndarray) -> TransformProgram:
-    """Adam: ``beta2``, ``eps`` and the bias factor ``1 / (1 - beta2^t)`` (1 without bias correction)."""
-    tables = {}
+    """Adam: ``beta2``, ``eps``, the bias factor ``1 / (1 - beta2^t)`` (1 without bias correction) and,
+    when given, ``eps_in`` (added to ``v_t * bias`` under the square root)."""
+    tables, params = {}, {**tr.params, **cfg.transforms.get(tr.name, {})}
     if tr.kind == "adam":
-        beta2 = sp.sympify(tr.params["beta2"])
+        beta2 = sp.sympify(params["beta2"])
         tables["beta2"] = tabulate(beta2, cfg, steps)
-        tables["eps"] = tabulate(sp.sympify(tr.params["eps"]), cfg, steps)
-        bias = 1 / (1 - beta2 ** t) if tr.params.get("bias_correction", True) else sp.Integer(1)
+        tables["eps"] = tabulate(sp.sympify(params["eps"]), cfg, steps)
+        bias = 1 / (1 - beta2 ** t) if params.get("bias_correction", True) else sp.Integer(1)
         tables["bias"] = tabulate(bias, cfg, steps)
+        if "eps_in" in params:
+            tables["eps_in"] = tabulate(sp.sympify(params["eps_in"]), cfg, steps)
     elif tr.kind != "sign":
         raise ConfigError(f"unknown transform kind {tr.kind!r}")
     return TransformProgram(tr.kind, tables, _input_lags(tr, cfg, steps))

@@ -23,8 +23,12 @@ def adam_update(state, params, x):
 
 
 def adam_apply(state, params, d):
-    """``P_t(d) = d / (sqrt(v_t * bias_t) + eps)`` with ``bias_t = 1 / (1 - beta2^t)`` (or 1)."""
-    return d / ((state * params["bias"]).sqrt() + params["eps"])
+    """``P_t(d) = d / (sqrt(v_t * bias_t + eps_in) + eps)`` with ``bias_t = 1 / (1 - beta2^t)`` (or 1);
+    ``eps_in`` (absent: 0) is an epsilon some libraries add inside the square root."""
+    v = state * params["bias"]
+    if "eps_in" in params:
+        v = v + params["eps_in"]
+    return d / (v.sqrt() + params["eps"])
 
 
 KINDS = {
