@@ -109,6 +109,7 @@ class AcceleratedProgram:
     m_start: np.ndarray  # (K,): beta_a(t0) * m_init as a multiple of theta_0, formed exactly
     gamma: np.ndarray | None  # at t + 1: the weight used after step t
     avg_init: np.ndarray | None
+    momentum: Affine | None = None  # the change of variables m_a(t) in the method's state and u(t)
 
 
 def _affine(expr, system: StepSystem, cfg, steps) -> Affine:
@@ -166,7 +167,8 @@ def compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.nd
     return MethodProgram([s.__name__ for s in system.state], updates, query, evaluate, init, transforms)
 
 
-def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray) -> AcceleratedProgram:
+def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray,
+                        system: StepSystem | None = None) -> AcceleratedProgram:
     """The accelerated form's tables.  The first step's ``beta_a(t0) m_init`` is formed symbolically
     (``beta_a(t0)`` may involve a schedule before its start, e.g. ``gamma_(t0-1)``, times ``m_init = 0``),
     so the beta table's first row is 1 and the form starts from ``m_start``."""
@@ -181,6 +183,7 @@ def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray)
         m_start=_theta0_coefficient(canonical(mp.beta_a.subs(t, method.t0) * mp.m_init), cfg, method.t0),
         gamma=tabulate(mp.gamma_avg, cfg, steps + 1) if mp.gamma_avg is not None else None,
         avg_init=_theta0_coefficient(mp.avg_init, cfg, method.t0) if mp.avg_init is not None else None,
+        momentum=_affine(mp.momentum, system or StepSystem(method), cfg, steps),
     )
 
 
