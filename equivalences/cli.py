@@ -78,13 +78,15 @@ def _check_args(args) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    mutations = argv[:1] == ["mutations"]
+    parser = _mutations_parser() if mutations else _parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(argv[1:] if mutations else argv)
     except SystemExit as e:  # argparse already printed a one-line usage error
         return int(e.code or 0)
     try:
-        return _run(args)
+        return _run_mutations(args) if mutations else _run(args)
     except (UsageError, registry.UnknownMethod) as err:
         print(f"verify: error: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2
@@ -135,6 +137,34 @@ def _run(args) -> int:
     if args.strict_paper:
         ok = ok and all(c.holds for r in reports for c in r.claims)
     return 0 if ok else 1
+
+
+def _mutations_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="verify mutations",
+                                description="Feed deliberately wrong maps to the proof and the replay: each must be rejected.")
+    p.add_argument("target", nargs="?", default="all", help="a method name or 'all' (default)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--steps", type=int, default=100, help="replay length per mutant (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the problem and the sampled configurations")
+    p.add_argument("--no-numeric", action="store_true", help="symbolic rejection only")
+    return p
+
+
+def _run_mutations(args) -> int:
+    from .mutations import render_suites, run_suite
+
+    if not 1 <= args.steps <= 10_000:
+        raise UsageError(f"--steps {args.steps}: must be between 1 and 10000 for the mutation suite")
+    if not 0 <= args.seed < 2 ** 32:
+        raise UsageError(f"--seed {args.seed}: must be between 0 and 2**32 - 1")
+    names = registry.names() if args.target == "all" else [args.target]
+    methods = [registry.get(n) for n in names]  # unknown names fail before any work
+    suites = [run_suite(m, numeric=not args.no_numeric, steps=args.steps, seed=args.seed) for m in methods]
+    if args.json:
+        print(json.dumps([s.to_json() for s in suites] if args.target == "all" else suites[0].to_json(), indent=2))
+    else:
+        render_suites(suites)
+    return 0 if all(s.ok for s in suites) else 1
 
 
 def _progress(args, n_methods: int):
