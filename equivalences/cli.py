@@ -29,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
         "check the paper's printed derivation, and confirm it on a replayed trajectory.",
         epilog="examples: verify list | verify schedule-free | verify all --json",
     )
-    p.add_argument("target", help="a method name (see 'verify list'), 'all', or 'list'")
+    p.add_argument("target", nargs="?", help="a method name (see 'verify list'), 'all', 'list', or 'mutations'")
+    p.add_argument("--module", metavar="FILE.py", help="verify the METHOD declared in your own Python file")
     p.add_argument("--json", action="store_true", help="print the JSON report (schema: docs/json-schema.md)")
     p.add_argument("--steps", type=int, default=500, help="replay length (default 500)")
     p.add_argument("--dim", type=int, default=32, help="problem dimension of the replay (default 32)")
@@ -87,7 +88,7 @@ def main(argv=None) -> int:
         return int(e.code or 0)
     try:
         return _run_mutations(args) if mutations else _run(args)
-    except (UsageError, registry.UnknownMethod) as err:
+    except (UsageError, registry.UnknownMethod, registry.BadModule) as err:
         print(f"verify: error: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -107,10 +108,8 @@ def _run(args) -> int:
     if args.target == "list":
         return _list(args)
     sets = _check_args(args)
-    names = registry.names() if args.target == "all" else [args.target]
-    if args.target != "all":
-        registry.get(args.target)  # unknown names fail before any work
-    elif sets:
+    names = _targets(args)
+    if args.target == "all" and sets:
         raise UsageError("--set applies to one method; name it instead of 'all'")
     from numeric.replay import TooLarge
 
@@ -120,7 +119,7 @@ def _run(args) -> int:
     with _progress(args, len(names)) as progress:
         for name in names:
             try:
-                reports.append(verify(name, hyperparameters=sets, progress=progress(name), **kw))
+                reports.append(verify(name, hyperparameters=sets, progress=progress(getattr(name, "key", name)), **kw))
             except (BadHyperparameter, TooLarge) as err:
                 raise UsageError(str(err)) from None
     if args.json:
@@ -139,6 +138,22 @@ def _run(args) -> int:
     return 0 if ok else 1
 
 
+def _targets(args) -> list:
+    """The methods to run: names, or the Method of ``--module``; unknown names fail before any work."""
+    if args.module:
+        method = registry.load_module(args.module)
+        if args.target not in (None, method.key):
+            raise UsageError(f"--module declares {method.key!r}, not {args.target!r}; drop the name or fix it")
+        args.target = method.key
+        return [method]
+    if args.target is None:
+        raise UsageError("name a method (see 'verify list'), 'all', or give --module FILE.py")
+    if args.target == "all":
+        return registry.names()
+    registry.get(args.target)
+    return [args.target]
+
+
 def _mutations_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="verify mutations",
                                 description="Feed deliberately wrong maps to the proof and the replay: each must be rejected.")
@@ -147,6 +162,7 @@ def _mutations_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=100, help="replay length per mutant (default 100)")
     p.add_argument("--seed", type=int, default=0, help="seed of the problem and the sampled configurations")
     p.add_argument("--no-numeric", action="store_true", help="symbolic rejection only")
+    p.add_argument("--module", metavar="FILE.py", help="the METHOD declared in your own Python file")
     return p
 
 
@@ -157,8 +173,9 @@ def _run_mutations(args) -> int:
         raise UsageError(f"--steps {args.steps}: must be between 1 and 10000 for the mutation suite")
     if not 0 <= args.seed < 2 ** 32:
         raise UsageError(f"--seed {args.seed}: must be between 0 and 2**32 - 1")
-    names = registry.names() if args.target == "all" else [args.target]
-    methods = [registry.get(n) for n in names]  # unknown names fail before any work
+    if args.module and args.target == "all":
+        args.target = None
+    methods = [n if not isinstance(n, str) else registry.get(n) for n in _targets(args)]
     suites = [run_suite(m, numeric=not args.no_numeric, steps=args.steps, seed=args.seed) for m in methods]
     if args.json:
         print(json.dumps([s.to_json() for s in suites] if args.target == "all" else suites[0].to_json(), indent=2))
