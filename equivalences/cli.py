@@ -22,8 +22,14 @@ class UsageError(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not argparse's usage block
+        print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        sys.exit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="verify",
         description="Prove that a momentum optimizer is an instance of accelerated SGD (Eq. (1)), "
         "check the paper's printed derivation, and confirm it on a replayed trajectory.",
@@ -132,6 +138,8 @@ def _run(args) -> int:
             render_all(reports)
         else:
             render_report(reports[0])
+    for note in (n for r in reports for n in r.notes):
+        print(f"verify: note: {note}", file=sys.stderr)
     ok = all(r.ok for r in reports)
     if args.strict_paper:
         ok = ok and all(c.holds for r in reports for c in r.claims)
@@ -155,7 +163,7 @@ def _targets(args) -> list:
 
 
 def _mutations_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="verify mutations",
+    p = _Parser(prog="verify mutations",
                                 description="Feed deliberately wrong maps to the proof and the replay: each must be rejected.")
     p.add_argument("target", nargs="?", default="all", help="a method name or 'all' (default)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")

@@ -17,18 +17,27 @@ def _changed(a, b) -> bool:
     return canonical(a - b) != 0
 
 
-def control(mp: Map) -> tuple[str, Map]:
+def control(mp: Map, method=None, setting: dict | None = None) -> tuple[str, Map]:
     """The negative control: the derived map with its schedule one step off (``c_{t+1} -> c_{t+2}`` in
     eta_a; late rather than early, so no schedule is read before its first step), or, for a method whose
-    eta_a does not change with ``t``, with beta_a 1% too small."""
+    eta_a does not change with ``t``, with beta_a 1% too small, or alpha_a 1% too large.
+
+    With ``method`` and ``setting`` (the replay's values), the first of these that still changes the map
+    there is taken: at ``beta = 0`` Schedule-Free's eta_a is 0 and reading it late changes nothing."""
+    candidates = []
     shifted = shift(mp.eta_a, 1)
     if _changed(shifted, mp.eta_a):
-        return f"eta_a read one step late: {text(shifted)} for {text(mp.eta_a)}", mp.replace(eta_a=shifted)
+        candidates.append((f"eta_a read one step late: {text(shifted)} for {text(mp.eta_a)}", mp.replace(eta_a=shifted)))
     beta = mp.beta_a * sp.Rational(99, 100)
     if _changed(beta, mp.beta_a):
-        return "beta_a 1% too small", mp.replace(beta_a=beta)
+        candidates.append(("beta_a 1% too small", mp.replace(beta_a=beta)))
     alpha = mp.alpha_a * sp.Rational(101, 100) + sp.Rational(1, 100)
-    return "alpha_a 1% too large", mp.replace(alpha_a=alpha)
+    candidates.append(("alpha_a 1% too large", mp.replace(alpha_a=alpha)))
+    if method is not None and setting is not None:
+        for name, bad in candidates:
+            if not identical(method, mp, bad, setting):
+                return name, bad
+    return candidates[0]
 
 
 # -- the mutation suite -------------------------------------------------------------------------------
