@@ -95,7 +95,8 @@ def main(argv=None) -> int:
     try:
         return _run_mutations(args) if mutations else _run(args)
     except (UsageError, registry.UnknownMethod, registry.BadModule) as err:
-        print(f"verify: error: {err.args[0] if err.args else err}", file=sys.stderr)
+        msg = str(err.args[0] if err.args else err)
+        print(f"verify: error: {msg.replace(chr(10), chr(92) + 'n')}", file=sys.stderr)  # one line, always
         return 2
     except KeyboardInterrupt:
         print("verify: interrupted", file=sys.stderr)
