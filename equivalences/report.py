@@ -211,6 +211,8 @@ class Report:
                 "max_rel_deviation": r.worst,
                 "max_rel_deviation_query": float(r.max_rel_deviation.max()),
                 "max_rel_deviation_eval": None if r.max_rel_deviation_eval is None else float(r.max_rel_deviation_eval.max()),
+                "max_rel_deviation_momentum": None if r.max_rel_deviation_momentum is None
+                else float(r.max_rel_deviation_momentum.max()),
                 "max_deviation_ulps": r.worst / r.eps,
                 "tolerance": r.tolerance,
                 "passed": r.passed,
