@@ -157,6 +157,8 @@ def _targets(args) -> list:
         return [method]
     if args.target is None:
         raise UsageError("name a method (see 'verify list'), 'all', or give --module FILE.py")
+    if args.target == "mutations":
+        raise UsageError("'mutations' is a command: put it first, e.g. verify mutations all --json")
     if args.target == "all":
         return registry.names()
     registry.get(args.target)
@@ -165,7 +167,7 @@ def _targets(args) -> list:
 
 def _mutations_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="verify mutations",
-                                description="Feed deliberately wrong maps to the proof and the replay: each must be rejected.")
+                description="Feed deliberately wrong maps to the proof and the replay: each must be rejected.")
     p.add_argument("target", nargs="?", default="all", help="a method name or 'all' (default)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--steps", type=int, default=100, help="replay length per mutant (default 100)")

@@ -16,6 +16,7 @@ CASES = [
     (["zzzz"], "verify list"),
     (["mutations", "lionn"], "did you mean 'lion'"),
     ([], "name a method"),
+    (["--json", "mutations"], "put it first"),
     # hyperparameters via --set
     (["schedule-free", "--set", "beta=1.5"], "outside its valid range"),
     (["heavy-ball", "--set", "beta=1"], "outside its valid range"),  # beta < 1 is required there
