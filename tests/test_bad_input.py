@@ -136,3 +136,37 @@ def test_set_values_are_never_evaluated(monkeypatch):
     out = parse_overrides(registry.get("schedule-free"), {"beta": "0.9", "lr": "1e-2", "T_w": "30"})
     assert {k.name: v for k, v in out.items()} == {"beta": sp.Rational(9, 10), "lr": sp.Rational(1, 100), "T_w": 30}
     assert calls == []
+
+
+class _EntryPoint:
+    """Stands in for an installed package's entry point in the group optimizer_equivalences.methods."""
+
+    def __init__(self, name, value, load):
+        self.name, self.value, self._load = name, value, load
+
+    def load(self):
+        return self._load()
+
+
+def test_installed_plugins_are_found_and_their_errors_are_one_line(monkeypatch, capsys):
+    import importlib.metadata
+
+    from equivalences import registry
+
+    def broken():
+        raise ImportError("No module named 'my_package'")
+
+    plugins = [
+        _EntryPoint("ema-plugin", "tests.data.ema_momentum", lambda: registry.load_module(f"{DATA}/ema_momentum.py")),
+        _EntryPoint("broken-plugin", "my_package.method", broken),
+        _EntryPoint("dict-plugin", "my_package.other", lambda: {"METHOD": 1}),
+    ]
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda group=None: [p for p in plugins if group == registry.ENTRY_POINTS])
+    assert {"ema-plugin", "broken-plugin", "dict-plugin"} <= set(registry.names())
+    assert main(["ema-plugin", "--no-numeric", "--json"]) == 0
+    capsys.readouterr()
+    for name, message in (("broken-plugin", "failed to import: ImportError"), ("dict-plugin", "not an equivalences")):
+        assert main([name, "--no-numeric"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1 and "Traceback" not in err
