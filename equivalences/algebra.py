@@ -9,6 +9,7 @@ rationals first.
 """
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import sympy as sp
@@ -37,11 +38,19 @@ def exact(value) -> sp.Expr:
     if isinstance(value, int):
         return sp.Integer(value)
     text = str(value).strip()
+    if not _NUMBER.fullmatch(text):
+        raise NotExact(f"{value!r} is not a finite number (write e.g. 0.9, 9/10 or 1e-3; "
+                       "exponents up to e+-999)")
     try:
         frac = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise NotExact(f"{value!r} is not a finite number (write e.g. 0.9, 9/10 or 1e-3)") from None
     return sp.Rational(frac.numerator, frac.denominator)
+
+
+# The only text a user's number may be: a decimal with an exponent of at most three digits (so that
+# "1e999999999" cannot ask for a billion-digit integer), or a fraction of integers. Never sympify.
+_NUMBER = re.compile(r"[+-]?(\d{1,400}(\.\d{0,400})?|\.\d{1,400})([eE][+-]?\d{1,3})?|[+-]?\d{1,400}/\d{1,400}")
 
 
 def _normalize_transforms(expr: sp.Expr) -> sp.Expr:
@@ -141,6 +150,11 @@ def linear_coefficients(expr, atoms):
     return coeffs, rest
 
 
+# What sympy.sstr writes for the report's expressions: names, numbers, arithmetic, calls. Anything else
+# (attribute access, strings, brackets, lambdas) is refused before parse_expr, which evaluates Python.
+_REPORT_EXPR = re.compile(r"[A-Za-z0-9_+\-*/()., ]*")
+
+
 def parse(text: str) -> sp.Expr:
     """Parse an expression string of a JSON report back into sympy.
 
@@ -149,10 +163,10 @@ def parse(text: str) -> sp.Expr:
     sympy's gamma function.  Only the report's own strings should be parsed;
     the CLI never parses user input this way.
     """
-    import re
-
     from sympy.parsing.sympy_parser import parse_expr
 
+    if not _REPORT_EXPR.fullmatch(text) or "__" in text or re.search(r"[A-Za-z_)\]]\s*\.|\.\s*[A-Za-z_(]", text):
+        raise ValueError(f"not an expression of a report: {text[:60]!r}")
     names = {}
     for name, call in re.findall(r"([A-Za-z_][A-Za-z_0-9]*)\s*(\()?", text):
         if name == "t":

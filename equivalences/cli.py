@@ -22,14 +22,22 @@ class UsageError(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not argparse's usage block
+        print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        sys.exit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="verify",
         description="Prove that a momentum optimizer is an instance of accelerated SGD (Eq. (1)), "
         "check the paper's printed derivation, and confirm it on a replayed trajectory.",
         epilog="examples: verify list | verify schedule-free | verify all --json",
     )
-    p.add_argument("target", help="a method name (see 'verify list'), 'all', 'list', or 'libraries'")
+    p.add_argument("target", nargs="?",
+                   help="a method name (see 'verify list'), 'all', 'list', 'libraries', 'mutations' or 'appendix'")
+    p.add_argument("--module", metavar="FILE.py", help="verify the METHOD declared in your own Python file")
     p.add_argument("--against", metavar="PKG.CLASS",
                    help="replay a real optimizer class in lockstep with the method's map (see 'verify libraries')")
     p.add_argument("--json", action="store_true", help="print the JSON report (schema: docs/json-schema.md)")
@@ -105,18 +113,19 @@ def _check_args(args) -> dict:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    appendix = argv[:1] == ["appendix"]
-    parser = _appendix_parser() if appendix else _parser()
+    sub = argv[0] if argv[:1] in (["appendix"], ["mutations"]) else None
+    parser = {"appendix": _appendix_parser, "mutations": _mutations_parser}.get(sub, _parser)()
     try:
-        args = parser.parse_args(argv[1:] if appendix else argv)
+        args = parser.parse_args(argv[1:] if sub else argv)
     except SystemExit as e:  # argparse already printed a one-line usage error
         return int(e.code or 0)
     from .output import OutputError
 
     try:
-        return _appendix(args) if appendix else _run(args)
-    except (UsageError, registry.UnknownMethod, OutputError) as err:
-        print(f"verify: error: {err.args[0] if err.args else err}", file=sys.stderr)
+        return {"appendix": _appendix, "mutations": _run_mutations}.get(sub, _run)(args)
+    except (UsageError, registry.UnknownMethod, registry.BadModule, OutputError) as err:
+        msg = str(err.args[0] if err.args else err)
+        print(f"verify: error: {msg.replace(chr(10), chr(92) + 'n')}", file=sys.stderr)  # one line, always
         return 2
     except KeyboardInterrupt:
         print("verify: interrupted", file=sys.stderr)
@@ -139,10 +148,8 @@ def _run(args) -> int:
 
         return run_libraries(args, UsageError)
     sets = _check_args(args)
-    names = registry.names() if args.target == "all" else [args.target]
-    if args.target != "all":
-        registry.get(args.target)  # unknown names fail before any work
-    elif sets:
+    names = _targets(args)
+    if args.target == "all" and sets:
         raise UsageError("--set applies to one method; name it instead of 'all'")
     from numeric.replay import TooLarge
 
@@ -166,7 +173,7 @@ def _run(args) -> int:
     with _progress(args, len(names)) as progress:
         for name in names:
             try:
-                reports.append(verify(name, hyperparameters=sets, progress=progress(name), **kw))
+                reports.append(verify(name, hyperparameters=sets, progress=progress(getattr(name, "key", name)), **kw))
             except (BadHyperparameter, TooLarge) as err:
                 raise UsageError(str(err)) from None
     if args.json:
@@ -179,6 +186,8 @@ def _run(args) -> int:
             render_all(reports)
         else:
             render_report(reports[0])
+    for note in (n for r in reports for n in r.notes):
+        print(f"verify: note: {note}", file=sys.stderr)
     if args.plot:
         from numeric.plots import PlotUnavailable, plot
 
@@ -190,6 +199,54 @@ def _run(args) -> int:
     if args.strict_paper:
         ok = ok and all(c.holds for r in reports for c in r.claims)
     return 0 if ok else 1
+
+
+def _targets(args) -> list:
+    """The methods to run: names, or the Method of ``--module``; unknown names fail before any work."""
+    if args.module:
+        method = registry.load_module(args.module)
+        if args.target not in (None, method.key):
+            raise UsageError(f"--module declares {method.key!r}, not {args.target!r}; drop the name or fix it")
+        args.target = method.key
+        return [method]
+    if args.target is None:
+        raise UsageError("name a method (see 'verify list'), 'all', or give --module FILE.py")
+    if args.target == "mutations":
+        raise UsageError("'mutations' is a command: put it first, e.g. verify mutations all --json")
+    if args.target == "all":
+        return registry.names()
+    registry.get(args.target)
+    return [args.target]
+
+
+def _mutations_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="verify mutations",
+                description="Feed deliberately wrong maps to the proof and the replay: each must be rejected.")
+    p.add_argument("target", nargs="?", default="all", help="a method name or 'all' (default)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--steps", type=int, default=100, help="replay length per mutant (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the problem and the sampled configurations")
+    p.add_argument("--no-numeric", action="store_true", help="symbolic rejection only")
+    p.add_argument("--module", metavar="FILE.py", help="the METHOD declared in your own Python file")
+    return p
+
+
+def _run_mutations(args) -> int:
+    from .mutations import render_suites, run_suite
+
+    if not 1 <= args.steps <= 10_000:
+        raise UsageError(f"--steps {args.steps}: must be between 1 and 10000 for the mutation suite")
+    if not 0 <= args.seed < 2 ** 32:
+        raise UsageError(f"--seed {args.seed}: must be between 0 and 2**32 - 1")
+    if args.module and args.target == "all":
+        args.target = None
+    methods = [n if not isinstance(n, str) else registry.get(n) for n in _targets(args)]
+    suites = [run_suite(m, numeric=not args.no_numeric, steps=args.steps, seed=args.seed) for m in methods]
+    if args.json:
+        print(json.dumps([s.to_json() for s in suites] if args.target == "all" else suites[0].to_json(), indent=2))
+    else:
+        render_suites(suites)
+    return 0 if all(s.ok for s in suites) else 1
 
 
 def _progress(args, n_methods: int):

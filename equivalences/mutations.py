@@ -1,27 +1,311 @@
 """Deliberately wrong maps: the negative controls of the numeric replay and the mutation suite."""
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .algebra import canonical, shift
 from .derive import Map
 from .printing import text
+from .symbols import t, theta0
 
 
 def _changed(a, b) -> bool:
     return canonical(a - b) != 0
 
 
-def control(mp: Map, changed=_changed) -> tuple[str, Map]:
+def control(mp: Map, method=None, setting: dict | None = None, *, changed=_changed) -> tuple[str, Map]:
     """The negative control: the derived map with its schedule one step off (``c_{t+1} -> c_{t+2}`` in
     eta_a; late rather than early, so no schedule is read before its first step), or, for a method whose
-    eta_a does not change with ``t``, with beta_a 1% too small.  ``changed(a, b)`` decides whether a
-    perturbation changes anything (default: symbolically; a replay at constant schedules passes a numeric test)."""
+    eta_a does not change with ``t``, with beta_a 1% too small, or alpha_a 1% too large.
+
+    With ``method`` and ``setting`` (the replay's values), the first of these that still changes the map
+    there is taken: at ``beta = 0`` Schedule-Free's eta_a is 0 and reading it late changes nothing.
+    ``changed(a, b)`` decides whether a perturbation changes anything at all (default: symbolically; a
+    library replay at constant schedules passes a numeric test)."""
+    candidates = []
     shifted = shift(mp.eta_a, 1)
     if changed(shifted, mp.eta_a):
-        return f"eta_a read one step late: {text(shifted)} for {text(mp.eta_a)}", mp.replace(eta_a=shifted)
+        candidates.append((f"eta_a read one step late: {text(shifted)} for {text(mp.eta_a)}", mp.replace(eta_a=shifted)))
     beta = mp.beta_a * sp.Rational(99, 100)
     if changed(beta, mp.beta_a):
-        return "beta_a 1% too small", mp.replace(beta_a=beta)
+        candidates.append(("beta_a 1% too small", mp.replace(beta_a=beta)))
     alpha = mp.alpha_a * sp.Rational(101, 100) + sp.Rational(1, 100)
-    return "alpha_a 1% too large", mp.replace(alpha_a=alpha)
+    candidates.append(("alpha_a 1% too large", mp.replace(alpha_a=alpha)))
+    if method is not None and setting is not None:
+        for name, bad in candidates:
+            if not identical(method, mp, bad, setting):
+                return name, bad
+    return candidates[0]
+
+
+# -- the mutation suite -------------------------------------------------------------------------------
+#
+# One generic engine: every mutant is built from the derived map's expressions alone, for any method.
+# A mutant that is mathematically the same map (decided exactly, with sympy) is not applicable; every
+# other one must be rejected by the symbolic proof and by the numeric replay.
+
+COEFFICIENTS = ("beta_a", "eta_a", "alpha_a")
+EXTRA = sp.Rational(101, 100)
+KINDS = ("index shift", "dropped factor", "extra factor", "eta/alpha swap", "sign flip", "initial m",
+         "averaging weight", "change of variables")
+
+
+@dataclass
+class Mutant:
+    kind: str
+    name: str
+    map: Map
+
+
+def _late(expr, f) -> sp.Expr:
+    """``expr`` with every application of ``f`` read one step late (``f(t + k) -> f(t + k + 1)``);
+    ``f = t`` shifts the bare step counter (``beta1**t -> beta1**(t + 1)``) and leaves applications alone."""
+    if f is t:
+        apps = sorted(expr.atoms(AppliedUndef), key=sp.default_sort_key)
+        hide = {a: sp.Dummy() for a in apps}
+        return expr.xreplace(hide).subs(t, t + 1).xreplace({d: a for a, d in hide.items()})
+    return expr.replace(lambda e: isinstance(e, AppliedUndef) and e.func == f,
+                        lambda e: e.func(*[a + 1 for a in e.args]))
+
+
+def _time_varying(expr) -> list:
+    """The schedules ``expr`` reads, then ``t`` if it also depends on the step outside them."""
+    fs = sorted({a.func for a in expr.atoms(AppliedUndef)}, key=lambda f: f.__name__)
+    bare = expr.xreplace({a: sp.Dummy() for a in expr.atoms(AppliedUndef)})
+    return fs + ([t] if bare.has(t) else [])
+
+
+def _factors(expr) -> list:
+    """The non-numeric multiplicative factors of ``expr`` (its factored form), each once."""
+    out = []
+    for f in sp.factor(expr).as_ordered_factors():
+        if not f.is_number and f not in out:
+            out.append(f)
+    return out
+
+
+def mutants(method, mp: Map):
+    """Named wrong maps for any method, built from ``mp``'s expressions (some may turn out identical:
+    see :func:`identical`)."""
+    for c in COEFFICIENTS:
+        e = getattr(mp, c)
+        for f in _time_varying(e):
+            late = _late(e, f)
+            what = "the step t" if f is t else f.__name__
+            yield Mutant("index shift", f"{c}: {what} read one step late ({text(late)} for {text(e)})",
+                         mp.replace(**{c: late}))
+    for c in COEFFICIENTS:
+        e = getattr(mp, c)
+        for f in _factors(e):
+            yield Mutant("dropped factor", f"{c} without its factor {text(f)}", mp.replace(**{c: canonical(e / f)}))
+    for c in COEFFICIENTS:
+        yield Mutant("extra factor", f"{c} times 101/100", mp.replace(**{c: getattr(mp, c) * EXTRA}))
+    yield Mutant("eta/alpha swap", "eta_a and alpha_a swapped", mp.replace(eta_a=mp.alpha_a, alpha_a=mp.eta_a))
+    for c in COEFFICIENTS:
+        yield Mutant("sign flip", f"{c} with its sign flipped", mp.replace(**{c: -getattr(mp, c)}))
+    yield Mutant("initial m", f"initial momentum m_a(t0 - 1) = {text(mp.m_init + theta0)} for {text(mp.m_init)}",
+                 mp.replace(m_init=mp.m_init + theta0))
+    if mp.gamma_avg is not None:
+        yield Mutant("averaging weight", "averaging weight times 101/100", mp.replace(gamma_avg=mp.gamma_avg * EXTRA))
+        late = shift(mp.gamma_avg, 1)
+        yield Mutant("averaging weight", f"averaging weight one step late ({text(late)})", mp.replace(gamma_avg=late))
+    u = _input_part(method, mp)
+    memory = mp.momentum - u
+    yield Mutant("change of variables", "m_a with its state part 101/100 too large",
+                 mp.replace(momentum=u + memory * EXTRA))
+    yield Mutant("change of variables", "m_a without its gradient term", mp.replace(momentum=memory))
+
+
+def _input_part(method, mp: Map) -> sp.Expr:
+    """The term of the change of variables in the current (pre-transformed) gradient ``u(t)``."""
+    u = method.input(t)
+    return sp.diff(mp.momentum, u) * u
+
+
+def _fields(method, mp: Map) -> dict:
+    """What a map means: its coefficients, change of variables, the momentum it starts with, averaging."""
+    out = {c: getattr(mp, c) for c in COEFFICIENTS}
+    out.update(momentum=mp.momentum, K=mp.K, start=mp.beta_a.subs(t, method.t0) * mp.m_init)
+    if mp.gamma_avg is not None:
+        out.update(gamma_avg=mp.gamma_avg, avg_init=mp.avg_init)
+    return out
+
+
+def identical(method, a: Map, b: Map, setting: dict | None = None) -> bool:
+    """Exactly: do ``a`` and ``b`` mean the same map (after ``setting``, e.g. the replay's schedules)?"""
+    from .claims import specialise
+
+    fa, fb = _fields(method, a), _fields(method, b)
+    if fa.keys() != fb.keys() or a.post != b.post:
+        return False
+    return all(canonical(specialise(fa[k] - fb[k], setting or {})) == 0 for k in fa)
+
+
+@dataclass
+class MutantResult:
+    kind: str
+    name: str
+    applicable: bool
+    """False: the mutant is the same map (proved exactly); counted as not applicable, not as caught."""
+    symbolic: bool | None = None
+    """Rejected by the proof (an identity that does not reduce to 0)."""
+    failed_identities: tuple = ()
+    numeric: bool | None = None
+    """Rejected by the replay in a configuration where the derived map agrees; None: not replayed, or the
+    mutant is the same map under the replayed schedules (``numeric_note`` says which)."""
+    numeric_note: str = ""
+    deviation: float | None = None
+
+    @property
+    def escaped(self) -> bool:
+        return self.applicable and (self.symbolic is False or self.numeric is False)
+
+
+@dataclass
+class SuiteResult:
+    method: str
+    results: list = field(default_factory=list)
+    configs: int = 0
+    steps: int = 0
+    seconds: float = 0.0
+
+    def count(self, which: str) -> tuple[int, int]:
+        """(caught, tried) for ``"symbolic"`` or ``"numeric"``."""
+        tried = [r for r in self.results if r.applicable and getattr(r, which) is not None]
+        return sum(bool(getattr(r, which)) for r in tried), len(tried)
+
+    @property
+    def not_applicable(self) -> int:
+        return sum(not r.applicable for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.escaped for r in self.results)
+
+    def to_json(self) -> dict:
+        sc, st = self.count("symbolic")
+        nc, nt = self.count("numeric")
+        return {"method": self.method, "ok": self.ok, "symbolic": {"caught": sc, "tried": st},
+                "numeric": {"caught": nc, "tried": nt, "configs": self.configs, "steps": self.steps},
+                "not_applicable": self.not_applicable, "seconds": round(self.seconds, 3),
+                "mutants": [{"kind": r.kind, "name": r.name, "applicable": r.applicable, "symbolic": r.symbolic,
+                             "failed_identities": list(r.failed_identities), "numeric": r.numeric,
+                             "numeric_note": r.numeric_note or None, "deviation": r.deviation}
+                            for r in self.results]}
+
+
+def run_suite(method, *, numeric: bool = True, steps: int = 200, dim: int = 8, seed: int = 0,
+              sampled: int = 7) -> SuiteResult:
+    """Every mutant of ``method``'s derived map, through the proof and (``numeric``) the replay.
+
+    The replay runs the method's defaults and ``sampled`` random configurations of its domain as one batch
+    (float64, CPU); a mutant is caught numerically when some configuration where the derived map agrees
+    conclusively rejects it.  A mutant that is the same map once the replay's schedules are substituted
+    (e.g. a wrong initial momentum times ``beta_a(t0) = 1 - c_1 = 0``) cannot be seen by any replay of
+    those schedules: it is reported and not counted numerically."""
+    from .derive import derive
+    from .prove import prove
+    from .system import StepSystem
+
+    start = time.perf_counter()
+    system = StepSystem(method)
+    mp = derive(method, system)
+    out = SuiteResult(method.key, steps=steps if numeric else 0)
+    schedules = {f: method.defaults[f] for f in method.schedules if f in method.defaults}
+    pending = []
+    for mu in mutants(method, mp):
+        if identical(method, mp, mu.map):
+            out.results.append(MutantResult(mu.kind, mu.name, False))
+            continue
+        proof = prove(method, mu.map, system, readable=False)
+        res = MutantResult(mu.kind, mu.name, True, not proof.holds, tuple(i.name for i in proof.failures))
+        out.results.append(res)
+        if not numeric:
+            continue
+        if identical(method, mp, mu.map, schedules):
+            res.numeric_note = "the same map under the replayed schedules (proved exactly): no replay can see it"
+        else:
+            pending.append((res, mu))
+    if pending:
+        _replay_mutants(method, mp, system, pending, out, steps=steps, dim=dim, seed=seed, sampled=sampled)
+    out.seconds = time.perf_counter() - start
+    return out
+
+
+def _replay_mutants(method, mp, system, pending, out, *, steps, dim, seed, sampled):
+    import numpy as np
+
+    from numeric.compile import Config, ConfigError
+    from numeric.replay import replay
+    from numeric.sweep import finite_rows, sample, select
+
+    cfg = Config.from_method(method)
+    if sampled:
+        more = sample(method, sampled, seed=seed)
+        cfg = Config({k: np.concatenate([v, more.values[k]]) for k, v in cfg.values.items()}, cfg.schedules)
+    cfg = select(cfg, finite_rows(method, mp, cfg, steps, system))
+    out.configs = cfg.batch
+    kw = dict(steps=steps, dim=dim, seed=seed, cfg=cfg, system=system)
+    base = replay(method, mp, **kw)
+    agree = (base.deviation() <= base.tolerance) & ~base.diverged & ~base.inconclusive & ~base.mismatched_divergence
+    for res, mu in pending:
+        try:
+            r = replay(method, mu.map, sensitivity=False, **kw)
+        except ConfigError as err:  # e.g. a start that is not finite: the replay cannot run the map
+            res.numeric, res.numeric_note = True, f"the replay cannot form it: {err}"
+            continue
+        rejected = ((r.deviation() > r.tolerance) | r.mismatched_divergence) & agree
+        res.numeric = bool(rejected.any())
+        dev = np.where(r.mismatched_divergence, np.inf, r.deviation())
+        res.deviation = float(dev[agree].max()) if agree.any() else None
+
+
+def render_suites(suites, console=None) -> None:
+    """A rich table: one row per method (and, for one method, one row per mutant)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console(highlight=False)
+
+    def frac(c):
+        return f"{c[0]}/{c[1]}" if c[1] else "-"
+
+    if len(suites) == 1:
+        tab = Table(title=f"mutations of {suites[0].method}")
+        for col in ("kind", "mutant", "proof", "replay"):
+            tab.add_column(col)
+        for r in suites[0].results:
+            if not r.applicable:
+                tab.add_row(r.kind, r.name, "[dim]same map: not applicable[/]", "")
+                continue
+            proof = "[green]✓ rejected[/]" if r.symbolic else "[red]✗ ESCAPED[/]"
+            if r.numeric is None:
+                replay = f"[dim]{r.numeric_note or 'not replayed'}[/]"
+            elif r.numeric:
+                replay = "[green]✓ rejected[/]" + (f" ({r.deviation:.1e})" if r.deviation is not None else "")
+            else:
+                replay = "[red]✗ ESCAPED[/]"
+            tab.add_row(r.kind, r.name, proof, replay)
+        console.print(tab)
+    tab = Table(title="verify mutations")
+    for col in ("method", "proof caught/tried", "replay caught/tried", "not applicable", "replay cannot see", "time"):
+        tab.add_column(col)
+    tot = [0, 0, 0, 0, 0, 0]
+    for s in suites:
+        sc, nc = s.count("symbolic"), s.count("numeric")
+        blind = sum(r.applicable and r.numeric is None and bool(r.numeric_note) for r in s.results)
+        tot = [a + b for a, b in zip(tot, (*sc, *nc, s.not_applicable, blind))]
+        mark = "" if s.ok else " [red]✗[/]"
+        tab.add_row(s.method + mark, frac(sc), frac(nc), str(s.not_applicable), str(blind), f"{s.seconds:.1f}s")
+    if len(suites) > 1:
+        tab.add_row("all", frac(tot[0:2]), frac(tot[2:4]), str(tot[4]), str(tot[5]), "", style="bold")
+    console.print(tab)
+    escaped = [(s.method, r.name) for s in suites for r in s.results if r.escaped]
+    if escaped:
+        console.print(f"[red]{len(escaped)} mutant(s) escaped:[/] " + "; ".join(f"{m}: {n}" for m, n in escaped))
+    else:
+        console.print("every applicable mutant was rejected")

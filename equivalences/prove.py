@@ -64,7 +64,8 @@ def residual(system: StepSystem, lhs, rhs, table, fixed: dict | None = None) -> 
     return canonical(expr)
 
 
-def prove(method: Method, mp: Map, system: StepSystem | None = None) -> Proof:
+def prove(method: Method, mp: Map, system: StepSystem | None = None, readable: bool = True) -> Proof:
+    """``readable=False`` keeps a failing residual in normal form instead of factoring it for display."""
     system = system or StepSystem(method)
     u, t0 = system.input, method.t0
     table = bindings(method, mp)
@@ -81,5 +82,5 @@ def prove(method: Method, mp: Map, system: StepSystem | None = None) -> Proof:
     proof = Proof()
     for name, lhs, rhs, fixed in statements:
         r = residual(system, lhs, rhs, table, fixed)
-        proof.identities.append(Identity(name, lhs, rhs, nice(r) if r != 0 else r, r == 0))
+        proof.identities.append(Identity(name, lhs, rhs, nice(r) if r != 0 and readable else r, r == 0))
     return proof

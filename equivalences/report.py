@@ -32,7 +32,8 @@ def parse_overrides(method: Method, pairs: dict[str, object]) -> dict:
     """``{"beta": "0.9"}`` -> ``{beta: 9/10}``, checked against the method's domain."""
     out = {}
     for name, raw in pairs.items():
-        sym = method.hyperparameter(name)
+        sym = method.hyperparameter(name) or next(
+            (s for s in {**method.defaults, **method.domain} if isinstance(s, sp.Symbol) and s.name == name), None)
         if sym is None:
             known = sorted({s.name for s in method.defaults if isinstance(s, sp.Symbol)})
             raise BadHyperparameter(f"{method.key} has no constant {name!r}; it has: {', '.join(known)}")
@@ -48,6 +49,37 @@ def parse_overrides(method: Method, pairs: dict[str, object]) -> dict:
             raise BadHyperparameter(f"{name}={raw} is outside its valid range {dom}; pick a value in it")
         out[sym] = value
     return out
+
+
+def replay_setting(method: Method, overrides: dict) -> dict:
+    """The values a single replay runs at, for :func:`~equivalences.claims.specialise`: the schedules'
+    default bodies first, then every constant (the user's values over the defaults)."""
+    merged = {**method.defaults, **overrides}
+    return {**{k: v for k, v in merged.items() if not isinstance(k, sp.Symbol)},
+            **{k: v for k, v in merged.items() if isinstance(k, sp.Symbol)}}
+
+
+def degenerate_here(method: Method, mp: Map, overrides: dict) -> list[str]:
+    """Where ``overrides`` put the map on one of its degenerate sets (decided exactly).
+
+    A set where something is undefined is refused (:class:`BadHyperparameter`, naming the condition and
+    the fix); one where only eta_a vanishes is allowed -- the map still holds, it is one of many -- and
+    returned as notes."""
+    from .algebra import canonical
+
+    if not overrides:
+        return []
+    setting, notes = replay_setting(method, overrides), []
+    values = ", ".join(f"{k.name}={v}" for k, v in overrides.items())
+    for d in mp.degenerate:
+        if canonical(specialise(d["factor"], setting)) != 0:
+            continue
+        undefined = [e for e in d["effects"] if "undefined" in e]
+        if undefined:
+            raise BadHyperparameter(f"--set {values} gives {d['condition']}, a degenerate set: {undefined[0]}; "
+                                    f"the equivalence is proved only where {d['factor']} != 0 -- pick other values")
+        notes.append(f"{d['condition']} at {values}: {d['effects'][0]}")
+    return notes
 
 
 @dataclass
@@ -101,6 +133,7 @@ class Report:
     overrides: dict
     not_in_family: str | None = None
     numeric: NumericSummary | None = None
+    notes: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
 
     @property
@@ -137,6 +170,7 @@ class Report:
             "paper_claims": [],
             "numeric": None,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "notes": list(self.notes),
         }
         if mp is not None:
             out["map"] = {
@@ -178,6 +212,8 @@ class Report:
                 "max_rel_deviation": r.worst,
                 "max_rel_deviation_query": float(r.max_rel_deviation.max()),
                 "max_rel_deviation_eval": None if r.max_rel_deviation_eval is None else float(r.max_rel_deviation_eval.max()),
+                "max_rel_deviation_momentum": None if r.max_rel_deviation_momentum is None
+                else float(r.max_rel_deviation_momentum.max()),
                 "max_deviation_ulps": r.worst / r.eps,
                 "tolerance": r.tolerance,
                 "passed": r.passed,
@@ -225,6 +261,7 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
         timings["derive"] = time.perf_counter() - t_start
         return Report(method, None, None, [], overrides, not_in_family=str(err), timings=timings)
     timings["derive"] = time.perf_counter() - t_start
+    notes = degenerate_here(method, mp, overrides)
     t1 = time.perf_counter()
     proof = prove(method, mp, system)
     timings["prove"] = time.perf_counter() - t1
@@ -232,7 +269,7 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
     checker = ClaimChecker(method, mp, system)
     claims = [checker.check(c) for c in method.claims]
     timings["claims"] = time.perf_counter() - t1
-    report = Report(method, mp, proof, claims, overrides, timings=timings)
+    report = Report(method, mp, proof, claims, overrides, timings=timings, notes=notes)
     if numeric:
         t1 = time.perf_counter()
         report.numeric = run_numeric(method, mp, system, overrides, steps=steps, dim=dim, seed=seed,
@@ -256,21 +293,29 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
     from .mutations import control
 
     cfg = Config.from_method(method, overrides)
-    excluded, sampled = 0, ()
+    excluded, sampled, setting = 0, (), replay_setting(method, overrides)
     if sweep or grid:
         cfg = sample(method, sweep or grid, seed=seed, grid=bool(grid))
         for sym, value in overrides.items():  # a value the user fixed stays fixed
             cfg.values[sym] = np.full(cfg.batch, float(value))
-        sampled = tuple(s.name for s in sampled_symbols(method) if s not in overrides)
+        sampled, setting = tuple(s.name for s in sampled_symbols(method) if s not in overrides), None
         ok = finite_rows(method, mp, cfg, steps, system)
         excluded = int((~ok).sum())
         cfg = select(cfg, ok)
         if cfg.batch == 0:
-            raise ValueError("every sampled configuration is degenerate (a coefficient is not finite)")
+            raise BadHyperparameter("every sampled configuration is degenerate (a coefficient is not finite); "
+                                    "fix fewer values with --set")
+    elif not finite_rows(method, mp, cfg, steps, system).all():
+        raise BadHyperparameter("at these values a coefficient of the method or of the map is not finite within "
+                                f"the {steps} replayed steps (a degenerate value); pick other values or --no-numeric")
     torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     prob = make(problem, dim, seed=seed, dtype=torch_dtype, device=device)
     kw = dict(steps=steps, cfg=cfg, dtype=torch_dtype, device=device, system=system, problem=prob)
     result = replay(method, mp, progress=progress, **kw)
-    name, bad = control(mp)
+    if result.diverged.all():
+        raise BadHyperparameter(f"the replay diverged at {'every sampled configuration' if sampled else 'these values'}: both forms left the finite numbers together "
+                                "(they agree, but a diverged run confirms nothing); pick a smaller step size or "
+                                "fewer --steps, or use --no-numeric")
+    name, bad = control(mp, method, setting)
     ctl = replay(method, bad, sensitivity=False, **kw)
     return NumericSummary(result, ctl, name, seed, problem, cfg, excluded, sampled)

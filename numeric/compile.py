@@ -73,6 +73,8 @@ def tabulate(expr, cfg: Config, steps: np.ndarray) -> np.ndarray:
     if missing or undefined:
         left = missing or sorted(map(str, undefined))
         raise ConfigError(f"no numeric value for {', '.join(map(str, left))}")
+    if e.has(sp.zoo, sp.nan, sp.oo):  # undefined as written (e.g. a schedule read before its start): not finite
+        return np.full((len(steps), cfg.batch), np.nan)
     fn = sp.lambdify([t] + free, e, modules="numpy")
     with np.errstate(all="ignore"):
         out = fn(steps.astype(np.float64)[:, None], *[cfg.values[s][None, :] for s in free])
@@ -115,6 +117,7 @@ class AcceleratedProgram:
     m_start: np.ndarray  # (K,): beta_a(t0) * m_init as a multiple of theta_0, formed exactly
     gamma: np.ndarray | None  # at t + 1: the weight used after step t
     avg_init: np.ndarray | None
+    momentum: Affine | None = None  # the change of variables m_a(t) in the method's state and u(t)
 
 
 def _affine(expr, system: StepSystem, cfg, steps) -> Affine:
@@ -148,7 +151,25 @@ def _input_lags(tr: Transform, cfg, steps):
     return tabulate(coeffs[g(t)], cfg, steps), tabulate(coeffs[g(t - 1)], cfg, steps)
 
 
+_PROGRAMS: dict = {}
+
+
 def compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.ndarray) -> MethodProgram:
+    """The method's tables; the same system, configuration values and steps reuse the last programs
+    (the mutation suite replays one method against many maps)."""
+    key = (id(system), id(cfg), steps.tobytes(), tuple((k.name, v.tobytes()) for k, v in cfg.values.items()),
+           tuple(map(str, cfg.schedules.items())))
+    hit = _PROGRAMS.get(key)
+    if hit is not None and hit[0] is system and hit[1] is cfg:
+        return hit[2]
+    prog = _compile_method(method, system, cfg, steps)
+    if len(_PROGRAMS) >= 8:
+        _PROGRAMS.clear()
+    _PROGRAMS[key] = (system, cfg, prog)
+    return prog
+
+
+def _compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.ndarray) -> MethodProgram:
     updates = []
     for s in system.state:
         F = system.step(s)
@@ -172,7 +193,8 @@ def compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.nd
     return MethodProgram([s.__name__ for s in system.state], updates, query, evaluate, init, transforms)
 
 
-def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray) -> AcceleratedProgram:
+def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray,
+                        system: StepSystem | None = None) -> AcceleratedProgram:
     """The accelerated form's tables.  The first step's ``beta_a(t0) m_init`` is formed symbolically
     (``beta_a(t0)`` may involve a schedule before its start, e.g. ``gamma_(t0-1)``, times ``m_init = 0``),
     so the beta table's first row is 1 and the form starts from ``m_start``."""
@@ -187,6 +209,7 @@ def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray)
         m_start=_theta0_coefficient(canonical(mp.beta_a.subs(t, method.t0) * mp.m_init), cfg, method.t0),
         gamma=tabulate(mp.gamma_avg, cfg, steps + 1) if mp.gamma_avg is not None else None,
         avg_init=_theta0_coefficient(mp.avg_init, cfg, method.t0) if mp.avg_init is not None else None,
+        momentum=_affine(mp.momentum, system or StepSystem(method), cfg, steps),
     )
 
 

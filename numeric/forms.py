@@ -124,6 +124,10 @@ class MethodForm:
         return None if self._evaluate is None else _apply(self._evaluate, ck, s, None)
 
     def step(self, ck, s, g):
+        return self.step_u(ck, s, g)[0]
+
+    def step_u(self, ck, s, g):
+        """The next state and the (pre-transformed) gradient ``u`` this step used."""
         state, tstate = s[:self.n], s[self.n:]
         tstate, ap = self.transforms.update(ck, tstate, g)
         u = _call(ap, self.pre, g) if self.pre else g
@@ -133,7 +137,7 @@ class MethodForm:
             if tname is not None:
                 v = v + ck[scale] * _call(ap, tname, _apply(arg, ck, state, u))
             new.append(v)
-        return tuple(new) + tstate
+        return tuple(new) + tstate, u
 
 
 class AcceleratedForm:
@@ -145,7 +149,8 @@ class AcceleratedForm:
     def __init__(self, method: Method, mp: Map, cfg: Config, ts: np.ndarray, coeffs: Coefficients,
                  system: StepSystem | None = None):
         system = system or StepSystem(method)
-        prog = compile_accelerated(method, mp, cfg, ts)
+        prog = compile_accelerated(method, mp, cfg, ts, system)
+        self._momentum = coeffs.affine(prog.momentum)
         self.beta, self.eta, self.alpha, self.K = (coeffs.add(x) for x in (prog.beta, prog.eta, prog.alpha, prog.K))
         self.gamma_next = coeffs.add(prog.gamma)  # gamma at t + 1: forms the average after step t
         self._m_start, self._avg_init = prog.m_start, prog.avg_init
@@ -164,6 +169,15 @@ class AcceleratedForm:
 
     def query(self, ck, s):
         return s[0]
+
+    def momentum_of(self, ck, state, u):
+        """The change of variables on the method's state: what ``m_a`` must be after this step, and the size
+        of its terms, ``sum |c_j| |s_j|`` (the scale its rounding error is relative to)."""
+        terms, iu = self._momentum
+        parts = [(ck[i], state[j]) for j, i in terms] + ([(ck[iu], u)] if iu is not None else [])
+        value = sum(c * v for c, v in parts)
+        scale = sum(c.abs() * v.abs() for c, v in parts)
+        return value, scale
 
     def evaluate(self, ck, s):
         return s[2] if self.n == 3 else None

@@ -51,6 +51,9 @@ class ReplayResult:
     max_rel_deviation_eval: np.ndarray | None  # (K,) evaluation points
     diverged: np.ndarray  # (K,) both forms left the finite numbers together (agreement)
     mismatched_divergence: np.ndarray  # (K,) one form diverged, the other did not
+    max_rel_deviation_momentum: np.ndarray | None = None
+    """(K,) the accelerated form's m_a against the change of variables on the method's state, relative to
+    the size of the terms of the change of variables."""
     trace: np.ndarray | None = None  # (T,) deviation per step, configuration 0
     trace_eval: np.ndarray | None = None
     trajectories: dict = field(default_factory=dict)
@@ -71,6 +74,8 @@ class ReplayResult:
         d = self.max_rel_deviation
         if self.max_rel_deviation_eval is not None:
             d = np.maximum(d, self.max_rel_deviation_eval)
+        if self.max_rel_deviation_momentum is not None:
+            d = np.maximum(d, self.max_rel_deviation_momentum)
         return d
 
     @property
@@ -120,7 +125,7 @@ def free_bytes(device) -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
 
 
-def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, fin_q, fin_w):
+def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w):
     q, w = ours.query(ck, s_m), acc.query(ck, s_a)
     if s_p is not None:  # the method again, its state nudged by about one ulp at every step
         qp = ours.query(ck, s_p)
@@ -135,9 +140,15 @@ def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dm
         dmax_e = torch.maximum(dmax_e, torch.nan_to_num(dev_e, nan=float("inf")))
     fin_q = fin_q & torch.isfinite(q).all(dim=-1)
     fin_w = fin_w & torch.isfinite(w).all(dim=-1)
-    s_m = ours.step(ck, s_m, problem.grad(q, xi))
+    s_new, u = ours.step_u(ck, s_m, problem.grad(q, xi))
     s_a = acc.step(ck, s_a, problem.grad(w, xi))
-    return s_m, s_a, s_p, dmax, dmax_e, dmax_p, fin_q, fin_w, dev, dev_e
+    # the change of variables: m_a after this step against its value on the method's state, relative to
+    # the size of the terms it sums (it may cancel, e.g. (x_t - z_t)/gamma_t)
+    m_want, scale = acc.momentum_of(ck, s_m[:ours.n], u)
+    num = (m_want - s_a[1]).abs().amax(dim=-1)
+    den = torch.maximum(scale.amax(dim=-1), s_a[1].abs().amax(dim=-1)).clamp_min(torch.finfo(num.dtype).tiny)
+    dmax_m = torch.maximum(dmax_m, torch.nan_to_num(num / den, nan=float("inf")))
+    return s_new, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e
 
 
 class PairReplay:
@@ -148,7 +159,7 @@ class PairReplay:
         system = system or StepSystem(method)
         self.steps, self.dtype, self.device, self.problem = steps, dtype, device, problem
         self.K = cfg.batch
-        ts = np.arange(method.t0, method.t0 + steps)
+        ts = np.arange(method.t0, method.t0 + steps + 1)  # one row past the last step: its query point
         coeffs = Coefficients()
         self.ours = MethodForm(method, cfg, ts, coeffs, system)
         self.acc = AcceleratedForm(method, mp, cfg, ts, coeffs, system)
@@ -184,6 +195,7 @@ class PairReplay:
         dmax = torch.zeros(K, dtype=dtype, device=device)
         dmax_e = torch.zeros(K, dtype=dtype, device=device)
         dmax_p = torch.zeros(K, dtype=dtype, device=device)
+        dmax_m = torch.zeros(K, dtype=dtype, device=device)
         s_p = bump = None
         if sensitivity:
             signs = 1 - 2 * (torch.arange(theta.shape[-1], device=device) % 2).to(dtype)
@@ -206,14 +218,19 @@ class PairReplay:
                 if e is not None and wb is not None:
                     traj["e"].append(e[0].cpu().numpy().copy())
                     traj["wbar"].append(wb[0].cpu().numpy().copy())
-            args = (ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, fin_q, fin_w)
+            args = (ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w)
             out = self.step_fn(*args) if self._bound else self.step_fn(self.ours, self.acc, self.problem, *args)
-            s_m, s_a, s_p, dmax, dmax_e, dmax_p, fin_q, fin_w, dev, dev_e = out
+            s_m, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e = out
             trace[k] = dev[0]
             if trace_e is not None:
                 trace_e[k] = dev_e[0]
             if progress is not None:
                 progress(k + 1)
+        # the state after the last step is compared too, so a map wrong only at the last step is seen
+        ck = self.C[self.steps]
+        q, w = self.ours.query(ck, s_m), self.acc.query(ck, s_a)
+        dmax = torch.maximum(dmax, torch.nan_to_num(_relative(q, w), nan=float("inf")))
+        fin_q, fin_w = fin_q & torch.isfinite(q).all(dim=-1), fin_w & torch.isfinite(w).all(dim=-1)
         if str(device).startswith("cuda"):
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
@@ -223,6 +240,7 @@ class PairReplay:
             tolerance=tolerance(dtype, self.steps),
             max_rel_deviation=dmax.cpu().numpy(),
             max_rel_deviation_eval=dmax_e.cpu().numpy() if self.has_eval else None,
+            max_rel_deviation_momentum=dmax_m.cpu().numpy(),
             diverged=~fq & ~fw, mismatched_divergence=fq != fw,
             trace=np.nan_to_num(trace.cpu().numpy(), nan=np.inf),
             trace_eval=None if trace_e is None else np.nan_to_num(trace_e.cpu().numpy(), nan=np.inf),

@@ -79,7 +79,7 @@ def sample(method: Method, n: int, *, seed: int = 0, grid: bool = False, max_con
 
 def finite_rows(method: Method, mp: Map, cfg: Config, steps: int, system: StepSystem | None = None) -> np.ndarray:
     """Configurations whose every coefficient table is finite over the run."""
-    ts = np.arange(method.t0, method.t0 + steps)
+    ts = np.arange(method.t0, method.t0 + steps + 1)  # as the replay: one row past the last step
     coeffs = Coefficients()
     MethodForm(method, cfg, ts, coeffs, system)
     AcceleratedForm(method, mp, cfg, ts, coeffs, system)

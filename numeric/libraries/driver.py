@@ -156,7 +156,7 @@ def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, 
             x, y = tabulate(a, cfg, ts[1:]), tabulate(b, cfg, ts[1:])
         return not np.allclose(x, y, rtol=1e-6, atol=0, equal_nan=True)
 
-    res.control_name, bad = control(mp, changed)
+    res.control_name, bad = control(mp, changed=changed)
     coeffs = Coefficients()
     forms = [AcceleratedForm(method, m, cfg, ts, coeffs, system) for m in (mp, bad)]
     C = coeffs.stack(torch.float64, "cpu")

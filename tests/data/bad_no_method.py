@@ -1,0 +1,2 @@
+"""Defines no METHOD."""
+SOMETHING_ELSE = 1

@@ -1,0 +1,2 @@
+"""METHOD is not a Method."""
+METHOD = {"key": "not-a-method"}
