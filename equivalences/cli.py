@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _appendix_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="verify appendix", description="Write a LaTeX appendix generated from the "
+    p = _Parser(prog="verify appendix", description="Write a LaTeX appendix generated from the "
                                 "proofs: derivations with every '=' checked, coefficients, initial state, "
                                 "degenerate cases, the paper's claims with errata.")
     p.add_argument("names", nargs="*", metavar="NAME", help="methods to include (default: all)")

@@ -80,15 +80,17 @@ class ReplayResult:
 
     @property
     def per_config_passed(self) -> np.ndarray:
-        """Agreed (or diverged together); inconclusive configurations count as passed, and are reported."""
+        """Agreed (or diverged together); inconclusive configurations count as passed, and are reported.
+        One form diverging alone is a mismatch, unless the method amplifies rounding there (then it is
+        inconclusive too: a rounding difference tipped one copy over the edge first)."""
         ok = self.diverged | self.inconclusive | (self.deviation() <= self.tolerance)
-        return ok & ~self.mismatched_divergence
+        return ok & ~(self.mismatched_divergence & ~self.inconclusive)
 
     @property
     def worst(self) -> float:
         """The largest deviation among configurations that give evidence (not diverged, not inconclusive)."""
         d = np.where(self.diverged | self.inconclusive, 0.0, self.deviation())
-        return float(np.where(self.mismatched_divergence, np.inf, d).max())
+        return float(np.where(self.mismatched_divergence & ~self.inconclusive, np.inf, d).max())
 
     @property
     def passed(self) -> bool:
