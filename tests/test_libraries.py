@@ -48,3 +48,19 @@ def test_against_json(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["status"].startswith("maps with caveat") and out["control_rejected"]
     assert out["max_rel_deviation"] <= TOLERANCE
+
+
+def test_heavyball_eager_switch_is_restored_and_mars_gamma_is_swapped():
+    """heavyball: torch.compile is off only during a run; MARS's coefficient is the library's (swapped) one."""
+    pytest.importorskip("heavyball")
+    from heavyball import utils
+
+    from numeric.libraries import heavyball_pkg as H
+
+    saved = utils.compile_mode
+    with H.eager():
+        assert utils.compile_mode is None
+    assert utils.compile_mode == saved
+    kw = {"mars": True, "mars_gamma": 0.0025, "betas": (0.9, 0.99)}
+    a = H.mars_gamma(kw) * 0.9 / (1 - 0.9)  # our c_t coefficient gamma beta1 / (1 - beta1)
+    assert abs(a - 0.0025 * 0.9 / (1 - 0.0025)) < 1e-15  # = the library's mars_gamma beta1 / (1 - mars_gamma)

@@ -10,6 +10,7 @@ the method's hyperparameters and schedules and as transform parameters; the libr
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import inspect
@@ -53,6 +54,7 @@ class Adapter:
     fixed: dict = field(default_factory=dict)  # constructor arguments every setting passes
     evaluate: Callable | None = None  # (optimizer, p) -> the evaluation point, when it is not p
     prepare: Callable | None = None  # called once on the new optimizer (e.g. ``opt.train()``)
+    context: Callable | None = None  # () -> context manager held around the run (a library's global switch)
 
     @property
     def package(self) -> str:
@@ -169,25 +171,26 @@ def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, 
     has_eval = adapter.evaluate is not None and forms[0].n == 3
     noise = problem.noise_stream(1)
     grad = lambda x, xi: setting.scale * problem.grad(x, xi)  # noqa: E731
-    try:
-        opt = adapter.load()([p], **kw)
-        if adapter.prepare is not None:
-            adapter.prepare(opt)
-        for k in range(steps):
-            ck, xi = C[k], next(noise)
-            q = p.detach()[None].clone()
-            e = adapter.evaluate(opt, p)[None] if has_eval else None
-            for i, (f, s) in enumerate(zip(forms, states)):
-                dev[i] = torch.maximum(dev[i], torch.nan_to_num(_relative(q, f.query(ck, s))[0], nan=float("inf")))
-                if e is not None:
-                    dev_e[i] = torch.maximum(dev_e[i], torch.nan_to_num(_relative(e, f.evaluate(ck, s))[0],
-                                                                        nan=float("inf")))
-            p.grad = grad(q, xi)[0]
-            opt.step()
-            states = [f.step(ck, s, grad(f.query(ck, s), xi)) for f, s in zip(forms, states)]
-    except Exception as err:  # noqa: BLE001 -- a library crash is a finding, reported as such
-        res.error = f"{type(err).__name__}: {err}"
-        return res
+    with adapter.context() if adapter.context is not None else contextlib.nullcontext():
+        try:
+            opt = adapter.load()([p], **kw)
+            if adapter.prepare is not None:
+                adapter.prepare(opt)
+            for k in range(steps):
+                ck, xi = C[k], next(noise)
+                q = p.detach()[None].clone()
+                e = adapter.evaluate(opt, p)[None] if has_eval else None
+                for i, (f, s) in enumerate(zip(forms, states)):
+                    dev[i] = torch.maximum(dev[i], torch.nan_to_num(_relative(q, f.query(ck, s))[0], nan=float("inf")))
+                    if e is not None:
+                        dev_e[i] = torch.maximum(dev_e[i], torch.nan_to_num(_relative(e, f.evaluate(ck, s))[0],
+                                                                            nan=float("inf")))
+                p.grad = grad(q, xi)[0]
+                opt.step()
+                states = [f.step(ck, s, grad(f.query(ck, s), xi)) for f, s in zip(forms, states)]
+        except Exception as err:  # noqa: BLE001 -- a library crash is a finding, reported as such
+            res.error = f"{type(err).__name__}: {err}"
+            return res
     res.deviation, res.control = float(dev[0]), float(max(dev[1], dev_e[1]))
     res.deviation_eval = float(dev_e[0]) if has_eval else None
     return res
