@@ -130,6 +130,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("verify: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `verify all --json | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as err:  # noqa: BLE001 -- never a traceback for a user
         if os.environ.get("VERIFY_DEBUG"):
             raise

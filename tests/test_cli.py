@@ -107,3 +107,17 @@ def test_json_is_strict_when_a_run_diverged_alone():
     out = _json_safe({"numeric": {"max_rel_deviation": float("inf"), "worst": [float("nan"), 1e-15]}})
     text = json.dumps(out, allow_nan=False)  # raises on Infinity/NaN
     assert json.loads(text) == {"numeric": {"max_rel_deviation": None, "worst": [None, 1e-15]}}
+
+
+def test_a_reader_that_leaves_early_is_not_an_error():
+    """`verify all --json | head -1`: the pipe closes under us; exit quietly, no 'internal error'."""
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-m", "equivalences", "all", "--no-numeric", "--json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout.read(1) == b"["
+    p.stdout.close()
+    err = p.stderr.read()
+    assert p.wait() == 0
+    assert b"Traceback" not in err and b"internal error" not in err, err
