@@ -199,22 +199,35 @@ def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, 
 # -- helpers shared by adapters -------------------------------------------------------------------
 
 
+def sequence(name: str, table):
+    """A numeric sequence as a schedule of ``t``: ``f(s) = table(n)[s]``, ``table(n)`` the values for ``t = 0..n``
+    (grown on demand; a sympy implemented function)."""
+    from sympy.utilities.lambdify import implemented_function
+
+    from equivalences.symbols import t
+
+    cache = [np.array([np.nan])]
+
+    def f(s):
+        s = np.asarray(s, dtype=np.float64)
+        n = int(np.nanmax(s)) if s.size else 1
+        if len(cache[0]) < n + 1:
+            cache[0] = np.asarray(table(max(n, 2 * len(cache[0]))), dtype=np.float64)
+        return cache[0][np.clip(s.astype(np.int64), 0, len(cache[0]) - 1)]
+
+    return implemented_function(sp.Function(name), f)(t)
+
+
 def schedule_free_c(lr: float, warmup: int, r: float, power: float):
     """Schedule-Free's averaging weight as the libraries compute it, as the schedule ``c`` of §4.1.
 
     Step ``k`` (0-based) of SGDScheduleFree uses ``ckp1 = w_k / sum_(i<=k) w_i`` with
     ``w_k = (k+1)^r * lr_max^power``; that step is our step ``t = k + 1``, which uses ``c_(t+1)``.
-    So ``c(s) = w_(s-2) / sum``: a numeric sequence, handed to sympy as an implemented function.
+    So ``c(s) = w_(s-2) / sum``: a numeric sequence (``c(0)``, ``c(1)`` are never used).
     """
-    from sympy.utilities.lambdify import implemented_function
-
-    from equivalences.symbols import t
-
-    cache: list[float] = [float("nan")]  # c(1) is never used
-
     def table(n: int):
         weight_sum, lr_max = 0.0, -1.0
-        out = [float("nan")]
+        out = [float("nan"), float("nan")]
         for k in range(n):
             sched = (k + 1) / warmup if k < warmup else 1.0
             lr_max = max(lr * sched, lr_max)
@@ -223,15 +236,7 @@ def schedule_free_c(lr: float, warmup: int, r: float, power: float):
             out.append(weight / weight_sum if weight_sum != 0 else 0.0)
         return out
 
-    def c(s):
-        s = np.asarray(s, dtype=np.float64)
-        n = int(np.nanmax(s)) if s.size else 1
-        if len(cache) < n + 1:
-            cache[:] = table(n)
-        idx = np.clip(s.astype(np.int64) - 1, 0, len(cache) - 1)
-        return np.asarray(cache)[idx]
-
-    return implemented_function(sp.Function("c_lib"), c)(t)
+    return sequence("c_lib", table)
 
 
 def warmup_lr(lr: float, warmup: int):

@@ -30,7 +30,7 @@ import sympy as sp
 
 from equivalences.symbols import t
 
-from .driver import Adapter, Setting, eval_mode_point
+from .driver import Adapter, Setting, eval_mode_point, sequence
 
 FIXED = {"storage_dtype": "float64"}
 
@@ -48,23 +48,6 @@ def eager():
         utils.compile_mode = saved
 
 
-def _sequence(name: str, table):
-    """A numeric sequence as a schedule of ``t``: ``f(s) = table(n)[s]``, ``table(n)`` the values for ``t = 0..n``
-    (grown on demand; a sympy implemented function)."""
-    from sympy.utilities.lambdify import implemented_function
-
-    cache = [np.array([np.nan])]
-
-    def f(s):
-        s = np.asarray(s, dtype=np.float64)
-        n = int(np.nanmax(s)) if s.size else 1
-        if len(cache[0]) < n + 1:
-            cache[0] = np.asarray(table(max(n, 2 * len(cache[0]))), dtype=np.float64)
-        return cache[0][np.clip(s.astype(np.int64), 0, len(cache[0]) - 1)]
-
-    return implemented_function(sp.Function(name), f)(t)
-
-
 def _lr_values(lr: float, warmup: int, n: int) -> list:
     """``lr_t`` for ``t = 1..n`` as ``ChainOpt._step_inner`` computes it: ``base_lr * step / step.clamp(min=
     warmup_steps + 1)`` with an int64 step tensor, i.e. a tensor of torch's default dtype (float32)."""
@@ -79,7 +62,7 @@ def _lr_values(lr: float, warmup: int, n: int) -> list:
 
 def float32_lr(lr: float, warmup: int):
     """The step size of step ``t`` as the library has it: ``lr * t / max(t, warmup + 1)`` in float32."""
-    return _sequence("lr_heavyball", lambda n: [np.nan] + [float(x) for x in _lr_values(lr, warmup, n)])
+    return sequence("lr_heavyball", lambda n: [np.nan] + [float(x) for x in _lr_values(lr, warmup, n)])
 
 
 def float32_schedule_free_c(lr: float, warmup: int, r: float, power: float):
@@ -95,7 +78,7 @@ def float32_schedule_free_c(lr: float, warmup: int, r: float, power: float):
             out.append(float(weight / weight_sum))
         return out
 
-    return _sequence("c_heavyball", table)
+    return sequence("c_heavyball", table)
 
 
 def float32_debiased_beta(beta: float):
@@ -105,7 +88,7 @@ def float32_debiased_beta(beta: float):
     with ``bias_correction = False``."""
     import torch
 
-    return _sequence("beta2_heavyball", lambda n: [np.nan] + [
+    return sequence("beta2_heavyball", lambda n: [np.nan] + [
         float(1 - (1 - beta) / (1 - beta ** torch.tensor(s, dtype=torch.int64))) for s in range(1, n + 1)])
 
 

@@ -5,7 +5,8 @@ import sympy as sp
 
 from equivalences.symbols import t
 
-from .driver import Adapter, Setting, eval_mode_point, schedule_free_c, warmup_lr
+from .driver import Adapter, Setting, eval_mode_point
+from .schedulefree_pkg import adamw_values, sgd_values
 
 
 def _ademamix(kw):
@@ -43,17 +44,6 @@ def _lion(kw):
 
 def _qhm(kw):
     return {"alpha": kw["lr"], "beta": kw["momentum"], "nu": kw["nu"]}, {}
-
-
-def _sf_sgd(kw):
-    return {"beta": kw["momentum"], "gamma": warmup_lr(kw["lr"], kw["warmup_steps"]),
-            "c": schedule_free_c(kw["lr"], kw["warmup_steps"], kw["r"], kw["weight_lr_power"])}, {}
-
-
-def _sf_adamw(kw):
-    beta1, beta2 = kw["betas"]
-    return {"beta": beta1, "beta2": beta2, "epsilon": kw["eps"], "gamma": warmup_lr(kw["lr"], kw["warmup_steps"]),
-            "c": schedule_free_c(kw["lr"], kw["warmup_steps"], kw["r"], kw["weight_lr_power"])}, {}
 
 
 def _train(opt):
@@ -95,12 +85,12 @@ ADAPTERS = (
         Setting("defaults", {}),
         Setting("lr=0.1 momentum=0.999 nu=0.7", {"lr": 0.1, "momentum": 0.999, "nu": 0.7}),
     )),
-    Adapter("pytorch_optimizer.ScheduleFreeSGD", "pytorch-optimizer", "schedule-free", _sf_sgd, (
+    Adapter("pytorch_optimizer.ScheduleFreeSGD", "pytorch-optimizer", "schedule-free", sgd_values, (
         Setting("defaults", {}),
         Setting("lr=0.3 momentum=0.8 warmup_steps=50 r=0.5 weight_lr_power=3",
                 {"lr": 0.3, "momentum": 0.8, "warmup_steps": 50, "r": 0.5, "weight_lr_power": 3.0}),
     ), fixed={"foreach": False}, evaluate=eval_mode_point, prepare=_train),
-    Adapter("pytorch_optimizer.ScheduleFreeAdamW", "pytorch-optimizer", "schedule-free-adamw", _sf_adamw, (
+    Adapter("pytorch_optimizer.ScheduleFreeAdamW", "pytorch-optimizer", "schedule-free-adamw", adamw_values, (
         Setting("defaults", {}),
         Setting("lr=0.01 betas=(0.95, 0.99) eps=1e-6 warmup_steps=40 r=1 weight_lr_power=1",
                 {"lr": 0.01, "betas": (0.95, 0.99), "eps": 1e-6, "warmup_steps": 40, "r": 1.0,

@@ -15,12 +15,14 @@ default ``c_(t+1) = 1/(t+1)`` keeps half of ``x_1``.
 from .driver import Adapter, Setting, eval_mode_point, schedule_free_c, warmup_lr
 
 
-def _sgd(kw):
+def sgd_values(kw):
+    """Schedule-Free SGD's settings (the names both schedulefree and pytorch-optimizer use) as our values."""
     return {"beta": kw["momentum"], "gamma": warmup_lr(kw["lr"], kw["warmup_steps"]),
             "c": schedule_free_c(kw["lr"], kw["warmup_steps"], kw["r"], kw["weight_lr_power"])}, {}
 
 
-def _adamw(kw):
+def adamw_values(kw):
+    """Schedule-Free AdamW's settings as our values."""
     beta1, beta2 = kw["betas"]
     return {"beta": beta1, "beta2": beta2, "epsilon": kw["eps"], "gamma": warmup_lr(kw["lr"], kw["warmup_steps"]),
             "c": schedule_free_c(kw["lr"], kw["warmup_steps"], kw["r"], kw["weight_lr_power"])}, {}
@@ -35,11 +37,11 @@ _SGD_SETTINGS = (
 )
 
 ADAPTERS = (
-    Adapter("schedulefree.SGDScheduleFree", "schedulefree", "schedule-free", _sgd, _SGD_SETTINGS,
+    Adapter("schedulefree.SGDScheduleFree", "schedulefree", "schedule-free", sgd_values, _SGD_SETTINGS,
             fixed={"foreach": False}, evaluate=eval_mode_point, prepare=lambda opt: opt.train()),
-    Adapter("schedulefree.SGDScheduleFreeReference", "schedulefree", "schedule-free", _sgd, _SGD_SETTINGS,
+    Adapter("schedulefree.SGDScheduleFreeReference", "schedulefree", "schedule-free", sgd_values, _SGD_SETTINGS,
             evaluate=eval_mode_point, prepare=lambda opt: opt.train()),
-    Adapter("schedulefree.AdamWScheduleFree", "schedulefree", "schedule-free-adamw", _adamw, (
+    Adapter("schedulefree.AdamWScheduleFree", "schedulefree", "schedule-free-adamw", adamw_values, (
         Setting("defaults", {}),
         Setting("lr=0.01 betas=(0.95, 0.99) eps=1e-6 warmup_steps=40 r=1 weight_lr_power=1",
                 {"lr": 0.01, "betas": (0.95, 0.99), "eps": 1e-6, "warmup_steps": 40, "r": 1.0,
