@@ -10,8 +10,8 @@ from .registry import get, names
 
 
 def verify(name, **kwargs):
-    """Derive, prove, check the paper and replay one method; see :func:`equivalences.report.verify`."""
-    from .report import verify as _verify
+    """Derive, prove, check the paper and replay one method; see :func:`equivalences.app.pipeline.verify`."""
+    from .app.pipeline import verify as _verify
 
     return _verify(name, **kwargs)
 

@@ -70,7 +70,7 @@ def figure_data(report, coords: int = 3, dim: int = 32) -> dict:
 
 def plot(report, path: str, *, coords: int = 3, dim: int = 32) -> str:
     """Write the figure for ``report`` to ``path`` (format by suffix), atomically; returns the path."""
-    from equivalences.output import atomic_path
+    from equivalences.files import atomic_path
 
     fmt = check_suffix(path)
     plt = _pyplot()

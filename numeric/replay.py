@@ -101,7 +101,7 @@ class ReplayResult:
         return float(torch.finfo(getattr(torch, self.dtype)).eps)
 
 
-def _relative(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+def relative_deviation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     num = (a - b).abs().amax(dim=-1)
     den = torch.maximum(a.abs().amax(dim=-1), b.abs().amax(dim=-1)).clamp_min(torch.finfo(a.dtype).tiny)
     return num / den
@@ -131,14 +131,14 @@ def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dm
     q, w = ours.query(ck, s_m), acc.query(ck, s_a)
     if s_p is not None:  # the method again, its state nudged by about one ulp at every step
         qp = ours.query(ck, s_p)
-        dmax_p = torch.maximum(dmax_p, torch.nan_to_num(_relative(q, qp), nan=float("inf")))
+        dmax_p = torch.maximum(dmax_p, torch.nan_to_num(relative_deviation(q, qp), nan=float("inf")))
         s_p = tuple(x * bump for x in ours.step(ck, s_p, problem.grad(qp, xi)))
-    dev = _relative(q, w)
+    dev = relative_deviation(q, w)
     dmax = torch.maximum(dmax, torch.nan_to_num(dev, nan=float("inf")))
     e, wbar = ours.evaluate(ck, s_m), acc.evaluate(ck, s_a)
     dev_e = dev
     if e is not None and wbar is not None:
-        dev_e = _relative(e, wbar)
+        dev_e = relative_deviation(e, wbar)
         dmax_e = torch.maximum(dmax_e, torch.nan_to_num(dev_e, nan=float("inf")))
     fin_q = fin_q & torch.isfinite(q).all(dim=-1)
     fin_w = fin_w & torch.isfinite(w).all(dim=-1)
@@ -231,7 +231,7 @@ class PairReplay:
         # the state after the last step is compared too, so a map wrong only at the last step is seen
         ck = self.C[self.steps]
         q, w = self.ours.query(ck, s_m), self.acc.query(ck, s_a)
-        dmax = torch.maximum(dmax, torch.nan_to_num(_relative(q, w), nan=float("inf")))
+        dmax = torch.maximum(dmax, torch.nan_to_num(relative_deviation(q, w), nan=float("inf")))
         fin_q, fin_w = fin_q & torch.isfinite(q).all(dim=-1), fin_w & torch.isfinite(w).all(dim=-1)
         if str(device).startswith("cuda"):
             torch.cuda.synchronize()

@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 
 from equivalences import registry
-from equivalences.appendix import COMMAND, generate
-from equivalences.cli import main
+from equivalences.app.appendix import COMMAND, generate
+from equivalences.app.cli import main
 from equivalences.derivation import ChainBuilder, UncheckedStep, derivations
-from equivalences.output import OutputError, atomic_path, write_text
+from equivalences.files import OutputError, atomic_path, write_text
 from equivalences.prove import bindings
-from equivalences.report import verify
+from equivalences.app.pipeline import verify
 from equivalences.symbols import t, w
 from equivalences.system import StepSystem
 

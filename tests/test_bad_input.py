@@ -1,10 +1,10 @@
 """Bad input everywhere a user reaches: exit code 2, one line naming the problem (and the fix), no traceback.
 
-Table-driven; the CLI runs in-process (``equivalences.cli.main``)."""
+Table-driven; the CLI runs in-process (``equivalences.app.cli.main``)."""
 import pytest
 import torch
 
-from equivalences.cli import main
+from equivalences.app.cli import main
 
 DATA = "tests/data"
 
@@ -121,7 +121,7 @@ def test_set_values_are_never_evaluated(monkeypatch):
     """--set goes through the strict number parser only: sympify must never see a user string."""
     import sympy as sp
 
-    from equivalences.report import parse_overrides
+    from equivalences.app.pipeline import parse_overrides
     from equivalences import registry
 
     calls = []

@@ -6,7 +6,7 @@ import sys
 import pytest
 import torch
 
-from equivalences.cli import main
+from equivalences.app.cli import main
 
 
 def run(*args):
@@ -102,7 +102,7 @@ def test_cuda_replay_agrees():
 
 
 def test_json_is_strict_when_a_run_diverged_alone():
-    from equivalences.report import _json_safe
+    from equivalences.app.pipeline import _json_safe
 
     out = _json_safe({"numeric": {"max_rel_deviation": float("inf"), "worst": [float("nan"), 1e-15]}})
     text = json.dumps(out, allow_nan=False)  # raises on Infinity/NaN

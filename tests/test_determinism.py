@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from equivalences import registry
-from equivalences.cli import main
+from equivalences.app.cli import main
 from equivalences.derive import derive
-from equivalences.mutations import run_suite
+from equivalences.app.mutations import run_suite
 from numeric.replay import replay
 
 
@@ -32,7 +32,7 @@ def test_cli_run_to_run_is_bitwise_identical_and_the_seed_matters(capsys):
 
 def test_a_fresh_process_gives_the_same_bits(capsys):
     here = _numeric(capsys, "--seed", "3")
-    p = subprocess.run([sys.executable, "-c", "import json, equivalences.cli as c, sys; sys.exit(c.main("
+    p = subprocess.run([sys.executable, "-c", "import json, equivalences.app.cli as c, sys; sys.exit(c.main("
                         "['schedule-free', '--json', '--steps', '120', '--seed', '3']))"],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr

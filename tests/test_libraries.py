@@ -3,7 +3,7 @@ its mapped settings (defaults and non-defaults), its negative control is rejecte
 documented difference shows.  Each library is skipped when it is not installed."""
 import pytest
 
-from equivalences.cli import main
+from equivalences.app.cli import main
 from numeric.libraries import TOLERANCE, adapters, run
 
 CASES = [(a, s) for a in adapters() for s in a.settings]

@@ -97,7 +97,7 @@ def test_wrong_maps_are_rejected(name, mutation, derived):
 
 
 def test_verify_all_in_process():
-    from equivalences.report import verify
+    from equivalences.app.pipeline import verify
 
     reports = [verify(n, steps=150, dim=8) for n in registry.names()]
     for r in reports:

@@ -4,7 +4,8 @@ import sympy as sp
 
 from equivalences import registry
 from equivalences.derive import derive
-from equivalences.mutations import KINDS, identical, mutants, run_suite
+from equivalences.mutants import KINDS, identical, mutants
+from equivalences.app.mutations import run_suite
 from equivalences.prove import prove
 from equivalences.symbols import t
 from numeric.replay import replay

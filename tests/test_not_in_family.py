@@ -5,7 +5,7 @@ import sympy as sp
 
 from equivalences.derive import NotInFamily, derive
 from equivalences.methods import ademamix as A
-from equivalences.report import verify
+from equivalences.app.pipeline import verify
 from equivalences.symbols import g, t
 import pytest
 

@@ -114,7 +114,7 @@ def test_same_seed_is_bitwise_identical():
 
 
 def test_float32_agrees_and_still_rejects_the_control():
-    from equivalences.mutations import control
+    from equivalences.mutants import control
 
     r = replay(SF, MP, steps=300, dim=16, dtype=torch.float32)
     c = replay(SF, control(MP)[1], steps=300, dim=16, dtype=torch.float32)
@@ -134,7 +134,7 @@ def test_rounding_amplified_by_the_dynamics_is_inconclusive_not_a_mismatch():
     """AdEMAMix at a small beta2 (Adam close to sign) with alpha up to 50 amplifies rounding: the two forms drift
     apart by far more than the tolerance although the map is proved.  The method nudged by one ulp per step drifts
     as far, so the run is reported inconclusive; at the defaults the same check is conclusive and agrees."""
-    from equivalences.report import parse_overrides
+    from equivalences.app.pipeline import parse_overrides
 
     m = registry.get("ademamix")
     mp = derive(m)
@@ -149,7 +149,7 @@ def test_rounding_amplified_by_the_dynamics_is_inconclusive_not_a_mismatch():
 
 
 def test_schedule_parameters_can_be_set():
-    from equivalences.report import parse_overrides
+    from equivalences.app.pipeline import parse_overrides
 
     m = registry.get("ademamix")
     ov = parse_overrides(m, {"T": "250", "lr": "0.002"})
@@ -159,7 +159,7 @@ def test_schedule_parameters_can_be_set():
 def test_one_form_diverging_first_where_rounding_is_amplified_is_inconclusive():
     """AGNES with a large step on the tanh MLP blows up; the method's one-ulp-nudged copy blows up too, and the
     accelerated form happens to leave the finite numbers a step earlier than the method: not a mismatch."""
-    from equivalences.report import parse_overrides
+    from equivalences.app.pipeline import parse_overrides
 
     m = registry.get("agnes")
     ov = parse_overrides(m, dict(alpha="0.7158925736252976", eta="0.8626852643381271", n0="0.32102131147971236"))

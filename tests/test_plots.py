@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from equivalences import verify  # noqa: E402
-from equivalences.cli import main  # noqa: E402
+from equivalences.app.cli import main  # noqa: E402
 from numeric.plots import PlotUnavailable, figure_data, plot  # noqa: E402
 
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-"}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from equivalences import registry
 from equivalences.algebra import _NUMBER, exact
-from equivalences.cli import main
+from equivalences.app.cli import main
 from equivalences.derive import derive
 from numeric.compile import Config
 from numeric.replay import replay

@@ -98,7 +98,7 @@ def test_paper_claims(mp):
 
 def test_replay_agrees_and_control_is_rejected(mp):
     from numeric.replay import replay
-    from equivalences.mutations import control
+    from equivalences.mutants import control
 
     good = replay(METHOD, mp, steps=300)
     assert good.passed

@@ -4,7 +4,7 @@ The library optimizer owns a single float64 parameter ``p`` of shape ``(dim,)``.
 gradient is set from the shared stochastic problem (:mod:`numeric.problems`, the same noise sample)
 evaluated at ``p`` -- the optimizer's own query point -- and the optimizer steps.  Beside it run two
 :class:`~numeric.forms.AcceleratedForm` s built from *our* derived map of the registry method: the map
-itself and its negative control (:func:`equivalences.mutations.control`), each taking its gradient at
+itself and its negative control (:func:`equivalences.mutants.control`), each taking its gradient at
 its own point.  Library details (warmup, weight sums, bias corrections, eps placement) enter only as
 the method's hyperparameters and schedules and as transform parameters; the library is never patched.
 """
@@ -140,10 +140,10 @@ def _config(method, values: dict, transforms: dict):
 
 def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, seed: int = 0) -> SettingResult:
     """Step the library optimizer and the accelerated forms (map and control) in lockstep."""
-    from equivalences.mutations import control
+    from equivalences.mutants import control
     from numeric.forms import AcceleratedForm, Coefficients
     from numeric.problems import NoisyLeastSquares
-    from numeric.replay import _relative
+    from numeric.replay import relative_deviation
 
     method, system, mp = _derived(adapter.method)
     kw = adapter.arguments(setting)
@@ -181,9 +181,9 @@ def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, 
                 q = p.detach()[None].clone()
                 e = adapter.evaluate(opt, p)[None] if has_eval else None
                 for i, (f, s) in enumerate(zip(forms, states)):
-                    dev[i] = torch.maximum(dev[i], torch.nan_to_num(_relative(q, f.query(ck, s))[0], nan=float("inf")))
+                    dev[i] = torch.maximum(dev[i], torch.nan_to_num(relative_deviation(q, f.query(ck, s))[0], nan=float("inf")))
                     if e is not None:
-                        dev_e[i] = torch.maximum(dev_e[i], torch.nan_to_num(_relative(e, f.evaluate(ck, s))[0],
+                        dev_e[i] = torch.maximum(dev_e[i], torch.nan_to_num(relative_deviation(e, f.evaluate(ck, s))[0],
                                                                             nan=float("inf")))
                 p.grad = grad(q, xi)[0]
                 opt.step()

@@ -26,7 +26,7 @@ def _row(adapter, results) -> dict:
 def run_libraries(args, UsageError) -> int:
     from numeric.libraries import TOLERANCE, UnknownAdapter, adapters, installed, lookup, run
 
-    from . import registry
+    from .. import registry
 
     if args.steps < 1 or args.steps > 100_000:
         raise UsageError(f"--steps {args.steps}: must be between 1 and 100000")

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from . import registry
+from .. import registry
 
 MAX_STEPS = 1_000_000
 MAX_DIM = 1 << 24
@@ -119,7 +119,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv[1:] if sub else argv)
     except SystemExit as e:  # argparse already printed a one-line usage error
         return int(e.code or 0)
-    from .output import OutputError
+    from ..files import OutputError
 
     try:
         return {"appendix": _appendix, "mutations": _run_mutations}.get(sub, _run)(args)
@@ -142,12 +142,12 @@ def main(argv=None) -> int:
 
 
 def _run(args) -> int:
-    from .report import BadHyperparameter, verify
+    from .pipeline import BadHyperparameter, verify
 
     if args.target == "list":
         return _list(args)
     if args.target == "libraries" or args.against:
-        from .libraries_cli import run_libraries
+        from .libraries import run_libraries
 
         return run_libraries(args, UsageError)
     sets = _check_args(args)
@@ -166,7 +166,7 @@ def _run(args) -> int:
         if args.target == "all" or args.no_numeric or args.sweep or args.grid:
             raise UsageError("--plot shows one replayed configuration: name one method, without --no-numeric, "
                              "--sweep or --grid")
-        from .output import check_target
+        from ..files import check_target
 
         check_target(args.plot, "--plot")
 

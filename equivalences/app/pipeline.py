@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .algebra import exact, nice
-from .claims import ClaimChecker, ClaimResult, specialise
-from .declare import Method
-from .derive import Map, NotInFamily, derive
-from .printing import text
-from .prove import Proof, prove
-from .registry import get
-from .symbols import t
-from .system import StepSystem
+from ..algebra import exact, nice
+from ..claims import ClaimChecker, ClaimResult, specialise
+from ..declare import Method
+from ..derive import Map, NotInFamily, derive
+from ..printing import text
+from ..prove import Proof, prove
+from ..registry import get
+from ..symbols import t
+from ..system import StepSystem
 
 SCHEMA = "optimizer-equivalences/report/v1"
 
@@ -65,7 +65,7 @@ def degenerate_here(method: Method, mp: Map, overrides: dict) -> list[str]:
     A set where something is undefined is refused (:class:`BadHyperparameter`, naming the condition and
     the fix); one where only eta_a vanishes is allowed -- the map still holds, it is one of many -- and
     returned as notes."""
-    from .algebra import canonical
+    from ..algebra import canonical
 
     if not overrides:
         return []
@@ -290,7 +290,7 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
     from numeric.replay import replay
     from numeric.sweep import finite_rows, sample, sampled_symbols, select
 
-    from .mutations import control
+    from ..mutants import control
 
     cfg = Config.from_method(method, overrides)
     excluded, sampled, setting = 0, (), replay_setting(method, overrides)

@@ -24,15 +24,15 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from . import registry
-from .algebra import canonical, nice
-from .claims import ClaimResult, specialise
-from .declare import Method, is_transform_application
-from .derivation import Chain, collect, derivations, signed_factors, unlag
-from .printing import TexPrinter
-from .report import Report, verify
-from .symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, theta0, w
-from .system import StepSystem
+from .. import registry
+from ..algebra import canonical, nice
+from ..claims import ClaimResult, specialise
+from ..declare import Method, is_transform_application
+from ..derivation import Chain, collect, derivations, signed_factors, unlag
+from ..printing import TexPrinter
+from .pipeline import Report, verify
+from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, theta0, w
+from ..system import StepSystem
 
 COMMAND = "verify appendix -o docs/appendix.tex"
 """The command that writes the checked-in appendix (tests/test_appendix.py compares against it)."""
@@ -771,7 +771,7 @@ def write(path: str, methods=None, *, fragment: bool = False, figures: str | Non
     of every method to ``figures/<key>.pdf`` (needs torch and matplotlib).  Returns the absolute path."""
     import os
 
-    from .output import OutputError, check_target, write_text
+    from ..files import OutputError, check_target, write_text
 
     check_target(path)
     methods = registry.names() if methods is None else list(methods)

@@ -7,10 +7,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .algebra import nice
-from .printing import equation, text
-from .symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
-from .system import StepSystem
+from ..algebra import nice
+from ..printing import equation, text
+from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
+from ..system import StepSystem
 
 OK, BAD = "[green]✓[/]", "[red]✗[/]"
 
