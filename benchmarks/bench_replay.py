@@ -24,7 +24,7 @@ import time
 import torch
 
 from equivalences import registry
-from equivalences.derive import derive
+from equivalences.derivation import derivation
 from numeric.problems import NoisyLeastSquares
 from numeric.replay import PairReplay
 from numeric.sweep import sample
@@ -87,7 +87,7 @@ def main():
     name = torch.cuda.get_device_name() if gpu else "CPU"
     print(f"device: {name} ({dev}); K x D = {K} x {D}, {T} steps" + ("" if gpu else " (CPU size)"))
     sf = registry.get("schedule-free")
-    mp = derive(sf)
+    mp = derivation(sf).map
     for dtype in (torch.float32, torch.float64):
         item = torch.finfo(dtype).bits // 8
         roof = roofline(dev, dtype, (1 << 30) if gpu else (1 << 28))
@@ -117,7 +117,7 @@ def main():
     print("\nAdam-preconditioned methods, float32:")
     for key in ("schedule-free-adamw", "mars", "ademamix", "accelerated-adamw"):
         m = registry.get(key)
-        mpk = derive(m)
+        mpk = derivation(m).map
         cfg = sample(m, K, seed=0)
         rate, pair = time_pair(m, mpk, cfg, D, T, torch.float32, dev, gpu)
         r = pair.result

@@ -51,7 +51,7 @@ def specialise(expr, setting: dict) -> sp.Expr:
 class ClaimChecker:
     def __init__(self, method: Method, mp: Map, system: StepSystem | None = None):
         self.method, self.mp = method, mp
-        self.system = system or StepSystem(method)
+        self.system = system or StepSystem(method)  # the caller passes the derivation's
         self.table = bindings(method, mp)
 
     def residual(self, lhs, rhs, setting) -> sp.Expr:

@@ -17,6 +17,7 @@ from equivalences.algebra import canonical, linear_coefficients, substitute_func
 from equivalences.declare import Method, Transform, is_transform_application
 from equivalences.derive import Map
 from equivalences.symbols import g, t, theta0
+from equivalences.derivation import system_of
 from equivalences.system import StepSystem
 
 
@@ -209,7 +210,7 @@ def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray,
         m_start=_theta0_coefficient(canonical(mp.beta_a.subs(t, method.t0) * mp.m_init), cfg, method.t0),
         gamma=tabulate(mp.gamma_avg, cfg, steps + 1) if mp.gamma_avg is not None else None,
         avg_init=_theta0_coefficient(mp.avg_init, cfg, method.t0) if mp.avg_init is not None else None,
-        momentum=_affine(mp.momentum, system or StepSystem(method), cfg, steps),
+        momentum=_affine(mp.momentum, system or system_of(method), cfg, steps),
     )
 
 

@@ -23,6 +23,7 @@ import torch
 
 from equivalences.declare import Method
 from equivalences.derive import Map
+from equivalences.derivation import system_of
 from equivalences.system import StepSystem
 
 from .compile import Config, compile_accelerated, compile_method
@@ -103,7 +104,7 @@ def _call(appliers, name, d):
 class MethodForm:
     def __init__(self, method: Method, cfg: Config, ts: np.ndarray, coeffs: Coefficients,
                  system: StepSystem | None = None):
-        system = system or StepSystem(method)
+        system = system or system_of(method)
         prog = compile_method(method, system, cfg, ts)
         self.n = len(prog.names)
         self.updates = [(coeffs.affine(up.linear), up.transform, coeffs.add(up.scale), coeffs.affine(up.arg))
@@ -148,7 +149,7 @@ class AcceleratedForm:
 
     def __init__(self, method: Method, mp: Map, cfg: Config, ts: np.ndarray, coeffs: Coefficients,
                  system: StepSystem | None = None):
-        system = system or StepSystem(method)
+        system = system or system_of(method)
         prog = compile_accelerated(method, mp, cfg, ts, system)
         self._momentum = coeffs.affine(prog.momentum)
         self.beta, self.eta, self.alpha, self.K = (coeffs.add(x) for x in (prog.beta, prog.eta, prog.alpha, prog.K))

@@ -45,7 +45,7 @@ def figure_data(report, coords: int = 3, dim: int = 32) -> dict:
     the path; ``dim`` is the replay's ``--dim``, which the report does not record)."""
     import torch
 
-    from equivalences.system import StepSystem
+    from equivalences.derivation import system_of
     from numeric.compile import Config
     from numeric.problems import make
     from numeric.replay import replay
@@ -59,7 +59,7 @@ def figure_data(report, coords: int = 3, dim: int = 32) -> dict:
     dtype = getattr(torch, r.dtype)
     problem = make(n.problem, dim, seed=n.seed, dtype=dtype, device=r.device)
     again = replay(method, report.map, steps=r.steps, cfg=Config.from_method(method, report.overrides),
-                   dtype=dtype, device=r.device, problem=problem, system=StepSystem(method),
+                   dtype=dtype, device=r.device, problem=problem, system=system_of(method),
                    keep_trajectories=True, sensitivity=False)
     q, w = again.trajectories["q"], again.trajectories["w"]
     pick = np.argsort(-np.abs(q).max(axis=0), kind="stable")[:coords]  # the coordinates that move the most

@@ -24,6 +24,7 @@ import torch
 
 from equivalences.declare import Method
 from equivalences.derive import Map
+from equivalences.derivation import system_of
 from equivalences.system import StepSystem
 
 from .compile import Config
@@ -158,7 +159,7 @@ class PairReplay:
 
     def __init__(self, method: Method, mp: Map, *, steps: int, cfg: Config, problem, dtype, device,
                  system: StepSystem | None = None, fuse: bool | None = None):
-        system = system or StepSystem(method)
+        system = system or system_of(method)
         self.steps, self.dtype, self.device, self.problem = steps, dtype, device, problem
         self.K = cfg.batch
         ts = np.arange(method.t0, method.t0 + steps + 1)  # one row past the last step: its query point

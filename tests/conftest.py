@@ -13,3 +13,12 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "cuda: needs a CUDA GPU (skipped without one)")
+
+
+@pytest.fixture(scope="session")
+def derivations():
+    """Every registered method's derivation (system, map, proof, claims), built once per test session."""
+    from equivalences import registry
+    from equivalences.derivation import derivation
+
+    return {name: derivation(name) for name in registry.names()}

@@ -8,7 +8,7 @@ import pytest
 from equivalences import registry
 from equivalences.app.appendix import COMMAND, generate
 from equivalences.app.cli import main
-from equivalences.derivation import ChainBuilder, UncheckedStep, derivations
+from equivalences.chains import ChainBuilder, UncheckedStep, derivations
 from equivalences.files import OutputError, atomic_path, write_text
 from equivalences.prove import bindings
 from equivalences.app.pipeline import verify

@@ -8,7 +8,7 @@ import pytest
 
 from equivalences import registry
 from equivalences.app.cli import main
-from equivalences.derive import derive
+from equivalences.derivation import derivation
 from equivalences.app.mutations import run_suite
 from numeric.replay import replay
 
@@ -41,7 +41,7 @@ def test_a_fresh_process_gives_the_same_bits(capsys):
 
 def test_trajectories_and_mutation_deviations_repeat_bitwise():
     m = registry.get("nesterov-sgd")
-    mp = derive(m)
+    mp = derivation(m).map
     a = replay(m, mp, steps=80, dim=6, seed=5, keep_trajectories=True)
     b = replay(m, mp, steps=80, dim=6, seed=5, keep_trajectories=True)
     assert np.array_equal(a.trajectories["q"], b.trajectories["q"])
@@ -56,7 +56,7 @@ def test_trajectories_and_mutation_deviations_repeat_bitwise():
 @pytest.mark.parametrize("name", ["schedule-free", "nesterov-sgd", "mars", "ademamix"])
 def test_cuda_agrees_with_cpu_within_tolerance(name):
     m = registry.get(name)
-    mp = derive(m)
+    mp = derivation(m).map
     cpu = replay(m, mp, steps=200, dim=16, keep_trajectories=True)
     gpu = replay(m, mp, steps=200, dim=16, device="cuda", keep_trajectories=True)
     assert cpu.passed and gpu.passed

@@ -4,7 +4,7 @@ import sympy as sp
 
 from equivalences import registry
 from equivalences.algebra import is_zero, shift
-from equivalences.derive import derive
+from equivalences.derivation import derivation
 from equivalences.prove import prove
 from equivalences.system import StepSystem
 from equivalences.symbols import t
@@ -49,7 +49,7 @@ def test_every_method_has_an_expectation():
 
 @pytest.fixture(scope="module")
 def derived():
-    return {name: derive(registry.get(name)) for name in registry.names()}
+    return {name: derivation(registry.get(name)).map for name in registry.names()}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -3,7 +3,7 @@ import pytest
 import sympy as sp
 
 from equivalences import registry
-from equivalences.derive import derive
+from equivalences.derivation import derivation
 from equivalences.mutants import KINDS, identical, mutants
 from equivalences.app.mutations import run_suite
 from equivalences.prove import prove
@@ -47,7 +47,7 @@ def test_identical_mutants_are_decided_exactly_and_not_counted(suites):
     na = sorted(r.name for r in hb.results if not r.applicable)
     assert na == ["alpha_a times 101/100", "alpha_a with its sign flipped"]
     sf = registry.get("schedule-free")
-    mp = derive(sf)
+    mp = derivation(sf).map
     same = mp.replace(eta_a=sp.expand(mp.eta_a * (1 + 1 / t) - mp.eta_a / t))  # written differently, same map
     assert identical(sf, mp, same) and prove(sf, same).holds
     assert not identical(sf, mp, mp.replace(eta_a=mp.eta_a * (1 + sp.Rational(1, 10 ** 30))))
@@ -67,7 +67,7 @@ def test_replay_sees_a_wrong_change_of_variables_and_the_last_step():
     """Two things the replay did not compare before this suite: m_a against the change of variables on the
     method's state, and the state after the last step."""
     hb = registry.get("heavy-ball")
-    mp = derive(hb)
+    mp = derivation(hb).map
     assert replay(hb, mp, steps=50, dim=4).passed
     cov = mp.replace(momentum=mp.momentum * sp.Rational(101, 100))
     assert not prove(hb, cov).holds
@@ -83,6 +83,6 @@ def test_mutants_are_generic():
     from equivalences.registry import load_module
 
     m = load_module("tests/data/ema_momentum.py")
-    kinds = {mu.kind for mu in mutants(m, derive(m))}
+    kinds = {mu.kind for mu in mutants(m, derivation(m).map)}
     assert kinds == set(KINDS) - {"averaging weight", "index shift"}
-    assert {mu.kind for mu in mutants(registry.get("schedule-free"), derive(registry.get("schedule-free")))} == set(KINDS)
+    assert {mu.kind for mu in mutants(registry.get("schedule-free"), derivation(registry.get("schedule-free")).map)} == set(KINDS)

@@ -5,14 +5,14 @@ import sympy as sp
 import torch
 
 from equivalences import registry
-from equivalences.derive import derive
+from equivalences.derivation import derivation
 from numeric.compile import Config
 from numeric.problems import PROBLEMS, make
 from numeric.replay import PairReplay, TooLarge, replay
 from numeric.sweep import finite_rows, sample, sampled_symbols, select, worst_configs
 
 SF = registry.get("schedule-free")
-MP = derive(SF)
+MP = derivation(SF).map
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_sampling_stays_in_the_domain_and_excludes_degenerate():
     cfg = sample(lion, 8, seed=2)
     b2 = [k for k in cfg.values if k.name == "beta2"][0]
     cfg.values[b2][0] = 0.0  # eta_a = beta1 (1 - beta2) / beta2 is not finite there
-    ok = finite_rows(lion, derive(lion), cfg, 50)
+    ok = finite_rows(lion, derivation(lion).map, cfg, 50)
     assert not ok[0] and ok[1:].all()
     assert select(cfg, ok).batch == 7
 
@@ -137,7 +137,7 @@ def test_rounding_amplified_by_the_dynamics_is_inconclusive_not_a_mismatch():
     from equivalences.app.pipeline import parse_overrides
 
     m = registry.get("ademamix")
-    mp = derive(m)
+    mp = derivation(m).map
     chaotic = parse_overrides(m, dict(T="1007.22", alpha_max="50.607", b3="0.33712", beta2="0.036709",
                                       beta_start="0.66626", epsilon="4.223e-08", lr="0.0097019"))
     res = replay(m, mp, steps=1000, dim=32, cfg=Config.from_method(m, chaotic))
@@ -163,6 +163,6 @@ def test_one_form_diverging_first_where_rounding_is_amplified_is_inconclusive():
 
     m = registry.get("agnes")
     ov = parse_overrides(m, dict(alpha="0.7158925736252976", eta="0.8626852643381271", n0="0.32102131147971236"))
-    res = replay(m, derive(m), steps=500, cfg=Config.from_method(m, ov), problem=make("mlp", 32, seed=0))
+    res = replay(m, derivation(m).map, steps=500, cfg=Config.from_method(m, ov), problem=make("mlp", 32, seed=0))
     assert res.mismatched_divergence[0] and res.inconclusive[0]
     assert res.passed

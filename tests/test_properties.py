@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from equivalences import registry
 from equivalences.algebra import _NUMBER, exact
 from equivalences.app.cli import main
-from equivalences.derive import derive
+from equivalences.derivation import derivation
 from numeric.compile import Config
 from numeric.replay import replay
 from numeric.sweep import _values, finite_rows, sampled_symbols, select
@@ -25,7 +25,7 @@ RUNS = {"valid": 0, "configs": 0, "excluded": 0, "invalid": 0}
 
 def _map(name):
     if name not in MAPS:
-        MAPS[name] = derive(registry.get(name))
+        MAPS[name] = derivation(registry.get(name)).map
     return MAPS[name]
 
 

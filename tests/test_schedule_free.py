@@ -3,7 +3,7 @@ import sympy as sp
 import pytest
 
 from equivalences.claims import ClaimChecker
-from equivalences.derive import derive
+from equivalences.derivation import derivation
 from equivalences.methods.schedule_free import METHOD, beta, c, gamma, x, y, z
 from equivalences.prove import prove
 from equivalences.symbols import g, t, theta0
@@ -13,7 +13,7 @@ from equivalences.system import StepSystem
 
 @pytest.fixture(scope="module")
 def mp():
-    return derive(METHOD)
+    return derivation(METHOD).map
 
 
 def test_derived_map_matches_hand_derivation(mp):

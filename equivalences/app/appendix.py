@@ -2,7 +2,7 @@
 
 Every formula is printed from the declaration, the derived map, the proof and
 the claim checks -- nothing is typed by hand -- and every ``=`` of a displayed
-derivation is a step :mod:`equivalences.derivation` had the engine check.
+derivation is a step :mod:`equivalences.chains` had the engine check.
 Per method: the update rule as published, the change of variables, the
 derivation (induction step), the resulting ``(beta_a, eta_a, alpha_a)``, the
 initial state (base case), the degenerate cases, and the paper's printed
@@ -28,7 +28,7 @@ from .. import registry
 from ..algebra import canonical, nice
 from ..claims import ClaimResult, specialise
 from ..declare import Method, is_transform_application
-from ..derivation import Chain, collect, derivations, signed_factors, unlag
+from ..chains import Chain, collect, derivations, signed_factors, unlag
 from ..printing import TexPrinter
 from .pipeline import Report, verify
 from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, theta0, w
@@ -681,7 +681,7 @@ def _label(method: Method) -> str:
 def method_tex(report: Report, *, figures: str | None = None) -> str:
     """One method's section."""
     method = report.method
-    system = StepSystem(method)
+    system = report.derivation.system
     tex = Tex(method, system)
     out = [f"\\section{{{tex_text(method.name)}}}\\label{{{_label(method)}}}",
            f"{tex_text(method.reference)}; the paper's {tex_text(method.section)}. "

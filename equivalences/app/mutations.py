@@ -15,13 +15,12 @@ def run_suite(method, *, numeric: bool = True, steps: int = 200, dim: int = 8, s
     conclusively rejects it.  A mutant that is the same map once the replay's schedules are substituted
     (e.g. a wrong initial momentum times ``beta_a(t0) = 1 - c_1 = 0``) cannot be seen by any replay of
     those schedules: it is reported and not counted numerically."""
-    from ..derive import derive
+    from ..derivation import derivation
     from ..prove import prove
-    from ..system import StepSystem
 
     start = time.perf_counter()
-    system = StepSystem(method)
-    mp = derive(method, system)
+    d = derivation(method)
+    system, mp = d.system, d.map
     out = SuiteResult(method.key, steps=steps if numeric else 0)
     schedules = {f: method.defaults[f] for f in method.schedules if f in method.defaults}
     pending = []

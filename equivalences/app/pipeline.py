@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..algebra import exact, nice
-from ..claims import ClaimChecker, ClaimResult, specialise
+from ..claims import ClaimResult, specialise
 from ..declare import Method
-from ..derive import Map, NotInFamily, derive
-from ..printing import text
-from ..prove import Proof, prove
+from ..derivation import Derivation, derivation
+from ..derive import Map
 from ..registry import get
 from ..symbols import t
-from ..system import StepSystem
 
 SCHEMA = "optimizer-equivalences/report/v1"
 
@@ -118,6 +116,34 @@ class NumericSummary:
     def passed(self) -> bool:
         return self.result.passed and self.control_rejected
 
+    def to_json(self) -> dict:
+        r, ctl = self.result, self.control
+        out = {
+            "max_rel_deviation": r.worst,
+            "max_rel_deviation_query": float(r.max_rel_deviation.max()),
+            "max_rel_deviation_eval": None if r.max_rel_deviation_eval is None else float(r.max_rel_deviation_eval.max()),
+            "max_rel_deviation_momentum": None if r.max_rel_deviation_momentum is None
+            else float(r.max_rel_deviation_momentum.max()),
+            "max_deviation_ulps": r.worst / r.eps,
+            "tolerance": r.tolerance,
+            "passed": r.passed,
+            "control_rejected": self.control_rejected,
+            "control": {"perturbation": self.control_name, "max_rel_deviation": ctl.worst,
+                        "rejected_fraction": self.control_rejected_fraction},
+            "steps": r.steps, "dtype": r.dtype, "device": r.device, "seed": self.seed, "problem": self.problem,
+            "seconds": round(r.seconds, 4),
+            "sweep": None,
+        }
+        if self.sampled:
+            out["sweep"] = {
+                "configs": int(r.max_rel_deviation.shape[0]), "excluded_degenerate": self.excluded,
+                "diverged_together": int(r.diverged.sum()), "inconclusive": int(r.inconclusive.sum()),
+                "mismatched": int((~r.per_config_passed).sum()), "sampled": list(self.sampled),
+                "worst": [{"values": w.values, "deviation": w.deviation, "ulps": w.deviation_ulps}
+                          for w in self.worst()],
+            }
+        return out
+
     def worst(self, n: int = 5):
         from numeric.sweep import worst_configs
 
@@ -126,19 +152,23 @@ class NumericSummary:
 
 @dataclass
 class Report:
-    method: Method
-    map: Map | None
-    proof: Proof | None
-    claims: list[ClaimResult]
+    """What ``verify`` found for one method: its :class:`Derivation` plus the replay, at the user's values."""
+
+    derivation: Derivation
     overrides: dict
-    not_in_family: str | None = None
     numeric: NumericSummary | None = None
     notes: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
 
+    method = property(lambda self: self.derivation.method)
+    map = property(lambda self: self.derivation.map)
+    not_in_family = property(lambda self: self.derivation.not_in_family)
+    proof = property(lambda self: self.derivation.proof)
+    claims = property(lambda self: self.derivation.claims)
+
     @property
     def proved(self) -> bool:
-        return self.proof is not None and self.proof.holds
+        return self.derivation.proved
 
     @property
     def claims_holding(self) -> int:
@@ -152,8 +182,7 @@ class Report:
         return nice(specialise(expr, self.overrides)) if self.overrides else expr
 
     def to_json(self) -> dict:
-        s = sp.sstr
-        mp, method = self.map, self.method
+        method = self.method
         out = {
             "schema": SCHEMA,
             "method": method.key,
@@ -162,77 +191,53 @@ class Report:
             "section": method.section,
             "ok": self.ok,
             "not_in_family": self.not_in_family,
-            "hyperparameters": {k.name: s(v) for k, v in self.overrides.items()},
+            "hyperparameters": {k.name: sp.sstr(v) for k, v in self.overrides.items()},
             "map": None,
             "change_of_variables": None,
             "weight_averaging": None,
             "proof": {"holds": self.proved, "identities": [], "degenerate": []},
-            "paper_claims": [],
-            "numeric": None,
+            "paper_claims": [_claim_json(c) for c in self.claims],
+            "numeric": None if self.numeric is None else self.numeric.to_json(),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "notes": list(self.notes),
         }
-        if mp is not None:
-            out["map"] = {
-                "beta_a": s(self.at_values(mp.beta_a)), "eta_a": s(self.at_values(mp.eta_a)),
-                "alpha_a": s(self.at_values(mp.alpha_a)), "K": s(self.at_values(mp.K)),
-                "pre": method.pre.name if method.pre else None, "post": mp.post.name if mp.post else None,
-            }
-            out["change_of_variables"] = {
-                "m_a": s(self.at_values(mp.momentum)), "w_a": s(method.query(t)),
-                "w_a_expanded": s(StepSystem(method).expand(method.query(t))),
-                "m_init": s(mp.m_init), "t0": method.t0,
-            }
-            if mp.gamma_avg is not None:
-                out["weight_averaging"] = {"evaluate": method.evaluate.__name__,
-                                           "gamma": s(self.at_values(mp.gamma_avg)), "init": s(mp.avg_init)}
-            out["proof"]["degenerate"] = [{"condition": d["condition"], "effects": d["effects"]} for d in mp.degenerate]
+        if self.map is not None:
+            out.update(self._map_json())
+            out["proof"]["degenerate"] = [{"condition": d["condition"], "effects": d["effects"]}
+                                          for d in self.map.degenerate]
         if self.proof is not None:
             out["proof"]["identities"] = [
-                {"name": i.name, "statement": f"{s(i.lhs)} = {s(i.rhs)}", "holds": i.holds, "residual": s(i.residual)}
-                for i in self.proof.identities
-            ]
-        for c in self.claims:
-            out["paper_claims"].append({
-                "ref": c.claim.ref,
-                "statement": f"{s(c.claim.lhs)} = {s(c.claim.rhs)}",
-                "holds": c.holds,
-                "residual": s(c.residual),
-                "holds_in_general": c.holds_in_general,
-                "general_residual": None if c.general_residual is None else s(c.general_residual),
-                "correction": None if c.correction is None else f"{s(c.correction[0])} = {s(c.correction[1])}",
-                "correction_how": c.correction_how or None,
-                "general_correction": None if c.general_correction is None
-                else f"{s(c.general_correction[0])} = {s(c.general_correction[1])}",
-            })
-        if self.numeric is not None:
-            n = self.numeric
-            r, ctl = n.result, n.control
-            out["numeric"] = {
-                "max_rel_deviation": r.worst,
-                "max_rel_deviation_query": float(r.max_rel_deviation.max()),
-                "max_rel_deviation_eval": None if r.max_rel_deviation_eval is None else float(r.max_rel_deviation_eval.max()),
-                "max_rel_deviation_momentum": None if r.max_rel_deviation_momentum is None
-                else float(r.max_rel_deviation_momentum.max()),
-                "max_deviation_ulps": r.worst / r.eps,
-                "tolerance": r.tolerance,
-                "passed": r.passed,
-                "control_rejected": n.control_rejected,
-                "control": {"perturbation": n.control_name, "max_rel_deviation": ctl.worst,
-                            "rejected_fraction": n.control_rejected_fraction},
-                "steps": r.steps, "dtype": r.dtype, "device": r.device, "seed": n.seed, "problem": n.problem,
-                "seconds": round(r.seconds, 4),
-                "sweep": None,
-            }
-            if n.sampled:
-                out["numeric"]["sweep"] = {
-                    "configs": int(r.max_rel_deviation.shape[0]), "excluded_degenerate": n.excluded,
-                    "diverged_together": int(r.diverged.sum()), "inconclusive": int(r.inconclusive.sum()),
-                    "mismatched": int((~r.per_config_passed).sum()), "sampled": list(n.sampled),
-                    "worst": [{"values": w.values, "deviation": w.deviation, "ulps": w.deviation_ulps}
-                              for w in n.worst()],
-                }
+                {"name": i.name, "statement": f"{sp.sstr(i.lhs)} = {sp.sstr(i.rhs)}", "holds": i.holds,
+                 "residual": sp.sstr(i.residual)} for i in self.proof.identities]
         return _json_safe(out)
+
+    def _map_json(self) -> dict:
+        s, mp, method, here = sp.sstr, self.map, self.method, self.at_values
+        out = {
+            "map": {"beta_a": s(here(mp.beta_a)), "eta_a": s(here(mp.eta_a)), "alpha_a": s(here(mp.alpha_a)),
+                    "K": s(here(mp.K)), "pre": method.pre.name if method.pre else None,
+                    "post": mp.post.name if mp.post else None},
+            "change_of_variables": {"m_a": s(here(mp.momentum)), "w_a": s(method.query(t)),
+                                    "w_a_expanded": s(self.derivation.system.expand(method.query(t))),
+                                    "m_init": s(mp.m_init), "t0": method.t0},
+        }
+        if mp.gamma_avg is not None:
+            out["weight_averaging"] = {"evaluate": method.evaluate.__name__, "gamma": s(here(mp.gamma_avg)),
+                                       "init": s(mp.avg_init)}
+        return out
+
+
+def _claim_json(c: ClaimResult) -> dict:
+    s = sp.sstr
+
+    def eq(pair):
+        return None if pair is None else f"{s(pair[0])} = {s(pair[1])}"
+
+    return {"ref": c.claim.ref, "statement": eq((c.claim.lhs, c.claim.rhs)), "holds": c.holds,
+            "residual": s(c.residual), "holds_in_general": c.holds_in_general,
+            "general_residual": None if c.general_residual is None else s(c.general_residual),
+            "correction": eq(c.correction), "correction_how": c.correction_how or None,
+            "general_correction": eq(c.general_correction)}
 
 
 def _json_safe(x):
@@ -252,31 +257,21 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
     """Derive, prove, check the paper's claims and (optionally) replay one method."""
     method = name if isinstance(name, Method) else get(name)
     overrides = parse_overrides(method, hyperparameters or {})
-    timings = {}
     t_start = time.perf_counter()
-    system = StepSystem(method)
-    try:
-        mp = derive(method, system)
-    except NotInFamily as err:
-        timings["derive"] = time.perf_counter() - t_start
-        return Report(method, None, None, [], overrides, not_in_family=str(err), timings=timings)
-    timings["derive"] = time.perf_counter() - t_start
-    notes = degenerate_here(method, mp, overrides)
-    t1 = time.perf_counter()
-    proof = prove(method, mp, system)
-    timings["prove"] = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    checker = ClaimChecker(method, mp, system)
-    claims = [checker.check(c) for c in method.claims]
-    timings["claims"] = time.perf_counter() - t1
-    report = Report(method, mp, proof, claims, overrides, timings=timings, notes=notes)
+    d = derivation(method)
+    report = Report(d, overrides)
+    if d.map is None:
+        report.timings = {**d.seconds, "total": time.perf_counter() - t_start}
+        return report
+    report.notes = degenerate_here(method, d.map, overrides)
+    d.proof, d.claims  # noqa: B018 -- built once, here, so that the timings say what they cost
     if numeric:
         t1 = time.perf_counter()
-        report.numeric = run_numeric(method, mp, system, overrides, steps=steps, dim=dim, seed=seed,
+        report.numeric = run_numeric(method, d.map, d.system, overrides, steps=steps, dim=dim, seed=seed,
                                      dtype=dtype, device=device, sweep=sweep, grid=grid, problem=problem,
                                      progress=progress)
-        timings["numeric"] = time.perf_counter() - t1
-    timings["total"] = time.perf_counter() - t_start
+        report.timings["numeric"] = time.perf_counter() - t1
+    report.timings = {**d.seconds, **report.timings, "total": time.perf_counter() - t_start}
     return report
 
 

@@ -50,7 +50,7 @@ def _map(report) -> Table:
         if report.overrides:
             line += f"   [dim](= {text(report.at_values(e))} here)[/]"
         tab.add_row("derived", line)
-    sys = StepSystem(method)
+    sys = report.derivation.system
     tab.add_row("variables", f"{text(w(t))} = {text(method.query(t))} = {text(sys.expand(method.query(t)))}")
     tab.add_row("", equation(m(t), mp.momentum))
     start = nice(sys.expand(method.query(t)).subs(t, method.t0).xreplace(sys.init))

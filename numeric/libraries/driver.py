@@ -113,15 +113,11 @@ class SettingResult:
         return self.error is not None or self.worst > 64 * self.steps * float(np.finfo(np.float64).eps)
 
 
-@functools.lru_cache(maxsize=None)
 def _derived(key: str):
-    from equivalences.derive import derive
-    from equivalences.registry import get
-    from equivalences.system import StepSystem
+    from equivalences.derivation import derivation
 
-    method = get(key)
-    system = StepSystem(method)
-    return method, system, derive(method, system)
+    d = derivation(key)
+    return d.method, d.system, d.map
 
 
 def _config(method, values: dict, transforms: dict):
