@@ -117,14 +117,14 @@ def offset(arg) -> int | None:
 
 def applications(expr, functions) -> set[AppliedUndef]:
     """Applications ``f(...)`` in ``expr`` of any function class in ``functions``."""
-    names = {f.__name__ for f in functions}
-    return {a for a in sp.sympify(expr).atoms(AppliedUndef) if a.func.__name__ in names}
+    functions = set(functions)
+    return {a for a in sp.sympify(expr).atoms(AppliedUndef) if a.func in functions}
 
 
 def substitute_function(expr, f, body) -> sp.Expr:
     """Replace every ``f(k)`` by ``body`` with ``t -> k``."""
     return sp.sympify(expr).replace(
-        lambda e: isinstance(e, AppliedUndef) and e.func.__name__ == f.__name__,
+        lambda e: isinstance(e, AppliedUndef) and e.func == f,
         lambda e: sp.sympify(body).subs(t, e.args[0]),
     )
 

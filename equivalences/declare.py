@@ -14,7 +14,11 @@ import sympy as sp
 
 from .symbols import g, t
 
-_TRANSFORM_FUNCTIONS: dict[str, "Transform"] = {}
+KINDS = {
+    "sign": "the sign of each coordinate (not linear: proofs treat it as an opaque map)",
+    "adam": "a diagonal preconditioner 1/(sqrt(v_t) + eps) built from the gradients (linear in its argument)",
+}
+"""The transform kinds, each with its concrete counterpart in :data:`numeric.transforms.KINDS`."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,15 @@ class Transform:
     latex: str | None = None
 
     def __post_init__(self):
-        _TRANSFORM_FUNCTIONS[self.name] = self
+        if self.kind not in KINDS:
+            raise ValueError(f"transform {self.name}: unknown kind {self.kind!r}; use one of {', '.join(KINDS)}")
 
     @property
     def function(self) -> type[sp.Function]:
-        return sp.Function(self.name)
+        """The opaque function ``P``; it carries its kind, so it is never confused with a method's own
+        variable of the same name, and whether an expression applies a transform is decided by the
+        expression alone (no table of names: a verdict cannot depend on what else was imported)."""
+        return sp.Function(self.name, transform_kind=self.kind, transform_latex=self.latex or "")
 
     def __call__(self, step, x) -> sp.Expr:
         return self.function(step, x)
@@ -49,14 +57,11 @@ class Transform:
         return self.kind != "sign"
 
 
-def transform_named(name: str) -> Transform | None:
-    return _TRANSFORM_FUNCTIONS.get(name)
-
-
 def is_transform_application(expr) -> bool:
+    """Is ``expr`` an application ``P_t(x)`` of a :class:`Transform`'s function?"""
     from sympy.core.function import AppliedUndef
 
-    return isinstance(expr, AppliedUndef) and expr.func.__name__ in _TRANSFORM_FUNCTIONS
+    return isinstance(expr, AppliedUndef) and getattr(expr.func, "transform_kind", None) is not None
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,10 @@ class Method:
     @property
     def transforms(self) -> tuple[Transform, ...]:
         return ((self.pre,) if self.pre else ()) + tuple(self.posts)
+
+    def transform_of(self, function) -> Transform | None:
+        """The declared transform whose opaque function is ``function`` (None if it is not one of ours)."""
+        return next((tr for tr in self.transforms if tr.function == function), None)
 
     def hyperparameter(self, name: str):
         """Look up a constant or schedule by its name (e.g. ``"beta"``)."""

@@ -27,7 +27,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .algebra import canonical, is_zero, linear_coefficients, nice, shift
-from .declare import Method, Transform, is_transform_application, transform_named
+from .declare import Method, Transform, is_transform_application
 from .symbols import t, theta0
 from .system import StepSystem
 
@@ -76,7 +76,9 @@ def derive(method: Method, system: StepSystem | None = None) -> Map:
         K = canonical(-sp.diff(move, app))
         if K.has(*S, u_t) or not is_zero(move + K * app):
             raise NotInFamily(f"the query point does not move by a multiple of {app.func.__name__}(...)")
-        direction, post = app.args[1], transform_named(app.func.__name__)
+        direction, post = app.args[1], method.transform_of(app.func)
+        if post is None:
+            raise NotInFamily(f"{app.func.__name__} is not a transform of {method.key}: declare it in posts")
     else:
         K, direction, post = sp.Integer(1), -move, None
 

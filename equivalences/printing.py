@@ -10,7 +10,6 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from .declare import transform_named
 from .symbols import t
 
 GREEK = {
@@ -68,9 +67,9 @@ class TextPrinter(_PositiveFirst, StrPrinter):
 
     def _print_Function(self, e):
         if isinstance(e, AppliedUndef):
-            tr = transform_named(e.func.__name__)
-            if tr is not None and len(e.args) == 2:
-                head = tr.latex if tr.latex and tr.latex.isalpha() else e.func.__name__
+            latex = getattr(e.func, "transform_latex", None)
+            if latex is not None and len(e.args) == 2:
+                head = latex if latex.isalpha() else e.func.__name__
                 return f"{head}_{_step(e.args[0], self)}({self._print(e.args[1])})"
             if len(e.args) == 1:
                 base, sub = self._name(e.func.__name__)
@@ -94,9 +93,9 @@ class TexPrinter(_PositiveFirst, LatexPrinter):
 
     def _print_Function(self, e, exp=None):
         if isinstance(e, AppliedUndef):
-            tr = transform_named(e.func.__name__)
-            if tr is not None and len(e.args) == 2:
-                head = tr.latex or (r"\operatorname{%s}" % e.func.__name__)
+            latex = getattr(e.func, "transform_latex", None)
+            if latex is not None and len(e.args) == 2:
+                head = latex or (r"\operatorname{%s}" % e.func.__name__)
                 s = rf"{head}_{{{_step(e.args[0], self)}}}\left({self._print(e.args[1])}\right)"
             elif len(e.args) == 1:
                 base, sub = self._name(e.func.__name__)

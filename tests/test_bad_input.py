@@ -35,7 +35,7 @@ CASES = [
     (["schedule-free", "--set", "beta=a\nb"], "not a finite number"),
     (["schedule-free", "--set", "be\nta=1"], "has no constant"),
     (["--module", "tests/data/x\ny.py"], "no such file"),
-    (["schedule-free", "--set", "=0.9"], "has no constant ''"),
+    (["schedule-free", "--set", "=0.9"], "the name is missing"),
     (["schedule-free", "--set", "omega=1"], "has no constant 'omega'"),
     (["schedule-free", "--set", "c=1"], "is a schedule"),
     (["all", "--set", "beta=0.5"], "name it instead of 'all'"),

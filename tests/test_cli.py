@@ -102,7 +102,7 @@ def test_cuda_replay_agrees():
 
 
 def test_json_is_strict_when_a_run_diverged_alone():
-    from equivalences.app.pipeline import _json_safe
+    from equivalences.app.output import json_safe as _json_safe
 
     out = _json_safe({"numeric": {"max_rel_deviation": float("inf"), "worst": [float("nan"), 1e-15]}})
     text = json.dumps(out, allow_nan=False)  # raises on Infinity/NaN

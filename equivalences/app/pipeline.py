@@ -5,7 +5,6 @@ gives the stable JSON schema documented in ``docs/json-schema.md``.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from ..derivation import Derivation, derivation
 from ..derive import Map
 from ..registry import get
 from ..symbols import t
+from .output import json_safe
 
 SCHEMA = "optimizer-equivalences/report/v1"
 
@@ -209,7 +209,7 @@ class Report:
             out["proof"]["identities"] = [
                 {"name": i.name, "statement": f"{sp.sstr(i.lhs)} = {sp.sstr(i.rhs)}", "holds": i.holds,
                  "residual": sp.sstr(i.residual)} for i in self.proof.identities]
-        return _json_safe(out)
+        return json_safe(out)
 
     def _map_json(self) -> dict:
         s, mp, method, here = sp.sstr, self.map, self.method, self.at_values
@@ -238,17 +238,6 @@ def _claim_json(c: ClaimResult) -> dict:
             "general_residual": None if c.general_residual is None else s(c.general_residual),
             "correction": eq(c.correction), "correction_how": c.correction_how or None,
             "general_correction": eq(c.general_correction)}
-
-
-def _json_safe(x):
-    """Strict JSON: a non-finite float (a run that diverged alone) becomes null."""
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {k: _json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_safe(v) for v in x]
-    return x
 
 
 def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: int = 32, seed: int = 0,
@@ -282,7 +271,7 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
 
     from numeric.compile import Config
     from numeric.problems import make
-    from numeric.replay import replay
+    from numeric.replay import TooLarge, replay
     from numeric.sweep import finite_rows, sample, sampled_symbols, select
 
     from ..mutants import control
@@ -306,7 +295,10 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
     torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     prob = make(problem, dim, seed=seed, dtype=torch_dtype, device=device)
     kw = dict(steps=steps, cfg=cfg, dtype=torch_dtype, device=device, system=system, problem=prob)
-    result = replay(method, mp, progress=progress, **kw)
+    try:
+        result = replay(method, mp, progress=progress, **kw)
+    except TooLarge as err:
+        raise BadHyperparameter(str(err)) from None
     if result.diverged.all():
         raise BadHyperparameter(f"the replay diverged at {'every sampled configuration' if sampled else 'these values'}: both forms left the finite numbers together "
                                 "(they agree, but a diverged run confirms nothing); pick a smaller step size or "

@@ -1,28 +1,39 @@
-"""Rich terminal rendering of reports."""
+"""The terminal views of every result, registered with :func:`equivalences.app.output.formatter`.
+
+Readable at any width from 60 columns: cells fold rather than being cut, titles are wrapped text
+(never a panel title that rich would truncate), and every user-visible string is escaped.
+"""
 from __future__ import annotations
 
 import sympy as sp
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from ..algebra import nice
-from ..printing import equation, text
+from ..printing import equation as _equation
+from ..printing import text as _text
 from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
-from ..system import StepSystem
+from .commands.check import ReportSet
+from .commands.libraries import LibraryRun
+from .commands.list import MethodList
+from .commands.mutations import MutationRun
+from .output import esc, formatter, grid, print_rows, table
+from .pipeline import Report
 
 OK, BAD = "[green]✓[/]", "[red]✗[/]"
 
 
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+def text(expr) -> str:
+    return esc(_text(expr))
 
 
-def _published(method) -> Table:
-    tab = Table.grid(padding=(0, 2))
-    tab.add_column(style="dim")
-    tab.add_column()
+def equation(lhs, rhs) -> str:
+    return esc(_equation(lhs, rhs))
+
+
+def _published(method):
+    tab = grid()
     for f, body in method.define.items():
         tab.add_row("define", equation(f(t), body))
     tab.add_row("gradient", f"g_t at {text(method.query(t))}" + (f", u_t = {method.pre.name}_t(g_t)" if method.pre else ""))
@@ -34,11 +45,9 @@ def _published(method) -> Table:
     return tab
 
 
-def _map(report) -> Table:
+def _map(report):
     mp, method = report.map, report.method
-    tab = Table.grid(padding=(0, 2))
-    tab.add_column(style="dim")
-    tab.add_column()
+    tab = grid()
     u = method.input
     direction = f"{text(eta_a(t))}·{text(m(t))} + {text(alpha_a(t))}·{text(u(t))}"
     step = f"{mp.post.name}_t({direction})" if mp.post else f"({direction})"
@@ -63,23 +72,20 @@ def _map(report) -> Table:
     return tab
 
 
-def _proof(report) -> Table:
-    tab = Table(show_edge=False, box=None, padding=(0, 2))
-    tab.add_column("identity")
-    tab.add_column("statement")
-    tab.add_column("")
+def _proof(report):
+    tab = grid(first_style=None)
     for i in report.proof.identities:
         status = f"{OK} reduces to 0" if i.holds else f"{BAD} residual {text(i.residual)}"
-        tab.add_row(i.name, equation(i.lhs, i.rhs), status)
+        tab.add_row(status, f"{esc(i.name)}: {equation(i.lhs, i.rhs)}")
     return tab
 
 
-def _degenerate(report) -> Text | Table:
+def _degenerate(report):
     if not report.map.degenerate:
         return Text("none")
-    tab = Table.grid(padding=(0, 2))
+    tab = grid(first_style=None)
     for d in report.map.degenerate:
-        tab.add_row(text(d["factor"]) + " = 0", "; ".join(d["effects"]))
+        tab.add_row(text(d["factor"]) + " = 0", esc("; ".join(d["effects"])))
     return tab
 
 
@@ -90,17 +96,15 @@ def _assumptions(c) -> str:
     return "  [dim](with " + ", ".join(items) + ")[/]"
 
 
-def _claims(report) -> Table:
-    tab = Table.grid(padding=(0, 1))
-    tab.add_column()
-    tab.add_column()
+def _claims(report):
+    tab = grid(padding=(0, 1), first_style=None)
     method = report.method
     for c in report.claims:
-        head = f"[dim]{c.claim.ref}:[/] {equation(c.claim.lhs, c.claim.rhs)}{_assumptions(c)}"
+        head = f"[dim]{esc(c.claim.ref)}:[/] {equation(c.claim.lhs, c.claim.rhs)}{_assumptions(c)}"
         if c.holds:
             tab.add_row(OK, head)
             if c.holds_in_general is False:
-                more = f"  [yellow]holds only with {method.paper_setting_text}[/]"
+                more = f"  [yellow]holds only with {esc(method.paper_setting_text)}[/]"
                 if c.general_correction:
                     more += f"; in general {equation(*c.general_correction)}"
                 tab.add_row("", more)
@@ -108,19 +112,19 @@ def _claims(report) -> Table:
             tab.add_row(BAD, head)
             tab.add_row("", f"  [red]residual[/] {text(c.residual)}")
             if c.correction:
-                tab.add_row("", f"  [cyan]correction[/] ({c.correction_how}): {equation(*c.correction)}")
+                tab.add_row("", f"  [cyan]correction[/], proved ({esc(c.correction_how)}): {equation(*c.correction)}")
     return tab
 
 
-def _numeric(report) -> Table:
+def _numeric(report):
     n = report.numeric
     r, ctl = n.result, n.control
-    tab = Table.grid(padding=(0, 2))
-    tab.add_column(style="dim")
-    tab.add_column()
+    tab = grid()
     K = r.max_rel_deviation.shape[0]
     what = f"{K} configurations at once" if K > 1 else "one configuration"
     tab.add_row("run", f"{n.problem}, {r.steps} steps, {what}, {r.dtype} on {r.device}, seed {n.seed}")
+    if K == 1:
+        tab.add_row("values", esc(replayed_values(report)))
     line = f"query points {r.max_rel_deviation.max():.2e}"
     if r.max_rel_deviation_eval is not None:
         line += f", evaluation points {r.max_rel_deviation_eval.max():.2e}"
@@ -131,23 +135,37 @@ def _numeric(report) -> Table:
                     f"{int(r.diverged.sum())} diverged together, {int(r.inconclusive.sum())} inconclusive "
                     f"(rounding amplified past the tolerance), {int((~r.per_config_passed).sum())} mismatched")
         for w in n.worst(3):
-            vals = ", ".join(f"{k}={v:.4g}" for k, v in w.values.items())
+            vals = esc(", ".join(f"{k}={v:.4g}" for k, v in w.values.items()))
             tab.add_row("  worst", f"{w.deviation:.2e} ({w.deviation_ulps:.0f} ulps) at {vals}")
     ratio = ctl.worst / r.tolerance if r.tolerance else float("inf")
     frac = "" if K == 1 else f", rejected in {100 * n.control_rejected_fraction:.0f}% of conclusive configurations"
-    tab.add_row("negative control", f"{n.control_name}: deviation {ctl.worst:.2e} = {ratio:.0e}× tolerance{frac}  "
+    tab.add_row("negative control", f"{esc(n.control_name)}: deviation {ctl.worst:.2e} = {ratio:.0e}× tolerance{frac}  "
                 + (f"{OK} rejected" if n.control_rejected else f"{BAD} NOT rejected"))
     return tab
 
 
-def render_report(report, console: Console | None = None) -> None:
-    console = console or _console()
+def replayed_values(report) -> str:
+    """The hyperparameter values one replay ran at: every constant, then each schedule's default body."""
+    from .pipeline import replay_setting
+
+    setting = replay_setting(report.method, report.overrides)
+    consts = [f"{_text(k)} = {_text(v)}" for k, v in setting.items() if isinstance(k, sp.Symbol)]
+    scheds = [f"{_text(k(t))} = {_text(v)}" for k, v in setting.items() if not isinstance(k, sp.Symbol)]
+    return ", ".join(consts + scheds) or "(no hyperparameters)"
+
+
+def _title(method) -> Text:
+    return Text.from_markup(f"[bold]{esc(method.name)}[/]  [dim]({esc(method.reference)}; paper {esc(method.section)})[/]")
+
+
+@formatter(Report, "text")
+def render_report(report, console: Console) -> None:
     method = report.method
-    title = f"{method.name}  [dim]({method.reference}; paper {method.section})[/]"
-    parts = [Text("As published", style="bold"), _published(method)]
+    parts = [_title(method), Text("\nAs published", style="bold"), _published(method)]
     if report.not_in_family:
         parts += [Text(f"Not an instance of Eq. (1): {report.not_in_family}", style="bold red")]
-        console.print(Panel(Group(*parts), title=title, title_align="left"))
+        console.print(Panel(Group(*parts)))
+        console.print(_verdict(report))
         return
     parts += [Text("\nDerived map to accelerated SGD", style="bold"), _map(report),
               Text("\nProof", style="bold"), _proof(report),
@@ -156,47 +174,136 @@ def render_report(report, console: Console | None = None) -> None:
               _claims(report)]
     if report.numeric is not None:
         parts += [Text("\nNumeric replay", style="bold"), _numeric(report)]
-    console.print(Panel(Group(*parts), title=title, title_align="left"))
+    console.print(Panel(Group(*parts)))
     console.print(_verdict(report))
 
 
 def _verdict(report) -> str:
+    key = esc(report.method.key)
     if report.ok:
         what = "proved" + (" and confirmed numerically" if report.numeric else " (no replay)")
-        return f"[bold green]{report.method.key}: {what}[/]"
+        return f"[bold green]{key}: {what}[/]"
     if report.not_in_family:
-        return f"[bold red]{report.method.key}: not an instance of Eq. (1)[/]"
+        return f"[bold red]{key}: not an instance of Eq. (1)[/]"
     if not report.proved:
-        return f"[bold red]{report.method.key}: proof FAILED[/]"
-    return f"[bold red]{report.method.key}: numeric check FAILED[/]"
+        return f"[bold red]{key}: proof FAILED[/]"
+    return f"[bold red]{key}: numeric check FAILED[/]"
 
 
-def render_all(reports, console: Console | None = None) -> None:
-    console = console or _console()
-    tab = Table(title="verify all")
-    for col in ("method", "β_a,t", "η_a,t", "α_a,t", "proof", "paper claims", "deviation / tol", "control", "time"):
-        tab.add_column(col)
+@formatter(ReportSet, "text")
+def render_set(result, console: Console) -> None:
+    if result.many:
+        render_all(result.reports, console)
+    else:
+        render_report(result.reports[0], console)
+
+
+def render_all(reports, console: Console) -> None:
+    """A summary table (the columns fit in 60), then each derived map as wrapped lines."""
+    rows = []
     for r in reports:
         if r.map is None:
-            tab.add_row(r.method.key, "-", "-", "-", f"{BAD} not Eq. (1)", "-", "-", "-", f"{r.timings.get('derive', 0):.1f}s")
+            rows.append((esc(r.method.key), f"{BAD} not Eq. (1)", "-", "-", "-", f"{r.timings.get('total', 0):.1f}s"))
             continue
         n = r.numeric
         claims = f"{r.claims_holding}/{len(r.claims)}"
         if r.claims_holding < len(r.claims):
             claims = f"[yellow]{claims}[/]"
-        tab.add_row(
-            r.method.key, text(r.map.beta_a), text(r.map.eta_a), text(r.map.alpha_a),
-            OK if r.proved else BAD, claims,
-            "-" if n is None else f"{n.result.worst:.1e} / {n.result.tolerance:.0e} " + (OK if n.result.passed else BAD),
-            "-" if n is None else (OK if n.control_rejected else BAD),
-            f"{r.timings.get('total', 0):.1f}s",
-        )
-    console.print(tab)
+        replay = "-" if n is None else (
+            f"{n.result.worst:.1e} ≤ {n.result.tolerance:.0e} {OK if n.result.passed else BAD}")
+        control = "-" if n is None else (OK if n.control_rejected else BAD)
+        rows.append((esc(r.method.key), OK if r.proved else BAD, claims, replay, control,
+                     f"{r.timings.get('total', 0):.1f}s"))
+    print_rows(console, ("method", "proof", "paper claims", "replay deviation ≤ tolerance", "control", "time"), rows,
+               title="verify all")
+    console.print("\n[bold]Derived maps[/]")
+    for r in reports:
+        if r.map is None:
+            console.print(f"[bold]{esc(r.method.key)}[/]: not an instance of Eq. (1): {esc(r.not_in_family)}")
+            continue
+        coeffs = "; ".join(equation(f(t), e) for f, e in ((beta_a, r.map.beta_a), (eta_a, r.map.eta_a),
+                                                          (alpha_a, r.map.alpha_a)))
+        console.print(f"[bold]{esc(r.method.key)}[/]: {coeffs}")
     failing = [(r, c) for r in reports for c in r.claims if not c.holds]
     if failing:
         console.print(f"\n[bold yellow]Printed claims that fail ({len(failing)}):[/]")
         for r, c in failing:
-            fix = f"  → {equation(*c.correction)} ({c.correction_how})" if c.correction else ""
-            console.print(f"  {r.method.key}, {c.claim.ref}: {equation(c.claim.lhs, c.claim.rhs)}{fix}")
+            fix = f"  → {equation(*c.correction)} ({esc(c.correction_how)})" if c.correction else ""
+            console.print(f"  {esc(r.method.key)}, {esc(c.claim.ref)}: {equation(c.claim.lhs, c.claim.rhs)}{fix}")
     ok = sum(r.ok for r in reports)
     console.print(f"\n[bold]{ok}/{len(reports)} methods proved" + (" and confirmed" if all(r.numeric for r in reports) else "") + "[/]")
+
+
+@formatter(MethodList, "text")
+def render_list(result, console: Console) -> None:
+    """One wrapped paragraph per method (a table would cut names at 60 columns)."""
+    console.print("[bold]Methods[/] (verify NAME; references: verify list --json)")
+    for r in result.rows:
+        console.print(f"[bold]{esc(r['method'])}[/]  {esc(r['name'])} ({esc(r['section'])}): {esc(r['summary'])}")
+
+
+@formatter(LibraryRun, "text")
+def render_libraries(result, console: Console) -> None:
+    """One wrapped line per class (a class name is never split), then the documented deviations."""
+    console.print(f"[bold]Real optimizer libraries against Eq. (1)[/]  (float64, {result.steps} steps, "
+                  f"tolerance {result.tolerance:.0e})")
+    for r in result.rows:
+        dev = "—" if r["max_rel_deviation"] is None else f"{r['max_rel_deviation']:.1e}"
+        ok = all(s["as_expected"] for s in r["settings"])
+        console.print(f"{OK if ok else BAD} [bold]{esc(r['class'])}[/] ({esc(r['library'])} {esc(r['version'])}) → "
+                      f"{esc(r['method'])}: {esc(r['status'].split(':')[0])}; max rel. deviation {dev}; control "
+                      + ("rejected" if r["control_rejected"] else "[red]NOT rejected[/]"))
+        if ":" in r["status"]:
+            console.print(f"    {esc(r['status'].split(':', 1)[1].strip())}")
+        for s in r["settings"]:
+            if s["expect"] != "exact" or not s["as_expected"]:
+                what = s["error"] or f"deviation {max(s['max_rel_deviation_query'], s['max_rel_deviation_eval'] or 0):.1e}"
+                mark = "" if s["as_expected"] else "  [red](not as documented)[/]"
+                console.print(f"    at {esc(s['name'])}: {esc(s['note'] or 'unexpected')} -> {esc(what)}{mark}")
+    if result.missing:
+        hint = esc("pip install -c .ci/constraints.txt '.[libs]'")
+        console.print(f"not installed: {esc(', '.join(result.missing))} ({hint})")
+
+
+
+
+@formatter(MutationRun, "text")
+def render_suites(result, console: Console) -> None:
+    """A table: one row per method (and, for one method, one row per mutant)."""
+    suites = result.suites
+
+    def frac(c):
+        return f"{c[0]}/{c[1]}" if c[1] else "-"
+
+    if len(suites) == 1:
+        per = []
+        for r in suites[0].results:
+            if not r.applicable:
+                per.append((esc(r.name), esc(r.kind), "[dim]same map: not applicable[/]", ""))
+                continue
+            proof = "[green]✓ rejected[/]" if r.symbolic else "[red]✗ ESCAPED[/]"
+            if r.numeric is None:
+                replay = f"[dim]{esc(r.numeric_note or 'not replayed')}[/]"
+            elif r.numeric:
+                replay = "[green]✓ rejected[/]" + (f" ({r.deviation:.1e})" if r.deviation is not None else "")
+            else:
+                replay = "[red]✗ ESCAPED[/]"
+            per.append((esc(r.name), esc(r.kind), proof, replay))
+        print_rows(console, ("mutant", "kind", "proof", "replay"), per, title=f"mutations of {esc(suites[0].method)}")
+    rows = []
+    tot = [0, 0, 0, 0, 0, 0]
+    for s in suites:
+        sc, nc = s.count("symbolic"), s.count("numeric")
+        blind = sum(r.applicable and r.numeric is None and bool(r.numeric_note) for r in s.results)
+        tot = [a + b for a, b in zip(tot, (*sc, *nc, s.not_applicable, blind))]
+        mark = "" if s.ok else " [red]✗[/]"
+        rows.append((esc(s.method) + mark, frac(sc), frac(nc), str(s.not_applicable), str(blind), f"{s.seconds:.1f}s"))
+    if len(suites) > 1:
+        rows.append(("all", frac(tot[0:2]), frac(tot[2:4]), str(tot[4]), str(tot[5]), ""))
+    print_rows(console, ("method", "proof caught/tried", "replay caught/tried", "not applicable", "replay cannot see",
+                         "time"), rows, title="verify mutations")
+    escaped = [(s.method, r.name) for s in suites for r in s.results if r.escaped]
+    if escaped:
+        console.print(f"[red]{len(escaped)} mutant(s) escaped:[/] " + esc("; ".join(f"{m}: {n}" for m, n in escaped)))
+    else:
+        console.print("every applicable mutant was rejected")

@@ -1,0 +1,170 @@
+"""``verify check NAME`` (short: ``verify NAME``): derive, prove, check the paper, replay; ``all`` for every method."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from . import UsageError, parse_sets
+
+HELP = "prove a method is an instance of Eq. (1), check the paper, replay it (the default: verify NAME)"
+MAX_STEPS = 1_000_000
+MAX_DIM = 1 << 24
+MAX_SWEEP = 1 << 20
+
+
+@dataclass
+class ReportSet:
+    """The reports of one ``verify`` run; ``many`` for ``verify all`` (a JSON list, the summary table)."""
+
+    reports: list
+    many: bool = False
+
+    def to_json(self):
+        payload = [r.to_json() for r in self.reports]
+        return payload if self.many else payload[0]
+
+
+def configure(p) -> None:
+    p.add_argument("target", nargs="?", help="a method name (see 'verify list') or 'all'")
+    p.add_argument("--module", metavar="FILE.py", help="verify the METHOD declared in your own Python file")
+    p.add_argument("--against", metavar="PKG.CLASS",
+                   help="replay a real optimizer class in lockstep with the method's map (see 'verify libraries')")
+    p.add_argument("--json", action="store_true", help="print the JSON report (schema: docs/json-schema.md)")
+    p.add_argument("--steps", type=int, default=500, help="replay length (default 500)")
+    p.add_argument("--dim", type=int, default=32, help="problem dimension of the replay (default 32)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the stochastic problem (default 0)")
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
+                   help="a hyperparameter value, exact (0.9 means 9/10); repeatable")
+    p.add_argument("--sweep", type=int, default=0, metavar="N",
+                   help="replay N random hyperparameter configurations at once (docs/numeric.md)")
+    p.add_argument("--grid", type=int, default=0, metavar="N", help="replay an N-point-per-parameter grid at once")
+    p.add_argument("--problem", default="lsq", choices=["lsq", "lsq-dense", "logistic", "mlp"],
+                   help="stochastic problem of the replay (default: diagonal noisy least squares)")
+    p.add_argument("--no-numeric", action="store_true", help="symbolic proof only, no replay")
+    p.add_argument("--strict-paper", action="store_true", help="exit 1 when a printed claim of the paper fails")
+    p.add_argument("--plot", metavar="PATH", help="write trajectories and deviation per step to PATH (.png or .pdf)")
+
+
+def check_replay_args(args) -> None:
+    """The replay flags, checked before any work (``--device cuda`` only where a GPU is visible)."""
+    if not 1 <= args.steps <= MAX_STEPS:
+        raise UsageError(f"--steps {args.steps}: must be between 1 and {MAX_STEPS}")
+    if not 1 <= args.dim <= MAX_DIM:
+        raise UsageError(f"--dim {args.dim}: must be between 1 and {MAX_DIM}")
+    if not 0 <= args.sweep <= MAX_SWEEP:
+        raise UsageError(f"--sweep {args.sweep}: must be between 1 and {MAX_SWEEP}")
+    if not 0 <= args.grid <= 64 or args.grid == 1:
+        raise UsageError(f"--grid {args.grid}: must be between 2 and 64 points per parameter")
+    if args.sweep and args.grid:
+        raise UsageError("--sweep and --grid: choose one")
+    if not 0 <= args.seed < 2 ** 63:
+        raise UsageError(f"--seed {args.seed}: must be between 0 and 2**63 - 1")
+    if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
+        raise UsageError(f"--device {args.device}: use cpu or cuda")
+    if args.device.startswith("cuda") and not args.no_numeric:
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError("--device cuda: no CUDA GPU is visible here; use --device cpu")
+
+
+def targets(args) -> list:
+    """The methods to run: names, or the Method of ``--module``; unknown names fail before any work."""
+    from ... import registry
+
+    if args.module:
+        method = registry.load_module(args.module)
+        if args.target not in (None, method.key):
+            raise UsageError(f"--module declares {method.key!r}, not {args.target!r}; drop the name or fix it")
+        args.target = method.key
+        return [method]
+    if args.target is None:
+        raise UsageError("name a method (see 'verify list'), 'all', or give --module FILE.py")
+    if args.target == "all":
+        return registry.names()
+    from . import COMMANDS
+
+    if args.target in COMMANDS:
+        raise UsageError(f"'{args.target}' is a command: put it first, e.g. verify {args.target} --json")
+    return [registry.get(args.target)]
+
+
+def run(args) -> int:
+    if args.against:
+        from .libraries import run_against
+
+        return run_against(args)
+    from ..output import emit
+    from ..pipeline import BadHyperparameter, verify
+
+    check_replay_args(args)
+    sets = parse_sets(args.sets)
+    names = targets(args)
+    if args.target == "all" and sets:
+        raise UsageError("--set applies to one method; name it instead of 'all'")
+    if args.plot:
+        _check_plot(args)
+    kw = dict(numeric=not args.no_numeric, steps=args.steps, dim=args.dim, seed=args.seed,
+              dtype=args.dtype, device=args.device, sweep=args.sweep, grid=args.grid, problem=args.problem)
+    reports = []
+    with _progress(args, len(names)) as progress:
+        for name in names:
+            try:
+                reports.append(verify(name, hyperparameters=sets, progress=progress(getattr(name, "key", name)), **kw))
+            except BadHyperparameter as err:  # includes a replay too large for the device
+                raise UsageError(str(err)) from None
+    emit(ReportSet(reports, many=args.target == "all"), "json" if args.json else "text")
+    for note in (n for r in reports for n in r.notes):
+        print(f"verify: note: {note}", file=sys.stderr)
+    if args.plot:
+        from numeric.plots import PlotUnavailable, plot
+
+        try:
+            plot(reports[0], args.plot, dim=args.dim)
+        except PlotUnavailable as err:
+            raise UsageError(str(err)) from None
+        print(f"verify: wrote the plot to {args.plot}", file=sys.stderr)
+    ok = all(r.ok for r in reports)
+    if args.strict_paper:
+        ok = ok and all(c.holds for r in reports for c in r.claims)
+    return 0 if ok else 1
+
+
+def _check_plot(args) -> None:
+    from numeric.plots import PlotUnavailable, check_suffix
+
+    from ...files import check_target
+
+    try:
+        check_suffix(args.plot)
+    except PlotUnavailable as err:
+        raise UsageError(str(err)) from None
+    if args.target == "all" or args.no_numeric or args.sweep or args.grid:
+        raise UsageError("--plot shows one replayed configuration: name one method, without --no-numeric, "
+                         "--sweep or --grid")
+    check_target(args.plot, "--plot")
+
+
+def _progress(args, n_methods: int):
+    """A rich progress bar on stderr for long replays (only when stderr is a terminal)."""
+    import contextlib
+
+    big = (max(args.sweep, args.grid ** 2, 1) * args.steps * args.dim) > 5e7 or n_methods > 1
+    if args.no_numeric or not big or not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda name: None)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ..output import console
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} steps"),
+                      TimeRemainingColumn(), console=console(stderr=True), transient=True) as prog:
+            def for_method(name):
+                task = prog.add_task(f"replaying {name}", total=args.steps)
+                return lambda k: prog.update(task, completed=k)
+            yield for_method
+
+    return bar()

@@ -1,0 +1,105 @@
+"""``verify libraries`` and ``verify NAME --against pkg.Class``: real optimizer classes against Eq. (1).
+
+Only a registered adapter's ``package.Class`` is ever imported (numeric.libraries.lookup).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import UsageError
+
+HELP = "replay the optimizer classes of real libraries against the derived maps"
+
+
+@dataclass
+class LibraryRun:
+    """Rows (one per adapter) of a ``verify libraries`` run; ``single`` for ``--against`` (one row)."""
+
+    rows: list
+    missing: list
+    steps: int
+    tolerance: float
+    single: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(all(s["as_expected"] for s in r["settings"]) for r in self.rows)
+
+    def to_json(self):
+        if self.single:
+            return self.rows[0]
+        return {"tolerance": self.tolerance, "steps": self.steps, "libraries": self.rows,
+                "not_installed": self.missing}
+
+
+def configure(p) -> None:
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--steps", type=int, default=500, help="replay length (default 500)")
+    p.add_argument("--dim", type=int, default=32, help="problem dimension (default 32)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the stochastic problem (default 0)")
+
+
+def _check(args) -> None:
+    if args.steps < 1 or args.steps > 100_000:
+        raise UsageError(f"--steps {args.steps}: must be between 1 and 100000")
+    if not 1 <= args.dim <= 1 << 16:
+        raise UsageError(f"--dim {args.dim}: must be between 1 and 65536")
+
+
+def run(args) -> int:
+    """Every adapter whose package is installed."""
+    from numeric.libraries import TOLERANCE, adapters, installed
+
+    _check(args)
+    chosen = [a for a in adapters() if installed(a)]
+    missing = sorted({a.distribution for a in adapters() if not installed(a)})
+    return _finish(args, chosen, missing, TOLERANCE, single=False)
+
+
+def run_against(args) -> int:
+    """``verify NAME --against PKG.CLASS``: one class against one method's map."""
+    from numeric.libraries import TOLERANCE, UnknownAdapter, lookup
+
+    from ... import registry
+
+    _check(args)
+    if args.target in (None, "all"):
+        raise UsageError("--against names a class for one method: verify NAME --against PKG.CLASS")
+    registry.get(args.target)  # an unknown method fails first, in one line
+    try:
+        adapter = lookup(args.against)
+    except UnknownAdapter as err:
+        raise UsageError(str(err)) from None
+    key = registry.get(args.target).key
+    if adapter.method != key:
+        raise UsageError(f"{adapter.target} maps to {adapter.method!r}, not {key!r}: "
+                         f"verify {adapter.method} --against {adapter.target}")
+    return _finish(args, [adapter], [], TOLERANCE, single=True)
+
+
+def _finish(args, chosen, missing, tolerance, single) -> int:
+    from numeric.libraries import run as replay_setting
+
+    from ..output import emit
+
+    rows = [_row(a, [replay_setting(a, s, steps=args.steps, dim=args.dim, seed=args.seed) for s in a.settings])
+            for a in chosen]
+    result = LibraryRun(rows, missing, args.steps, tolerance, single)
+    emit(result, "json" if args.json else "text")
+    return 0 if result.ok else 1
+
+
+def _row(adapter, results) -> dict:
+    from numeric.libraries import status
+
+    exact = [r for r in results if r.setting.expect == "exact"]
+    return {
+        "library": adapter.distribution, "class": adapter.target, "version": adapter.version(),
+        "method": adapter.method, "status": status(results),
+        "max_rel_deviation": max((r.worst for r in exact), default=None),
+        "control_rejected": all(r.control_rejected for r in exact),
+        "settings": [{"name": r.setting.name, "expect": r.setting.expect, "note": r.setting.note or None,
+                      "max_rel_deviation_query": r.deviation, "max_rel_deviation_eval": r.deviation_eval,
+                      "control": r.control_name, "control_deviation": r.control, "error": r.error,
+                      "as_expected": r.as_expected, "steps": r.steps} for r in results],
+    }
