@@ -117,3 +117,16 @@ def latex(expr) -> str:
 
 def equation(lhs, rhs) -> str:
     return f"{text(lhs)} = {text(rhs)}"
+
+
+def interval(s) -> str:
+    """A sympy set as a reader writes it: ``Interval.Ropen(0, 1)`` -> ``[0, 1)``, a union with ``∪``."""
+    if isinstance(s, sp.Interval):
+        left = "(" if s.left_open else "["
+        right = ")" if s.right_open else "]"
+        return f"{left}{text(s.start)}, {text(s.end)}{right}".replace("oo", "∞")
+    if isinstance(s, sp.Union):
+        return " ∪ ".join(interval(a) for a in s.args)
+    if isinstance(s, sp.FiniteSet):
+        return "{" + ", ".join(text(a) for a in s.args) + "}"
+    return text(s)

@@ -15,6 +15,7 @@ from ..claims import ClaimResult, specialise
 from ..declare import Method
 from ..derivation import Derivation, derivation
 from ..derive import Map
+from ..printing import interval
 from ..registry import get
 from ..symbols import t
 from .output import json_safe
@@ -44,7 +45,7 @@ def parse_overrides(method: Method, pairs: dict[str, object]) -> dict:
             raise BadHyperparameter(f"{name}={raw}: {err}") from None
         dom = method.domain.get(sym)
         if dom is not None and not dom.contains(value):
-            raise BadHyperparameter(f"{name}={raw} is outside its valid range {dom}; pick a value in it")
+            raise BadHyperparameter(f"{name}={raw} is outside its valid range {interval(dom)}; pick a value in it")
         out[sym] = value
     return out
 

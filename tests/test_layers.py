@@ -1,0 +1,120 @@
+"""The layers point one way, and a verdict never depends on what else was imported.
+
+core (equivalences, without equivalences.app) -> sympy only
+numeric                                       -> core, torch, numpy
+equivalences.app                              -> core, numeric, rich
+"""
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sympy as sp
+
+ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN_IN_CORE = ("numeric", "torch", "numpy", "rich", "equivalences.app", "matplotlib")
+
+
+def _imports(path: Path):
+    """Every module a file imports, at any depth (inside functions too), resolved to absolute names."""
+    tree = ast.parse(path.read_text())
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                yield a.name, node.lineno, [a.name]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parts = parts[: len(parts) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            yield base, node.lineno, [a.name for a in node.names]
+
+
+FRONT_DOORS = ("equivalences/__init__.py", "equivalences/__main__.py")
+"""The package's public entry points: ``equivalences.verify`` and ``python -m equivalences`` reach the
+application layer lazily, inside the function that runs it; importing ``equivalences`` loads the core only."""
+
+
+def _core_files():
+    return [p for p in (ROOT / "equivalences").rglob("*.py")
+            if "app" not in p.relative_to(ROOT).parts and str(p.relative_to(ROOT)) not in FRONT_DOORS]
+
+
+def test_importing_the_package_loads_the_core_only():
+    code = "import sys, equivalences; print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy', 'rich', 'numeric') or m.startswith('equivalences.app')))"
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert p.returncode == 0 and p.stdout.strip() == "[]", (p.stdout, p.stderr)
+
+
+def test_the_core_never_imports_numeric_torch_numpy_rich_or_the_app():
+    bad = [f"{p.relative_to(ROOT)}:{line} imports {mod}" for p in _core_files() for mod, line, _ in _imports(p)
+           if mod.split(".")[0] in ("numeric", "torch", "numpy", "rich", "matplotlib") or mod.startswith("equivalences.app")]
+    assert not bad, bad
+    assert len(_core_files()) > 20  # the walk saw the core (and its method declarations)
+
+
+def test_numeric_never_imports_the_app_and_no_private_names_cross_packages():
+    files = list((ROOT / "numeric").rglob("*.py"))
+    assert files
+    bad = []
+    for p in files + list((ROOT / "equivalences").rglob("*.py")):
+        own = p.relative_to(ROOT).parts[0]
+        for mod, line, names in _imports(p):
+            if own == "numeric" and mod.startswith("equivalences.app"):
+                bad.append(f"{p.relative_to(ROOT)}:{line} imports {mod}")
+            other = mod.split(".")[0] in ("numeric", "equivalences") and mod.split(".")[0] != own
+            if other and any(n.startswith("_") for n in names):
+                bad.append(f"{p.relative_to(ROOT)}:{line} imports private {names} from {mod}")
+    assert not bad, bad
+
+
+def test_no_numeric_runs_with_torch_and_numpy_unimportable():
+    """`verify NAME --no-numeric` and the core work on a machine without torch (a subprocess: the point is
+    the process's imports)."""
+    code = ("import sys; sys.modules['torch'] = None; sys.modules['numpy'] = None\n"
+            "from equivalences.app.cli import main\n"
+            "rc = main(['heavy-ball', '--no-numeric'])\n"
+            "assert 'torch' not in sys.modules or sys.modules['torch'] is None\n"
+            "sys.exit(rc)")
+    env = {**os.environ, "COLUMNS": "100"}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "heavy-ball: proved (no replay)" in p.stdout
+
+
+def _load(path):
+    from equivalences import registry
+
+    return registry.load_module(str(ROOT / "tests" / "data" / path))
+
+
+def test_a_state_named_like_another_methods_transform_derives_the_same_map_whatever_was_imported():
+    from equivalences.declare import Transform
+    from equivalences.derivation import build
+
+    before = build(_load("state_named_p.py"))
+    from equivalences import registry
+
+    registry.get("mars")  # its preconditioner is called P
+    Transform("P", "sign")  # and a sign transform called P, made anywhere
+    after = build(_load("state_named_p.py"))
+    for d in (before, after):
+        assert d.map is not None, d.not_in_family
+        beta = sp.Symbol("beta", positive=True)
+        assert sp.simplify(d.map.beta_a - beta) == 0
+        assert d.proved
+    assert (before.map.beta_a, before.map.eta_a, before.map.alpha_a) == (after.map.beta_a, after.map.eta_a,
+                                                                        after.map.alpha_a)
+    # MARS itself still derives its preconditioned post with its own transform
+    mars = registry.get("mars")
+    assert build(mars).map.post is not None and build(mars).map.post.name == "P"
+
+
+def test_every_transform_kind_has_a_concrete_counterpart():
+    from equivalences.declare import KINDS
+    from numeric.transforms import KINDS as CONCRETE
+
+    assert set(KINDS) == set(CONCRETE)
