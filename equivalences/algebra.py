@@ -60,16 +60,45 @@ def _normalize_transforms(expr: sp.Expr) -> sp.Expr:
     )
 
 
+def _prepared(expr) -> sp.Expr:
+    """``b**(t-1)`` written ``b**t / b`` and each transform's argument in normal form."""
+    expr = sp.sympify(expr)
+    if any(p.exp.free_symbols for p in expr.atoms(sp.Pow)):  # only a step exponent needs rewriting
+        expr = sp.expand_power_exp(sp.powsimp(expr, combine="exp"))
+    return _normalize_transforms(expr)
+
+
 def canonical(expr) -> sp.Expr:
     """Rational normal form of ``expr`` (exact; equal functions get equal forms)."""
-    expr = sp.sympify(expr)
-    expr = sp.expand_power_exp(sp.powsimp(expr, combine="exp"))
-    expr = _normalize_transforms(expr)
-    return sp.cancel(sp.together(expr))
+    return sp.cancel(sp.together(_prepared(expr)))
 
 
 def is_zero(expr) -> bool:
-    return canonical(expr) == 0
+    """Exactly: is ``expr`` identically 0?
+
+    The cheapest exact test first: ``expr`` is mapped into the field of rational functions over QQ
+    in its atoms (sympy's sparse ``FracField``, whose elements are kept as reduced fractions of
+    polynomials), where 0 is decided by the numerator alone.  That is the same decision as
+    ``canonical(expr) == 0`` -- both treat the same atoms as independent -- at a fraction of the cost
+    of ``cancel(together(...))`` on expression trees.  Anything the field cannot hold falls back to
+    :func:`canonical`.
+    """
+    from sympy.polys.fields import sfield
+    from sympy.polys.polyerrors import PolynomialError
+
+    expr = _prepared(expr)
+    if expr == 0:
+        return True
+    try:
+        _, element = sfield(expr)
+    except (PolynomialError, NotImplementedError, ValueError, TypeError):
+        return sp.cancel(sp.together(expr)) == 0
+    return element == 0
+
+
+def residual_of(expr) -> sp.Expr:
+    """0 when ``expr`` is identically 0 (decided by :func:`is_zero`), otherwise its normal form."""
+    return sp.Integer(0) if is_zero(expr) else canonical(expr)
 
 
 def nice(expr) -> sp.Expr:
@@ -111,7 +140,9 @@ def shift(expr, k: int) -> sp.Expr:
 
 def offset(arg) -> int | None:
     """The integer ``k`` of a time argument ``t + k`` (None if it is not of that form)."""
-    d = sp.simplify(sp.sympify(arg) - t)
+    d = sp.sympify(arg) - t
+    if not d.is_Integer:
+        d = sp.expand(d)
     return int(d) if d.is_Integer else None
 
 

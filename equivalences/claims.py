@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import canonical, nice, offset, substitute_function
+from .algebra import canonical, is_zero, nice, offset, residual_of, substitute_function
 from .declare import Claim, Method, is_transform_application
 from .derive import Map
 from .printing import text
@@ -55,7 +55,14 @@ class ClaimChecker:
         self.table = bindings(method, mp)
 
     def residual(self, lhs, rhs, setting) -> sp.Expr:
-        return canonical(specialise(self.system.reduce(lhs - rhs, self.table), setting))
+        """0 when ``lhs = rhs`` holds in ``setting``, otherwise the difference in normal form."""
+        return residual_of(self._difference(lhs, rhs, setting))
+
+    def holds(self, lhs, rhs, setting) -> bool:
+        return is_zero(self._difference(lhs, rhs, setting))
+
+    def _difference(self, lhs, rhs, setting) -> sp.Expr:
+        return specialise(self.system.reduce(lhs - rhs, self.table), setting)
 
     def check(self, claim: Claim) -> ClaimResult:
         paper = {**self.method.paper_setting, **claim.assume}
@@ -86,9 +93,9 @@ class ClaimChecker:
                 for old, new in _index_shifts(getattr(claim, side)):
                     lhs = claim.lhs.xreplace({old: new}) if side == "lhs" else claim.lhs
                     rhs = claim.rhs.xreplace({old: new}) if side == "rhs" else claim.rhs
-                    if self.residual(lhs, rhs, setting) == 0:
+                    if self.holds(lhs, rhs, setting):
                         return (lhs, rhs), f"index slip: {text(old)} should read {text(new)}"
-        if claim.fix is not None and self.residual(*claim.fix, setting) == 0:
+        if claim.fix is not None and self.holds(*claim.fix, setting):
             return claim.fix, "corrected statement (proved)"
         if derived is not None:
             return (claim.lhs, derived), "the derived value (proved)"

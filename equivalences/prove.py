@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .algebra import canonical, nice
+from .algebra import canonical, nice, residual_of
 from .declare import Method
 from .derive import Map
 from .symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
@@ -61,7 +61,7 @@ def residual(system: StepSystem, lhs, rhs, table, fixed: dict | None = None) -> 
         expr = system.expand(lhs - rhs, table).xreplace(fixed)
     else:
         expr = system.reduce(lhs - rhs, table)
-    return canonical(expr)
+    return residual_of(expr)
 
 
 def prove(method: Method, mp: Map, system: StepSystem | None = None, readable: bool = True) -> Proof:
