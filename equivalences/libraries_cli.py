@@ -7,49 +7,107 @@ from __future__ import annotations
 import json
 
 
-def _row(adapter, results) -> dict:
+def _row(adapter, results, method: str | None = None) -> dict:
     from numeric.libraries import status
 
     exact = [r for r in results if r.setting.expect == "exact"]
     return {
         "library": adapter.distribution, "class": adapter.target, "version": adapter.version(),
-        "method": adapter.method, "status": status(results),
+        "method": method or adapter.method, "status": status(results),
         "max_rel_deviation": max((r.worst for r in exact), default=None),
         "control_rejected": all(r.control_rejected for r in exact),
         "settings": [{"name": r.setting.name, "expect": r.setting.expect, "note": r.setting.note or None,
                       "max_rel_deviation_query": r.deviation, "max_rel_deviation_eval": r.deviation_eval,
                       "control": r.control_name, "control_deviation": r.control, "error": r.error,
-                      "as_expected": r.as_expected, "steps": r.steps} for r in results],
+                      "as_expected": r.as_expected, "steps": r.steps,
+                      "arguments": {k: _plain(v) for k, v in r.arguments.items()}} for r in results],
     }
 
 
-def run_libraries(args, UsageError) -> int:
-    from numeric.libraries import TOLERANCE, UnknownAdapter, adapters, installed, lookup, run
+def _refuse_unused_flags(args, UsageError):
+    """Options of the method replay that a library replay does not have: refused, never silently ignored."""
+    unused = {"--sweep": args.sweep, "--grid": args.grid, "--no-numeric": args.no_numeric, "--plot": args.plot,
+              "--strict-paper": args.strict_paper, f"--problem {args.problem}": args.problem != "lsq",
+              f"--dtype {args.dtype}": args.dtype != "float64", f"--device {args.device}": args.device != "cpu"}
+    given = [flag for flag, value in unused.items() if value]
+    if given:
+        what = "verify libraries" if args.target == "libraries" and not args.against else "--against"
+        raise UsageError(f"{given[0]} does not apply to {what}: a library class is replayed in float64 on the CPU on "
+                         "the least-squares problem at its adapter's settings (or your --set); drop it")
+
+
+def _against(args, UsageError):
+    """``(adapter, settings, derived)`` for ``verify NAME|--module FILE --against PKG.CLASS [--set ...]``."""
+    from numeric.libraries import UnknownAdapter, lookup
+    from numeric.libraries.overrides import BadOverride, derived, fits, user_setting
 
     from . import registry
+
+    if args.target in ("all", "list", "mutations", "appendix"):
+        raise UsageError(f"--against compares one method with one class: verify NAME --against PKG.CLASS, "
+                         f"not {args.target!r}")
+    method = registry.load_module(args.module) if args.module else None
+    if method is not None and args.target not in (None, method.key):
+        raise UsageError(f"--module declares {method.key!r}, not {args.target!r}; drop the name or fix it")
+    if method is None:
+        if args.target is None:
+            raise UsageError("--against needs a method: verify NAME --against PKG.CLASS (or --module FILE.py)")
+        method = registry.get(args.target)  # an unknown method fails first, in one line
+    try:
+        adapter = lookup(args.against)
+    except UnknownAdapter as err:
+        raise UsageError(str(err)) from None
+    try:
+        if args.module:
+            fits(adapter, method)
+        elif adapter.method != method.key:
+            raise UsageError(f"{adapter.target} maps to {adapter.method!r}, not {method.key!r}: "
+                             f"verify {adapter.method} --against {adapter.target}")
+        settings = (user_setting(adapter, method, _sets(args.sets, UsageError)),) if args.sets else adapter.settings
+        return adapter, settings, derived(method) if args.module else None
+    except BadOverride as err:
+        raise UsageError(str(err)) from None
+
+
+def _sets(items, UsageError) -> dict:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--set {item}: write ARG=VALUE, e.g. --set lr=0.1")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _plain(value):
+    """A constructor argument as JSON: numbers, flags, text and tuples as they are; anything else as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return repr(value)
+
+
+def run_libraries(args, UsageError) -> int:
+    from numeric.libraries import TOLERANCE, adapters, installed, run
 
     if args.steps < 1 or args.steps > 100_000:
         raise UsageError(f"--steps {args.steps}: must be between 1 and 100000")
     if not 1 <= args.dim <= 1 << 16:
         raise UsageError(f"--dim {args.dim}: must be between 1 and 65536")
+    _refuse_unused_flags(args, UsageError)
     if args.target == "libraries":
         if args.against:
             raise UsageError("--against names a class for one method: verify NAME --against PKG.CLASS")
-        chosen = [a for a in adapters() if installed(a)]
+        if args.sets or args.module:
+            raise UsageError(f"{'--set' if args.sets else '--module'} applies to one class: "
+                             "verify NAME --against PKG.CLASS --set ARG=VALUE")
+        chosen = [(a, a.settings, None) for a in adapters() if installed(a)]
         missing = sorted({a.distribution for a in adapters() if not installed(a)})
     else:
-        registry.get(args.target)  # an unknown method fails first, in one line
-        try:
-            adapter = lookup(args.against)
-        except UnknownAdapter as err:
-            raise UsageError(str(err)) from None
-        key = registry.get(args.target).key
-        if adapter.method != key:
-            raise UsageError(f"{adapter.target} maps to {adapter.method!r}, not {key!r}: "
-                             f"verify {adapter.method} --against {adapter.target}")
-        chosen, missing = [adapter], []
-    rows = [_row(a, [run(a, s, steps=args.steps, dim=args.dim, seed=args.seed) for s in a.settings])
-            for a in chosen]
+        chosen, missing = [_against(args, UsageError)], []
+    rows = [_row(a, [run(a, s, steps=args.steps, dim=args.dim, seed=args.seed, derived=d) for s in settings],
+                 d[0].key if d else None) for a, settings, d in chosen]
     ok = all(all(s["as_expected"] for s in r["settings"]) for r in rows)
     if args.json:
         payload = {"tolerance": TOLERANCE, "steps": args.steps, "libraries": rows, "not_installed": missing}
@@ -78,7 +136,10 @@ def _render(rows, missing, steps):
         if ":" in r["status"]:
             console.print(f"{r['class']}: {r['status']}")
         for s in r["settings"]:
-            if s["expect"] != "exact" or not s["as_expected"]:
+            if s["name"].startswith("--set"):
+                what = s["error"] or f"deviation {max(s['max_rel_deviation_query'], s['max_rel_deviation_eval'] or 0):.1e}"
+                console.print(f"  {r['class']} at {s['name']}: {what} (control {s['control_deviation']:.1e})")
+            elif s["expect"] != "exact" or not s["as_expected"]:
                 what = s["error"] or f"deviation {max(s['max_rel_deviation_query'], s['max_rel_deviation_eval'] or 0):.1e}"
                 mark = "" if s["as_expected"] else "  (not as documented)"
                 console.print(f"  {r['class']} at {s['name']}: {s['note'] or 'unexpected'} -> {what}{mark}")
