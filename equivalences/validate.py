@@ -61,6 +61,9 @@ def _sympy(where: str, value) -> sp.Basic:
     if isinstance(value, str):
         _fail(f"{where} is given as text ({value!r}); write a sympy expression (sp.Rational(9, 10), not '0.9') "
               "-- text is never evaluated")
+    if isinstance(value, float):
+        exact = sp.Rational(repr(value))
+        _fail(f"{where} is the float {value!r}; write the exact number sp.Rational({exact.p}, {exact.q}): proofs are exact")
     if isinstance(value, bool) or not isinstance(value, (int, sp.Basic)):
         _fail(f"{where} is a {type(value).__name__} ({_show(value)}); write one sympy expression")
     value = sp.sympify(value)
@@ -70,6 +73,18 @@ def _sympy(where: str, value) -> sp.Basic:
     return value
 
 
+def set_text(dom: sp.Set) -> str:
+    """A domain as a reader writes it: ``[0, 1)``, ``(0, ∞)``, ``{0, 1}``."""
+    if isinstance(dom, sp.Interval):
+        end = lambda x: "∞" if x == sp.oo else "-∞" if x == -sp.oo else sp.sstr(x)  # noqa: E731
+        return f"{'(' if dom.left_open else '['}{end(dom.start)}, {end(dom.end)}{')' if dom.right_open else ']'}"
+    if isinstance(dom, sp.FiniteSet):
+        return "{" + ", ".join(sp.sstr(x) for x in dom.args) + "}"
+    if isinstance(dom, sp.Union):
+        return " ∪ ".join(set_text(a) for a in dom.args)
+    return sp.sstr(dom)
+
+
 def _is_function(f) -> bool:
     return isinstance(f, UndefinedFunction)
 
@@ -77,6 +92,12 @@ def _is_function(f) -> bool:
 def _kind(f) -> str:
     if isinstance(f, AppliedUndef):
         return f"{f} (an applied function; give the function {f.func.__name__} itself)"
+    if _is_function(f):
+        return f"the function {f.__name__}"
+    if isinstance(f, sp.Symbol):
+        return f"the symbol {f.name}"
+    if isinstance(f, sp.Basic):
+        return f"the expression {sp.sstr(f)}"
     return f"a {type(f).__name__} ({_show(f)})"
 
 
@@ -246,6 +267,7 @@ def _define_and_updates(method: Method, names: _Names):
     for f, body in method.define.items():
         body = _sympy(f"define[{f.__name__}]", body)
         _uses(f"define[{f.__name__}]", body, names, symbols, names.sequences - {f.__name__})
+    _acyclic(method)
     targets: list[str] = []
     for i, eq in enumerate(method.updates, 1):
         if eq is sp.true or eq is sp.false:
@@ -273,9 +295,39 @@ def _define_and_updates(method: Method, names: _Names):
         for a in rhs.atoms(AppliedUndef):
             if a.func.__name__ == names.input and _step_offset(a.args[0]) not in (0, -1):
                 _fail(f"the update of {name} uses {a}; step t may use the gradients g(t) and g(t - 1) only")
+        for a in sorted(_expanded(rhs, method).atoms(AppliedUndef), key=sp.default_sort_key):
+            other, k = a.func.__name__, _step_offset(a.args[0]) if len(a.args) == 1 else None
+            if other in names.state and k is not None and (k > 1 or k < 0 or (k == 1 and other not in targets[:-1])):
+                fix = (f"put the update of {other} first, or read {other}(t)" if k == 1 else
+                       f"an update reads the state at t (and, once updated, at t + 1)")
+                _fail(f"the update of {name} uses {a}, which is not known yet at that point; {fix}")
     missing = [s for s in names.state if s not in targets]
     if missing:
         _fail(f"no update for {', '.join(missing)}; add sp.Eq({missing[0]}(t + 1), ...) to updates")
+
+
+def _acyclic(method: Method):
+    """Definitions may use each other, but not in a cycle (y defined through z defined through y)."""
+    uses = {f.__name__: {a.func.__name__ for a in sp.sympify(body).atoms(AppliedUndef)} for f, body in method.define.items()}
+
+    def visit(name, path):
+        if name in path:
+            cycle = " -> ".join(path[path.index(name):] + [name])
+            _fail(f"define: the definitions refer to each other in a cycle ({cycle}); write one of them in the state")
+        for other in uses.get(name, ()):
+            visit(other, path + [name])
+
+    for name in uses:
+        visit(name, [])
+
+
+def _expanded(expr, method: Method) -> sp.Expr:
+    """``expr`` with the definitions written out (they are acyclic)."""
+    for _ in range(len(method.define) + 1):
+        for f, body in method.define.items():
+            expr = expr.replace(lambda e: isinstance(e, AppliedUndef) and e.func.__name__ == f.__name__ and len(e.args) == 1,
+                                lambda e: sp.sympify(body).subs(t, e.args[0]))
+    return expr
 
 
 def _points(method: Method, names: _Names):
@@ -387,7 +439,7 @@ def _domain(method: Method, names: _Names):
                   "or sp.FiniteSet(0, 1)")
         default = method.defaults.get(key)
         if default is not None and dom.contains(sp.sympify(default)) is not sp.true:
-            _fail(f"the default {key.name} = {_show(default)} is outside its domain {dom}; fix the default or the domain")
+            _fail(f"the default {key.name} = {_show(default)} is outside its domain {set_text(dom)}; fix the default or the domain")
 
 
 def _paper_setting(method: Method, names: _Names):

@@ -17,6 +17,7 @@ import sympy as sp
 
 from equivalences.algebra import NotExact, exact
 from equivalences.declare import Method
+from equivalences.validate import set_text
 
 from .driver import Adapter, Setting
 
@@ -91,7 +92,7 @@ def user_setting(adapter: Adapter, method: Method, sets: dict[str, str]) -> Sett
         dom = method.domain.get(sym) if isinstance(sym, sp.Symbol) else None
         if dom is not None and isinstance(value, (int, float)) and dom.contains(_number(name, repr(value))) is not sp.true:
             raise BadOverride(f"{setting.name}: {adapter.target} then runs {method.key} at {name} = {value}, outside "
-                              f"its valid range {dom}; pick a value in it")
+                              f"its valid range {set_text(dom)}; pick a value in it")
     return setting
 
 
