@@ -142,8 +142,10 @@ def main(argv=None) -> int:
 
 
 def _run(args) -> int:
+    from .combinations import refuse_unused
     from .report import BadHyperparameter, verify
 
+    refuse_unused(args, UsageError)
     if args.target == "list":
         return _list(args)
     if args.target == "libraries" or args.against:

@@ -24,18 +24,6 @@ def _row(adapter, results, method: str | None = None) -> dict:
     }
 
 
-def _refuse_unused_flags(args, UsageError):
-    """Options of the method replay that a library replay does not have: refused, never silently ignored."""
-    unused = {"--sweep": args.sweep, "--grid": args.grid, "--no-numeric": args.no_numeric, "--plot": args.plot,
-              "--strict-paper": args.strict_paper, f"--problem {args.problem}": args.problem != "lsq",
-              f"--dtype {args.dtype}": args.dtype != "float64", f"--device {args.device}": args.device != "cpu"}
-    given = [flag for flag, value in unused.items() if value]
-    if given:
-        what = "verify libraries" if args.target == "libraries" and not args.against else "--against"
-        raise UsageError(f"{given[0]} does not apply to {what}: a library class is replayed in float64 on the CPU on "
-                         "the least-squares problem at its adapter's settings (or your --set); drop it")
-
-
 def _against(args, UsageError):
     """``(adapter, settings, derived)`` for ``verify NAME|--module FILE --against PKG.CLASS [--set ...]``."""
     from numeric.libraries import UnknownAdapter, lookup
@@ -95,13 +83,13 @@ def run_libraries(args, UsageError) -> int:
         raise UsageError(f"--steps {args.steps}: must be between 1 and 100000")
     if not 1 <= args.dim <= 1 << 16:
         raise UsageError(f"--dim {args.dim}: must be between 1 and 65536")
-    _refuse_unused_flags(args, UsageError)
     if args.target == "libraries":
         if args.against:
             raise UsageError("--against names a class for one method: verify NAME --against PKG.CLASS")
-        if args.sets or args.module:
-            raise UsageError(f"{'--set' if args.sets else '--module'} applies to one class: "
-                             "verify NAME --against PKG.CLASS --set ARG=VALUE")
+        if args.sets:
+            raise UsageError("--set applies to one class: verify NAME --against PKG.CLASS --set ARG=VALUE")
+        if args.module:
+            raise UsageError("--module with a library: verify --module FILE.py --against PKG.CLASS")
         chosen = [(a, a.settings, None) for a in adapters() if installed(a)]
         missing = sorted({a.distribution for a in adapters() if not installed(a)})
     else:
