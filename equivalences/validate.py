@@ -34,8 +34,9 @@ def check(method: Method) -> None:
     """Raise :class:`DeclarationProblem` at the first malformed field of ``method``."""
     _texts(method)
     _containers(method)
+    _transform_types(method)
     names = _names(method)
-    _transforms(method)
+    _transforms(method, names)
     _define_and_updates(method, names)
     _points(method, names)
     _init(method, names)
@@ -98,7 +99,7 @@ def _kind(f) -> str:
         return f"the symbol {f.name}"
     if isinstance(f, sp.Basic):
         return f"the expression {sp.sstr(f)}"
-    return f"a {type(f).__name__} ({_show(f)})"
+    return f"the {type(f).__name__} {_show(f)}"
 
 
 # -- the checks ------------------------------------------------------------------------------------
@@ -208,12 +209,15 @@ def _names(method: Method) -> _Names:
     return _Names(method)
 
 
-def _transforms(method: Method):
+def _transform_types(method: Method):
     if method.pre is not None and not isinstance(method.pre, Transform):
         _fail(f"pre is {_kind(method.pre)}; give a Transform(name, kind) or leave it out")
     for tr in method.posts:
         if not isinstance(tr, Transform):
             _fail(f"posts: {_kind(tr)} is not a Transform; write posts=(Transform('P', 'adam', {{...}}),)")
+
+
+def _transforms(method: Method, names: _Names):
     for tr in method.transforms:
         if not isinstance(tr.name, str) or not tr.name.isidentifier():
             _fail(f"transform name {tr.name!r}: give an identifier, e.g. Transform('P', 'sign')")
@@ -228,9 +232,20 @@ def _transforms(method: Method):
                   f"{', '.join(repr(p) + ': ...' for p in missing)}")
         for p, v in tr.params.items():
             if not isinstance(v, bool):
-                _sympy(f"transform {tr.name}: params[{p!r}]", v)
+                value = _sympy(f"transform {tr.name}: params[{p!r}]", v)
+                _uses(f"transform {tr.name}: params[{p!r}]", value, names, names.values | {t.name}, set())
         if tr.input is not None:
-            _sympy(f"transform {tr.name}: input", tr.input)
+            value = _sympy(f"transform {tr.name}: input", tr.input)
+            _uses(f"transform {tr.name}: input", value, names, names.values | {t.name}, {"g"})
+            lags = {_step_offset(a.args[0]) for a in value.atoms(AppliedUndef)}
+            if not lags <= {0, -1}:
+                _fail(f"transform {tr.name}: input {value} may read g(t) and g(t - 1) only")
+    if method.pre is not None and method.input.__name__ == "g":
+        _fail(f"pre {method.pre.name} is declared but the updates read the raw gradient g; write them in "
+              "u = equivalences.symbols.u and set input=u")
+    if method.pre is None and method.input.__name__ != "g":
+        _fail(f"input {method.input.__name__} is not the gradient g, so it must be a preconditioned gradient: "
+              "declare pre=Transform(...), or write the updates in g")
 
 
 def _step_offset(arg) -> int | None:
@@ -282,7 +297,7 @@ def _define_and_updates(method: Method, names: _Names):
             _fail(f"update {i}: the left side {lhs} is not a state variable at t + 1; write sp.Eq(s(t + 1), ...)")
         name = lhs.func.__name__
         if name not in names.state:
-            _fail(f"update {i} updates {lhs}, which is {names.what(name)}, not a state variable; add {name} to "
+            _fail(f"update {i} updates {lhs}, but {name} is not a state variable ({names.what(name)}); add {name} to "
                   f"state or update one of {', '.join(names.state)}")
         if _step_offset(lhs.args[0]) != 1:
             _fail(f"update {i}: the left side is {lhs}; an update gives the next state, {name}(t + 1)")
@@ -437,6 +452,9 @@ def _domain(method: Method, names: _Names):
         if not isinstance(dom, sp.Set):
             _fail(f"domain[{key.name}] is {_kind(dom)}, not a sympy set; write e.g. sp.Interval.Ropen(0, 1) "
                   "or sp.FiniteSet(0, 1)")
+        if dom.free_symbols:
+            _fail(f"domain[{key.name}] = {set_text(dom)} depends on {', '.join(sorted(map(str, dom.free_symbols)))}; "
+                  "give numeric bounds (a relation between hyperparameters is a degenerate set the engine derives)")
         default = method.defaults.get(key)
         if default is not None and dom.contains(sp.sympify(default)) is not sp.true:
             _fail(f"the default {key.name} = {_show(default)} is outside its domain {set_text(dom)}; fix the default or the domain")
@@ -460,6 +478,9 @@ def _claims(method: Method, names: _Names):
         if not isinstance(claim, Claim):
             _fail(f"claims: item {i} is {_kind(claim)}; write Claim(ref, lhs, rhs)")
         where = f"claim {claim.ref!r}"
+        for field in ("ref", "printed", "note"):
+            if not isinstance(getattr(claim, field), str):
+                _fail(f"{where}: {field} is a {type(getattr(claim, field)).__name__}; write it as text (a str)")
         if not isinstance(claim.assume, Mapping):
             _fail(f"{where}: assume is a {type(claim.assume).__name__}; write a dict, e.g. assume={{beta: 0}}")
         allowed = free | {getattr(k, "name", "") for k in claim.assume}

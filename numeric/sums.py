@@ -23,12 +23,11 @@ def _outermost(expr) -> list[sp.Sum]:
     return sorted((s for s in expr.atoms(sp.Sum) if s not in inner), key=sp.default_sort_key)
 
 
-def _nested(s: sp.Sum) -> sp.Sum:
-    """``Sum(f, (k, a, b), (j, c, d))`` as ``Sum(Sum(f, (k, a, b)), (j, c, d))``."""
-    body = s.function
-    for limit in s.limits[:-1]:
-        body = sp.Sum(body, limit)
-    return sp.Sum(body, s.limits[-1])
+def _outer(s: sp.Sum) -> tuple[sp.Expr, tuple]:
+    """``Sum(f, (k, a, b), (j, c, d))`` (SymPy's form of nested sums, innermost limit first) as its summand
+    ``Sum(f, (k, a, b))`` and its outer limit ``(j, c, d)``."""
+    body = sp.Sum(s.function, *s.limits[:-1]) if len(s.limits) > 1 else s.function
+    return body, s.limits[-1]
 
 
 def tabulate_sums(expr, cfg, steps: np.ndarray, tabulate) -> tuple[sp.Expr, dict]:
@@ -39,24 +38,24 @@ def tabulate_sums(expr, cfg, steps: np.ndarray, tabulate) -> tuple[sp.Expr, dict
     tables: dict = {}
     for s in _outermost(expr):
         d = sp.Dummy("sum")
-        tables[d] = _table(_nested(s), cfg, steps, tabulate)
+        tables[d] = _table(s, *_outer(s), cfg, steps, tabulate)
         expr = expr.xreplace({s: d})
     return expr, tables
 
 
-def _table(s: sp.Sum, cfg, steps, tabulate) -> np.ndarray:
+def _table(s: sp.Sum, body, limit, cfg, steps, tabulate) -> np.ndarray:
+    """The values of ``s`` = sum of ``body`` over ``limit`` = ``(k, lo, hi)`` at every step and configuration."""
     from numeric.compile import ConfigError
 
-    if len(s.limits[0]) != 3:
+    if len(limit) != 3:
         raise ConfigError(f"{s}: give the limits, e.g. Sum(f(k), (k, 1, t))")
-    k, lo, hi = s.limits[0]
+    k, lo, hi = limit
     lo_t, hi_t = (np.rint(tabulate(b, cfg, steps)) for b in (lo, hi))
     if not (np.isfinite(lo_t).all() and np.isfinite(hi_t).all()):
         raise ConfigError(f"the limits of {s} are not finite at every step")
     lo_t, hi_t = lo_t.astype(np.int64), hi_t.astype(np.int64)
     first, last = int(lo_t.min()), int(max(hi_t.max(), lo_t.min()))
     n = last - first + 1
-    body = s.function
     if body.has(t):  # the terms change with the step: sum each step's terms
         if n * len(steps) > MAX_TERMS:
             raise ConfigError(f"{s}: terms that depend on t need {n * len(steps):.1e} evaluations; "
