@@ -253,9 +253,20 @@ def _step_offset(arg) -> int | None:
     return int(d) if d.is_Integer else None
 
 
-def _uses(where: str, expr, names: _Names, allowed_symbols: set[str], allowed_functions: set[str]):
-    """Every symbol and applied function of ``expr`` is declared."""
+def _uses(where: str, expr, names: _Names, allowed_symbols: set[str], allowed_functions: set[str],
+          scalar_claim: bool = False):
+    """Every symbol and applied function of ``expr`` is declared.
+
+    A symbol named ``t`` or ``theta_0`` must be the engine's (a home-made ``t`` is a different symbol: the step
+    substitutions would not reach it) -- except in a claim about scalars alone (no sequence applied), which may
+    use a ``t`` with assumptions of its own to decide e.g. a ``Max`` (Accelerated AdamW's line 7)."""
+    scalar = scalar_claim and not expr.atoms(AppliedUndef)
     for s in sorted(expr.free_symbols, key=lambda s: s.name):
+        engine = {t.name: t, theta0.name: theta0}.get(s.name)
+        if engine is not None and s != engine and not scalar:
+            name = "t" if engine is t else "theta0"
+            _fail(f"{where} uses a symbol {s.name} of its own, not the engine's (other assumptions); "
+                  f"import it: from equivalences.symbols import {name}")
         if s.name not in allowed_symbols:
             kind = names.what(s.name)
             if kind in ("a state variable", "a definition", "a schedule"):
@@ -495,7 +506,7 @@ def _claims(method: Method, names: _Names):
                 # A statement with a fix is recorded as printed, known to be wrong: it may use the paper's
                 # stray names (MARS prints q_t for g_t).  Anywhere else an undeclared name is a typo that would
                 # make the claim fail for the wrong reason.
-                _uses(f"{where} ({side})", expr, names, allowed, functions)
+                _uses(f"{where} ({side})", expr, names, allowed, functions, scalar_claim=True)
         for key, value in claim.assume.items():
             name = key.__name__ if _is_function(key) else getattr(key, "name", None)
             if name not in names.values and name not in names.schedules:

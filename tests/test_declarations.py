@@ -77,6 +77,8 @@ CASES = {
     "claim_text": ["claim 'folklore' rhs is given as text", "never evaluated"],
     "claim_assume_unknown": ["assume key gamma", "not a constant or schedule"],
     "claim_not_a_claim": ["claims: item 1", "Claim(ref, lhs, rhs)"],
+    "own_step_symbol": ["update of w uses a symbol t of its own", "from equivalences.symbols import t"],
+    "claim_own_step_symbol": ["claim 'folklore' (lhs) uses a symbol t of its own", "import it"],
     "paper_setting_unknown": ["paper_setting key gamma", "not a constant or schedule"],
 }
 
