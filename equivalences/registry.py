@@ -122,6 +122,9 @@ def checked(method, where: str) -> Method:
         check(method)
     except DeclarationProblem as err:
         raise BadModule(f"{where}: {err}") from None
+    except Exception as err:  # noqa: BLE001 -- a declaration odd enough to trip a check: still one line
+        raise BadModule(f"{where}: the declaration could not be checked ({type(err).__name__}: {err}); compare it "
+                        "with tests/data/ema_momentum.py") from None
     try:
         StepSystem(method)
     except DeclarationError as err:

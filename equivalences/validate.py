@@ -63,11 +63,17 @@ def _sympy(where: str, value) -> sp.Basic:
         _fail(f"{where} is given as text ({value!r}); write a sympy expression (sp.Rational(9, 10), not '0.9') "
               "-- text is never evaluated")
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            _fail(f"{where} is the float {value!r}, not a finite number; write an exact one, e.g. sp.Rational(1, 10)")
         exact = sp.Rational(repr(value))
         _fail(f"{where} is the float {value!r}; write the exact number sp.Rational({exact.p}, {exact.q}): proofs are exact")
     if isinstance(value, bool) or not isinstance(value, (int, sp.Basic)):
         _fail(f"{where} is a {type(value).__name__} ({_show(value)}); write one sympy expression")
     value = sp.sympify(value)
+    if not isinstance(value, sp.Expr):
+        _fail(f"{where} is {_kind(value)}, not an expression; write an expression of the declared names")
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) and not value.has(sp.Sum):  # a Sum's limits are checked on their own
+        _fail(f"{where} = {_show(value)} is not finite; write a finite expression")
     if value.has(sp.Float):
         _fail(f"{where} = {_show(value)} contains a floating-point number; write exact numbers "
               "(sp.Rational(9, 10), not 0.9): proofs are exact")
@@ -97,8 +103,10 @@ def _kind(f) -> str:
         return f"the function {f.__name__}"
     if isinstance(f, sp.Symbol):
         return f"the symbol {f.name}"
-    if isinstance(f, sp.Basic):
+    if isinstance(f, sp.Expr):
         return f"the expression {sp.sstr(f)}"
+    if isinstance(f, sp.Basic):
+        return f"the {type(f).__name__} {sp.sstr(f)}"
     return f"the {type(f).__name__} {_show(f)}"
 
 

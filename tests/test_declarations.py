@@ -273,3 +273,29 @@ def test_K_prints_as_K_t():
     from equivalences.printing import text
 
     assert re.fullmatch(r"K_t", text(K_a(t)))
+
+
+# -- junk in every field: refused in one line or accepted, never a crash ----------------------------------
+
+JUNK = [None, 1, 1.5, float("nan"), "x", [], {}, (), sp.Symbol("zz"), sp.Function("ff"), sp.Function("ff")(t),
+        sp.Interval(0, 1), sp.S.true, sp.oo, sp.nan, t, sp.Sum(t, (t, 1, 3))]
+
+
+def test_junk_in_any_field_is_refused_cleanly():
+    """Every field of a valid user method, and every entry of its dicts and updates, replaced by junk: the loader
+    either accepts it or raises BadModule (one line) -- no other exception reaches the user."""
+    import dataclasses
+
+    base = registry.load_module(str(DATA / "sgd_momentum_user.py"))
+    variants = [{f.name: j} for f in dataclasses.fields(base) for j in JUNK]
+    for field in ("defaults", "domain", "init", "define"):
+        variants += [{field: {**getattr(base, field), k: j}} for k in getattr(base, field) for j in JUNK]
+    variants += [{"updates": base.updates[:i] + (j,) + base.updates[i + 1:]} for i in range(2) for j in JUNK]
+    refused = 0
+    for change in variants:
+        try:
+            registry.checked(replace(base, **change), "--module x.py")
+        except registry.BadModule as err:
+            refused += 1
+            assert "\n" not in str(err) and "could not be checked" not in str(err), (change, err)
+    assert refused > 0.8 * len(variants)
