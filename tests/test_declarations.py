@@ -299,3 +299,11 @@ def test_junk_in_any_field_is_refused_cleanly():
             refused += 1
             assert "\n" not in str(err) and "could not be checked" not in str(err), (change, err)
     assert refused > 0.8 * len(variants)
+
+
+def test_module_outside_the_family_against_a_class(capsys, tmp_path):
+    text = (DATA / "sgd_momentum_user.py").read_text()
+    nonlinear = tmp_path / "nonlinear_sgd.py"
+    nonlinear.write_text(text.replace("lr(t) * d(t))", "lr(t) * d(t) * d(t))"))
+    line = _one_line_error(capsys, ["--module", str(nonlinear), "--against", "torch.optim.SGD"])
+    assert "not an instance of Eq. (1)" in line and "no map to replay" in line
