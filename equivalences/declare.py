@@ -69,8 +69,8 @@ class Claim:
     """One statement the paper prints, transcribed literally as ``lhs = rhs``.
 
     ``lhs``/``rhs`` are written in the method's variables and may use the
-    accelerated form's ``m``, ``w``, ``beta_a``, ``eta_a``, ``alpha_a`` and
-    ``gamma_avg`` (see :mod:`equivalences.symbols`).  ``fix`` is an optional
+    accelerated form's ``m``, ``w``, ``beta_a``, ``eta_a``, ``alpha_a``,
+    ``gamma_avg`` and ``K_a`` (see :mod:`equivalences.symbols`).  ``fix`` is an optional
     candidate correction ``(lhs, rhs)``; it is proved like any claim, never
     trusted.
     """

@@ -2,7 +2,7 @@
 
 Write the method's step as a direction: the query point moves by
 ``q(t + 1) - q(t) = -K_t Post_t(D_t)`` (``Post`` = identity and ``K_t = 1``
-for a linear method), with ``D_t = Delta_t . S_t + delta_t u_t`` linear in the
+when the step applies no transform; otherwise ``K_t`` is the factor in front of it, linear or not), with ``D_t = Delta_t . S_t + delta_t u_t`` linear in the
 state.  Eq. (1) asks for ``D_t = eta_t m_t + alpha_t u_t`` with
 ``m_t = beta_t m_{t-1} + u_t``; the unique solution (when ``eta_t != 0``) is
 

@@ -17,9 +17,9 @@ GREEK = {
     "lambda": "λ", "mu": "μ", "nu": "ν", "rho": "ρ", "sigma": "σ", "zeta": "ζ", "kappa": "κ", "xi": "ξ", "tau": "τ", "phi": "φ", "psi": "ψ", "omega": "ω", "chi": "χ", "pi": "π",
 }
 SPECIAL = {"m_a": ("m", "a"), "w_a": ("w", "a"), "beta_a": ("β", "a"), "eta_a": ("η", "a"),
-           "alpha_a": ("α", "a"), "gamma_avg": ("γ", "avg"), "theta_0": ("θ", "0")}
+           "alpha_a": ("α", "a"), "gamma_avg": ("γ", "avg"), "theta_0": ("θ", "0"), "K_a": ("K", "")}
 SPECIAL_TEX = {"m_a": ("m", "a"), "w_a": ("w", "a"), "beta_a": (r"\beta", "a"), "eta_a": (r"\eta", "a"),
-               "alpha_a": (r"\alpha", "a"), "gamma_avg": (r"\bar\gamma", ""), "theta_0": (r"\theta", "0")}
+               "alpha_a": (r"\alpha", "a"), "gamma_avg": (r"\bar\gamma", ""), "theta_0": (r"\theta", "0"), "K_a": ("K", "")}
 
 
 def _step(arg, printer) -> str:

@@ -16,7 +16,7 @@ import sympy as sp
 from .algebra import canonical, nice, residual_of
 from .declare import Method
 from .derive import Map
-from .symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
+from .symbols import K_a, alpha_a, beta_a, eta_a, gamma_avg, m, t, w
 from .system import StepSystem
 
 
@@ -44,7 +44,7 @@ class Proof:
 
 def bindings(method: Method, mp: Map) -> dict:
     """How the accelerated form's symbols read in the method's variables."""
-    table = {m: mp.momentum, w: method.query(t), beta_a: mp.beta_a, eta_a: mp.eta_a, alpha_a: mp.alpha_a}
+    table = {m: mp.momentum, w: method.query(t), beta_a: mp.beta_a, eta_a: mp.eta_a, alpha_a: mp.alpha_a, K_a: mp.K}
     if mp.gamma_avg is not None:
         table[gamma_avg] = mp.gamma_avg
     return table

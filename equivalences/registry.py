@@ -111,24 +111,20 @@ def load_module(path: str) -> Method:
 def checked(method, where: str) -> Method:
     """A user's METHOD, refused in one line when it is not a usable declaration.
 
-    Every expression must already be a sympy object (strings are refused, never parsed), the state
-    variables must be sympy functions, and the update equations must solve (:class:`StepSystem`)."""
-    import sympy as sp
-
+    :func:`equivalences.validate.check` reads every field (types, names, defaults, domains; strings are
+    refused, never parsed), then the update equations must solve (:class:`StepSystem`)."""
     from .system import DeclarationError, StepSystem
+    from .validate import DeclarationProblem, check
 
     if not isinstance(method, Method):
         raise BadModule(f"{where}: METHOD is a {type(method).__name__}, not an equivalences.declare.Method")
-    strings = [k for k, v in {**dict(method.defaults), **dict(method.domain), **dict(method.init)}.items()
-               if isinstance(v, str) or isinstance(k, str)]
-    strings += ["updates" for e in method.updates if isinstance(e, str)]
-    if strings:
-        raise BadModule(f"{where}: {strings[0]} is given as text; write sympy expressions (sp.Rational(9, 10), "
-                        "not '0.9') -- text is never evaluated")
-    if not method.state or not all(isinstance(s, sp.FunctionClass) for s in method.state):
-        raise BadModule(f"{where}: state must be sympy functions of the step, e.g. z, x = state('z x')")
-    if not all(isinstance(e, sp.Eq) for e in method.updates):
-        raise BadModule(f"{where}: updates must be sp.Eq(s(t + 1), ...) equations")
+    try:
+        check(method)
+    except DeclarationProblem as err:
+        raise BadModule(f"{where}: {err}") from None
+    except Exception as err:  # noqa: BLE001 -- a declaration odd enough to trip a check: still one line
+        raise BadModule(f"{where}: the declaration could not be checked ({type(err).__name__}: {err}); compare it "
+                        "with tests/data/ema_momentum.py") from None
     try:
         StepSystem(method)
     except DeclarationError as err:

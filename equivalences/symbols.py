@@ -14,8 +14,9 @@ Indexing convention (used everywhere in this package):
       w(t + 1) = w(t) - K(t) Post_t(eta_a(t) m(t) + alpha_a(t) u(t))
 
   ``w(t)`` is the accelerated iterate, ``m(t)`` its momentum; ``K(t)`` is the
-  scalar a method puts in front of a nonlinear ``Post`` (e.g. Lion's learning
-  rate in front of ``sign``) and is 1 otherwise.
+  scalar a method puts in front of its ``Post`` transform, linear or not (Lion's
+  learning rate in front of ``sign``, MARS's in front of Adam's preconditioner),
+  and is 1 when the step has no transform.  Claims name it ``K_a(t)``.
 """
 from __future__ import annotations
 
@@ -45,4 +46,7 @@ alpha_a = sp.Function("alpha_a")
 gamma_avg = sp.Function("gamma_avg")
 """Weight of the newest iterate in a weight average: e(t) = (1 - gamma_avg(t)) e(t-1) + gamma_avg(t) w(t)."""
 
-MAP_FUNCTIONS = (beta_a, eta_a, alpha_a, gamma_avg)
+K_a = sp.Function("K_a")
+"""The scalar in front of the transformed direction: w(t + 1) = w(t) - K_a(t) Post_t(...), bound to the derived K."""
+
+MAP_FUNCTIONS = (beta_a, eta_a, alpha_a, gamma_avg, K_a)

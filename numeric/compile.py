@@ -67,7 +67,12 @@ def tabulate(expr, cfg: Config, steps: np.ndarray) -> np.ndarray:
     e = sp.sympify(expr)
     for f, body in cfg.schedules.items():
         e = substitute_function(e, f, body)
-    free = sorted(e.free_symbols - {t}, key=lambda s: s.name)
+    sums = {}
+    if e.has(sp.Sum):  # a cumulative schedule: each Sum becomes a table (numeric/sums.py)
+        from .sums import tabulate_sums
+
+        e, sums = tabulate_sums(e, cfg, steps, tabulate)
+    free = sorted(e.free_symbols - {t} - set(sums), key=lambda s: s.name)
     missing = [s for s in free if s not in cfg.values]
     # a schedule given as a numeric sequence (``implemented_function``, e.g. a library's running weight sum)
     undefined = [a for a in e.atoms(sp.core.function.AppliedUndef) if not hasattr(a.func, "_imp_")]
@@ -76,9 +81,9 @@ def tabulate(expr, cfg: Config, steps: np.ndarray) -> np.ndarray:
         raise ConfigError(f"no numeric value for {', '.join(map(str, left))}")
     if e.has(sp.zoo, sp.nan, sp.oo):  # undefined as written (e.g. a schedule read before its start): not finite
         return np.full((len(steps), cfg.batch), np.nan)
-    fn = sp.lambdify([t] + free, e, modules="numpy")
+    fn = sp.lambdify([t] + free + list(sums), e, modules="numpy")
     with np.errstate(all="ignore"):
-        out = fn(steps.astype(np.float64)[:, None], *[cfg.values[s][None, :] for s in free])
+        out = fn(steps.astype(np.float64)[:, None], *[cfg.values[s][None, :] for s in free], *sums.values())
     return np.broadcast_to(np.asarray(out, dtype=np.float64), (len(steps), cfg.batch)).copy()
 
 

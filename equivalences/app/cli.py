@@ -44,9 +44,14 @@ def main(argv=None) -> int:
         argv = ["check", *argv]  # verify NAME ... -> verify check NAME ...
     command = argv[0] if argv and argv[0] in COMMANDS else None
     try:
-        args = _parser(command).parse_args(argv)
+        args, extra = _parser(command).parse_known_args(argv)
     except SystemExit as e:  # argparse already printed a one-line usage error (or the help)
         return int(e.code or 0)
+    if extra:
+        name = f"verify {args.command}"
+        print(f"verify: error: {extra[0]} does not apply to '{name}' (unrecognized arguments: {' '.join(extra)}; "
+              f"see '{name} --help' for what does)", file=sys.stderr)
+        return 2
     from ..files import OutputError
 
     try:

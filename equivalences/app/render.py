@@ -256,8 +256,10 @@ def render_libraries(result, console: Console) -> None:
         if ":" in r["status"]:
             console.print(f"    {esc(r['status'].split(':', 1)[1].strip())}")
         for s in r["settings"]:
-            if s["expect"] != "exact" or not s["as_expected"]:
-                what = s["error"] or f"deviation {max(s['max_rel_deviation_query'], s['max_rel_deviation_eval'] or 0):.1e}"
+            what = s["error"] or f"deviation {max(s['max_rel_deviation_query'], s['max_rel_deviation_eval'] or 0):.1e}"
+            if s["name"].startswith("--set"):
+                console.print(f"    at {esc(s['name'])}: {esc(what)} (control {s['control_deviation']:.1e})")
+            elif s["expect"] != "exact" or not s["as_expected"]:
                 mark = "" if s["as_expected"] else "  [red](not as documented)[/]"
                 console.print(f"    at {esc(s['name'])}: {esc(s['note'] or 'unexpected')} -> {esc(what)}{mark}")
     if result.missing:

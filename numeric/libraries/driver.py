@@ -134,14 +134,17 @@ def _config(method, values: dict, transforms: dict):
     return cfg
 
 
-def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, seed: int = 0) -> SettingResult:
-    """Step the library optimizer and the accelerated forms (map and control) in lockstep."""
+def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, seed: int = 0,
+        derived: tuple | None = None) -> SettingResult:
+    """Step the library optimizer and the accelerated forms (map and control) in lockstep.
+
+    ``derived``: ``(method, system, map)`` of a user's own declaration (default: the adapter's registry method)."""
     from equivalences.mutants import control
     from numeric.forms import AcceleratedForm, Coefficients
     from numeric.problems import NoisyLeastSquares
     from numeric.replay import relative_deviation
 
-    method, system, mp = _derived(adapter.method)
+    method, system, mp = derived or _derived(adapter.method)
     kw = adapter.arguments(setting)
     res = SettingResult(adapter, setting, kw, steps)
     values, transforms = adapter.to_method(kw)

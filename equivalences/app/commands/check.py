@@ -92,6 +92,9 @@ def targets(args) -> list:
 
 
 def run(args) -> int:
+    from ..combinations import refuse_unused
+
+    refuse_unused(args, UsageError)
     if args.against:
         from .libraries import run_against
 

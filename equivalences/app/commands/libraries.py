@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import UsageError
+from . import UsageError, parse_sets
 
 HELP = "replay the optimizer classes of real libraries against the derived maps"
 
@@ -57,24 +57,55 @@ def run(args) -> int:
 
 
 def run_against(args) -> int:
-    """``verify NAME --against PKG.CLASS``: one class against one method's map."""
-    from numeric.libraries import TOLERANCE, UnknownAdapter, lookup
-
-    from ... import registry
+    """``verify NAME|--module FILE.py --against PKG.CLASS [--set ARG=VALUE ...]``: one class against one map."""
+    from numeric.libraries import TOLERANCE
 
     _check(args)
-    if args.target in (None, "all"):
-        raise UsageError("--against names a class for one method: verify NAME --against PKG.CLASS")
-    registry.get(args.target)  # an unknown method fails first, in one line
+    return _finish(args, [_against(args)], [], TOLERANCE, single=True)
+
+
+def _against(args):
+    """``(adapter, settings, derived)``: the class, its settings (the adapter's, or the user's ``--set``),
+    and the user's own derivation for ``--module`` (None: the adapter's registry method)."""
+    from numeric.libraries import UnknownAdapter, lookup
+    from numeric.libraries.overrides import BadOverride, derived, fits, user_setting
+
+    from ... import registry
+    from . import COMMANDS
+
+    if args.target == "all" or args.target in COMMANDS:
+        raise UsageError(f"--against compares one method with one class: verify NAME --against PKG.CLASS, "
+                         f"not {args.target!r}")
+    method = registry.load_module(args.module) if args.module else None
+    if method is not None and args.target not in (None, method.key):
+        raise UsageError(f"--module declares {method.key!r}, not {args.target!r}; drop the name or fix it")
+    if method is None:
+        if args.target is None:
+            raise UsageError("--against needs a method: verify NAME --against PKG.CLASS (or --module FILE.py)")
+        method = registry.get(args.target)  # an unknown method fails first, in one line
     try:
         adapter = lookup(args.against)
     except UnknownAdapter as err:
         raise UsageError(str(err)) from None
-    key = registry.get(args.target).key
-    if adapter.method != key:
-        raise UsageError(f"{adapter.target} maps to {adapter.method!r}, not {key!r}: "
-                         f"verify {adapter.method} --against {adapter.target}")
-    return _finish(args, [adapter], [], TOLERANCE, single=True)
+    try:
+        if args.module:
+            fits(adapter, method)
+        elif adapter.method != method.key:
+            raise UsageError(f"{adapter.target} maps to {adapter.method!r}, not {method.key!r}: "
+                             f"verify {adapter.method} --against {adapter.target}")
+        settings = (user_setting(adapter, method, parse_sets(args.sets)),) if args.sets else adapter.settings
+        return adapter, settings, derived(method) if args.module else None
+    except BadOverride as err:
+        raise UsageError(str(err)) from None
+
+
+def _plain(value):
+    """A constructor argument as JSON: numbers, flags, text and tuples as they are; anything else as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return repr(value)
 
 
 def _finish(args, chosen, missing, tolerance, single) -> int:
@@ -82,24 +113,26 @@ def _finish(args, chosen, missing, tolerance, single) -> int:
 
     from ..output import emit
 
-    rows = [_row(a, [replay_setting(a, s, steps=args.steps, dim=args.dim, seed=args.seed) for s in a.settings])
-            for a in chosen]
+    chosen = [c if isinstance(c, tuple) else (c, c.settings, None) for c in chosen]
+    rows = [_row(a, [replay_setting(a, s, steps=args.steps, dim=args.dim, seed=args.seed, derived=d) for s in settings],
+                 d[0].key if d else None) for a, settings, d in chosen]
     result = LibraryRun(rows, missing, args.steps, tolerance, single)
     emit(result, "json" if args.json else "text")
     return 0 if result.ok else 1
 
 
-def _row(adapter, results) -> dict:
+def _row(adapter, results, method: str | None = None) -> dict:
     from numeric.libraries import status
 
     exact = [r for r in results if r.setting.expect == "exact"]
     return {
         "library": adapter.distribution, "class": adapter.target, "version": adapter.version(),
-        "method": adapter.method, "status": status(results),
+        "method": method or adapter.method, "status": status(results),
         "max_rel_deviation": max((r.worst for r in exact), default=None),
         "control_rejected": all(r.control_rejected for r in exact),
         "settings": [{"name": r.setting.name, "expect": r.setting.expect, "note": r.setting.note or None,
                       "max_rel_deviation_query": r.deviation, "max_rel_deviation_eval": r.deviation_eval,
                       "control": r.control_name, "control_deviation": r.control, "error": r.error,
-                      "as_expected": r.as_expected, "steps": r.steps} for r in results],
+                      "as_expected": r.as_expected, "steps": r.steps,
+                      "arguments": {k: _plain(v) for k, v in r.arguments.items()}} for r in results],
     }
