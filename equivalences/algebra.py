@@ -175,7 +175,7 @@ def linear_coefficients(expr, atoms):
         if c.has(*dummies):
             raise ValueError(f"not linear in {a}")
         coeffs[a] = c
-    rest = canonical(e - sum(coeffs[a] * d for a, d in zip(atoms, dummies)))
+    rest = residual_of(e - sum(coeffs[a] * d for a, d in zip(atoms, dummies)))
     if rest.has(*dummies):
         raise ValueError("not linear in the state")
     return coeffs, rest

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import canonical, shift
+from .algebra import canonical, is_zero, shift
 from .derive import Map
 from .printing import text
 from .symbols import t, theta0
 
 
 def _changed(a, b) -> bool:
-    return canonical(a - b) != 0
+    return not is_zero(a - b)
 
 
 def control(mp: Map, method=None, setting: dict | None = None, *, changed=_changed) -> tuple[str, Map]:
@@ -142,7 +142,7 @@ def identical(method, a: Map, b: Map, setting: dict | None = None) -> bool:
     fa, fb = _fields(method, a), _fields(method, b)
     if fa.keys() != fb.keys() or a.post != b.post:
         return False
-    return all(canonical(specialise(fa[k] - fb[k], setting or {})) == 0 for k in fa)
+    return all(fa[k] == fb[k] or is_zero(specialise(fa[k] - fb[k], setting or {})) for k in fa)
 
 
 @dataclass

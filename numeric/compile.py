@@ -8,6 +8,7 @@ configurations -- a ``(T, K)`` table -- so the torch loop only multiplies and ad
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,10 +82,16 @@ def tabulate(expr, cfg: Config, steps: np.ndarray) -> np.ndarray:
         raise ConfigError(f"no numeric value for {', '.join(map(str, left))}")
     if e.has(sp.zoo, sp.nan, sp.oo):  # undefined as written (e.g. a schedule read before its start): not finite
         return np.full((len(steps), cfg.batch), np.nan)
-    fn = sp.lambdify([t] + free + list(sums), e, modules="numpy")
+    fn = _lambdified(tuple([t] + free + list(sums)), e)
     with np.errstate(all="ignore"):
         out = fn(steps.astype(np.float64)[:, None], *[cfg.values[s][None, :] for s in free], *sums.values())
     return np.broadcast_to(np.asarray(out, dtype=np.float64), (len(steps), cfg.batch)).copy()
+
+
+@functools.lru_cache(maxsize=1024)
+def _lambdified(args: tuple, expr: sp.Expr):
+    """The numpy function of ``expr`` (the same coefficient is tabulated by several forms and the control)."""
+    return sp.lambdify(list(args), expr, modules="numpy")
 
 
 @dataclass

@@ -27,7 +27,7 @@ from equivalences.derive import Map
 from equivalences.derivation import system_of
 from equivalences.system import StepSystem
 
-from .compile import Config
+from .compile import Config, ConfigError
 from .forms import AcceleratedForm, Coefficients, MethodForm
 from .problems import NoisyLeastSquares
 
@@ -59,6 +59,9 @@ class ReplayResult:
     trace_eval: np.ndarray | None = None
     trajectories: dict = field(default_factory=dict)
     seconds: float = 0.0
+    controls: list = field(default_factory=list)
+    """One result per perturbed map replayed beside this one (``replay(..., controls=...)``), or the
+    ``ConfigError`` saying why that map cannot be formed numerically."""
     sensitivity: np.ndarray | None = None
     """(K,) how far the method drifts from itself when its state is nudged by one ulp at every step (as
     rounding nudges either form): where this exceeds the tolerance, the dynamics amplify rounding (chaos,
@@ -151,14 +154,54 @@ def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dm
     num = (m_want - s_a[1]).abs().amax(dim=-1)
     den = torch.maximum(scale.amax(dim=-1), s_a[1].abs().amax(dim=-1)).clamp_min(torch.finfo(num.dtype).tiny)
     dmax_m = torch.maximum(dmax_m, torch.nan_to_num(num / den, nan=float("inf")))
-    return s_new, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e
+    return s_new, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u
+
+
+class _Control:
+    """A perturbed map stepped beside the method in the same run (the method's trajectory is shared):
+    its running deviations, kept like the map's own, so a control is judged exactly as a map is."""
+
+    def __init__(self, form, K, steps, dtype, device):
+        self.form, self.k = form, 0
+        self.trace = torch.zeros(steps, dtype=dtype, device=device)  # deviation per step, configuration 0
+        zeros = lambda: torch.zeros(K, dtype=dtype, device=device)  # noqa: E731
+        self.dmax, self.dmax_e, self.dmax_m = zeros(), zeros(), zeros()
+        self.fin_w = torch.ones(K, dtype=torch.bool, device=device)
+        self.state = None
+
+    def step(self, ours, problem, ck, xi, s_m, q, e, u):
+        acc, s_a = self.form, self.state
+        w = acc.query(ck, s_a)
+        dev = relative_deviation(q, w)
+        self.trace[self.k], self.k = dev[0], self.k + 1
+        self.dmax = torch.maximum(self.dmax, torch.nan_to_num(dev, nan=float("inf")))
+        wbar = acc.evaluate(ck, s_a)
+        if e is not None and wbar is not None:
+            self.dmax_e = torch.maximum(self.dmax_e, torch.nan_to_num(relative_deviation(e, wbar), nan=float("inf")))
+        self.fin_w = self.fin_w & torch.isfinite(w).all(dim=-1)
+        self.state = s_a = acc.step(ck, s_a, problem.grad(w, xi))
+        m_want, scale = acc.momentum_of(ck, s_m[:ours.n], u)
+        num = (m_want - s_a[1]).abs().amax(dim=-1)
+        den = torch.maximum(scale.amax(dim=-1), s_a[1].abs().amax(dim=-1)).clamp_min(torch.finfo(num.dtype).tiny)
+        self.dmax_m = torch.maximum(self.dmax_m, torch.nan_to_num(num / den, nan=float("inf")))
+
+    def finish(self, ck, q, fin_q, base: "ReplayResult", has_eval: bool) -> "ReplayResult":
+        w = self.form.query(ck, self.state)
+        dmax = torch.maximum(self.dmax, torch.nan_to_num(relative_deviation(q, w), nan=float("inf")))
+        fq, fw = fin_q.cpu().numpy(), (self.fin_w & torch.isfinite(w).all(dim=-1)).cpu().numpy()
+        return ReplayResult(steps=base.steps, dtype=base.dtype, device=base.device, tolerance=base.tolerance,
+                            max_rel_deviation=dmax.cpu().numpy(),
+                            max_rel_deviation_eval=self.dmax_e.cpu().numpy() if has_eval else None,
+                            max_rel_deviation_momentum=self.dmax_m.cpu().numpy(),
+                            diverged=~fq & ~fw, mismatched_divergence=fq != fw, seconds=base.seconds,
+                            trace=np.nan_to_num(self.trace.cpu().numpy(), nan=np.inf))
 
 
 class PairReplay:
     """A compiled pair of forms for one method, map, configuration batch and problem."""
 
     def __init__(self, method: Method, mp: Map, *, steps: int, cfg: Config, problem, dtype, device,
-                 system: StepSystem | None = None, fuse: bool | None = None):
+                 system: StepSystem | None = None, fuse: bool | None = None, controls=()):
         system = system or system_of(method)
         self.steps, self.dtype, self.device, self.problem = steps, dtype, device, problem
         self.K = cfg.batch
@@ -166,7 +209,14 @@ class PairReplay:
         coeffs = Coefficients()
         self.ours = MethodForm(method, cfg, ts, coeffs, system)
         self.acc = AcceleratedForm(method, mp, cfg, ts, coeffs, system)
-        need = bytes_needed(self.ours.n + self.acc.n + 2 * len(method.transforms) + 2, self.K, problem.dim, steps,
+        self.controls = []  # a perturbed map's form, or the reason it cannot be formed (ConfigError)
+        for bad in controls:
+            try:
+                self.controls.append(AcceleratedForm(method, bad, cfg, ts, coeffs, system))
+            except ConfigError as err:
+                self.controls.append(err)
+        need = bytes_needed(self.ours.n + (1 + len(self.controls)) * self.acc.n + 2 * len(method.transforms) + 2,
+                            self.K, problem.dim, steps,
                             len(coeffs.tables), dtype)
         have = free_bytes(device)
         if need > 0.9 * have:
@@ -206,6 +256,10 @@ class PairReplay:
             s_p = self.ours.start(theta * bump)
         fin_q = torch.ones(K, dtype=torch.bool, device=device)
         fin_w = torch.ones(K, dtype=torch.bool, device=device)
+        controls = [_Control(f, K, self.steps, dtype, device) if not isinstance(f, Exception) else f for f in self.controls]
+        for c in controls:
+            if isinstance(c, _Control):
+                c.state = c.form.start(theta, s_a[0])
         trace = torch.zeros(self.steps, dtype=dtype, device=device)
         trace_e = torch.zeros(self.steps, dtype=dtype, device=device) if self.has_eval else None
         traj = {"q": [], "w": [], "e": [], "wbar": []} if keep_trajectories else None
@@ -223,7 +277,11 @@ class PairReplay:
                     traj["wbar"].append(wb[0].cpu().numpy().copy())
             args = (ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w)
             out = self.step_fn(*args) if self._bound else self.step_fn(self.ours, self.acc, self.problem, *args)
-            s_m, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e = out
+            s_prev = s_m
+            s_m, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u = out
+            for c in controls:
+                if isinstance(c, _Control):
+                    c.step(self.ours, self.problem, ck, xi, s_prev, q, e, u)
             trace[k] = dev[0]
             if trace_e is not None:
                 trace_e[k] = dev_e[0]
@@ -252,15 +310,20 @@ class PairReplay:
         )
         if traj is not None:
             res.trajectories = {k: np.array(v) for k, v in traj.items() if v}
+        res.controls = [c.finish(ck, q, fin_q, res, self.has_eval) if isinstance(c, _Control) else c
+                        for c in controls]
         return res
 
 
 def replay(method: Method, mp: Map, *, steps: int = 500, dim: int = 32, seed: int = 0, cfg: Config | None = None,
            dtype=torch.float64, device="cpu", problem=None, system: StepSystem | None = None,
            keep_trajectories: bool = False, fuse: bool | None = None, progress=None,
-           sensitivity: bool = True) -> ReplayResult:
+           sensitivity: bool = True, controls=()) -> ReplayResult:
+    """Replay ``method`` and the accelerated form of ``mp`` side by side; each map in ``controls`` (a
+    deliberately wrong map) is stepped beside them on the same method trajectory, its result in
+    ``result.controls``."""
     cfg = cfg or Config.from_method(method)
     problem = problem or NoisyLeastSquares(dim, seed=seed, dtype=dtype, device=device)
     pair = PairReplay(method, mp, steps=steps, cfg=cfg, problem=problem, dtype=dtype, device=device,
-                      system=system, fuse=fuse)
+                      system=system, fuse=fuse, controls=controls)
     return pair.run(keep_trajectories=keep_trajectories, progress=progress, sensitivity=sensitivity)

@@ -57,13 +57,11 @@ def _replay_mutants(method, mp, system, pending, out, *, steps, dim, seed, sampl
     cfg = select(cfg, finite_rows(method, mp, cfg, steps, system))
     out.configs = cfg.batch
     kw = dict(steps=steps, dim=dim, seed=seed, cfg=cfg, system=system)
-    base = replay(method, mp, **kw)
+    base = replay(method, mp, controls=[mu.map for _, mu in pending], **kw)  # one method trajectory for all
     agree = (base.deviation() <= base.tolerance) & ~base.diverged & ~base.inconclusive & ~base.mismatched_divergence
-    for res, mu in pending:
-        try:
-            r = replay(method, mu.map, sensitivity=False, **kw)
-        except ConfigError as err:  # e.g. a start that is not finite: the replay cannot run the map
-            res.numeric, res.numeric_note = True, f"the replay cannot form it: {err}"
+    for (res, mu), r in zip(pending, base.controls):
+        if isinstance(r, ConfigError):  # e.g. a start that is not finite: the replay cannot run the map
+            res.numeric, res.numeric_note = True, f"the replay cannot form it: {r}"
             continue
         rejected = ((r.deviation() > r.tolerance) | r.mismatched_divergence) & agree
         res.numeric = bool(rejected.any())

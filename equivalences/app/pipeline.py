@@ -296,14 +296,16 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
     torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     prob = make(problem, dim, seed=seed, dtype=torch_dtype, device=device)
     kw = dict(steps=steps, cfg=cfg, dtype=torch_dtype, device=device, system=system, problem=prob)
+    name, bad = control(mp, method, setting)
     try:
-        result = replay(method, mp, progress=progress, **kw)
+        result = replay(method, mp, progress=progress, controls=[bad], **kw)
     except TooLarge as err:
         raise BadHyperparameter(str(err)) from None
     if result.diverged.all():
         raise BadHyperparameter(f"the replay diverged at {'every sampled configuration' if sampled else 'these values'}: both forms left the finite numbers together "
                                 "(they agree, but a diverged run confirms nothing); pick a smaller step size or "
                                 "fewer --steps, or use --no-numeric")
-    name, bad = control(mp, method, setting)
-    ctl = replay(method, bad, sensitivity=False, **kw)
+    ctl = result.controls[0]
+    if isinstance(ctl, Exception):
+        raise ctl
     return NumericSummary(result, ctl, name, seed, problem, cfg, excluded, sampled)
