@@ -691,7 +691,8 @@ def method_tex(report: Report, *, figures: str | None = None) -> str:
     if report.not_in_family is not None:
         out += ["\\subsection*{Not an instance of Eq.~(1)}", _sentence(tex_text(report.not_in_family)), ""]
         return "\n".join(out)
-    chains = derivations(method, report.map, report.proof, system)
+    on = report.verdict.proved_on if report.verdict is not None else method  # reduced by the invariants
+    chains = derivations(on, report.map, report.proof, system if on is method else StepSystem(on))
     out += ["\\subsection*{Change of variables}", _change_of_variables(report, system, tex),
             "\\subsection*{Derivation}",
             f"Induction step: assume ${tex(w(t))} = {tex(method.query(t))}$ and ${tex(m(t))}$ as above at step $t$."]

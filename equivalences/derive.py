@@ -184,7 +184,6 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
             entry["effects"].append(what)
     for f in factors(sp.numer(sp.together(mp.eta_a))):
         entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
-        entry["effects"].append("eta_a = 0: the update no longer uses the momentum (the method is plain or "
-                                "preconditioned SGD with step alpha_a there), so beta_a is arbitrary and the map "
-                                "is one of many")
+        entry["effects"].append("eta_a = 0: the update does not use the momentum there (plain or preconditioned "
+                                "SGD with step alpha_a at that step)")
     return list(out.values())

@@ -20,6 +20,7 @@ from .prove import Proof, prove
 from .registry import get
 from .symbols import t
 from .system import StepSystem
+from .trajectory import Verdict, classify_degenerate, decide, degenerate_json
 
 SCHEMA = "optimizer-equivalences/report/v1"
 
@@ -78,7 +79,7 @@ def degenerate_here(method: Method, mp: Map, overrides: dict) -> list[str]:
         if undefined:
             raise BadHyperparameter(f"--set {values} gives {d['condition']}, a degenerate set: {undefined[0]}; "
                                     f"the equivalence is proved only where {d['factor']} != 0 -- pick other values")
-        notes.append(f"{d['condition']} at {values}: {d['effects'][0]}")
+        notes.append(f"{d['condition']} at {values}: " + "; ".join(dict.fromkeys([d['effects'][0], d['effects'][-1]])))
     return notes
 
 
@@ -132,9 +133,12 @@ class Report:
     claims: list[ClaimResult]
     overrides: dict
     not_in_family: str | None = None
+    """The refusal in words (with its witness); the JSON gives it as an object."""
     numeric: NumericSummary | None = None
     notes: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+    verdict: Verdict | None = None
+    """The trajectory route's verdict, when the state-space route refused (None on the fast path)."""
 
     @property
     def proved(self) -> bool:
@@ -161,12 +165,16 @@ class Report:
             "reference": method.reference,
             "section": method.section,
             "ok": self.ok,
-            "not_in_family": self.not_in_family,
+            "not_in_family": None if self.not_in_family is None else (
+                self.verdict.not_in_family_json() if self.verdict is not None
+                else {"reason": self.not_in_family, "witness": None, "condition": None}),
             "hyperparameters": {k.name: s(v) for k, v in self.overrides.items()},
             "map": None,
             "change_of_variables": None,
             "weight_averaging": None,
-            "proof": {"holds": self.proved, "identities": [], "degenerate": []},
+            "proof": {"holds": self.proved, "route": "state-space" if self.verdict is None else self.verdict.route,
+                      "invariants": [] if self.verdict is None else [i.statement() for i in self.verdict.invariants],
+                      "identities": [], "degenerate": []},
             "paper_claims": [],
             "numeric": None,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
@@ -186,7 +194,7 @@ class Report:
             if mp.gamma_avg is not None:
                 out["weight_averaging"] = {"evaluate": method.evaluate.__name__,
                                            "gamma": s(self.at_values(mp.gamma_avg)), "init": s(mp.avg_init)}
-            out["proof"]["degenerate"] = [{"condition": d["condition"], "effects": d["effects"]} for d in mp.degenerate]
+            out["proof"]["degenerate"] = degenerate_json(mp.degenerate)
         if self.proof is not None:
             out["proof"]["identities"] = [
                 {"name": i.name, "statement": f"{s(i.lhs)} = {s(i.rhs)}", "holds": i.holds, "residual": s(i.residual)}
@@ -256,20 +264,28 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
     t_start = time.perf_counter()
     system = StepSystem(method)
     try:
-        mp = derive(method, system)
-    except NotInFamily as err:
+        mp, verdict = derive(method, system), None
+    except NotInFamily:  # the trajectory route decides: a map on the reachable states, or a witness
+        verdict = decide(method, system)
         timings["derive"] = time.perf_counter() - t_start
-        return Report(method, None, None, [], overrides, not_in_family=str(err), timings=timings)
+        if not verdict.in_family:
+            return Report(method, None, None, [], overrides, not_in_family=verdict.refusal_text, timings=timings,
+                          verdict=verdict)
+        mp = verdict.map
     timings["derive"] = time.perf_counter() - t_start
+    t1 = time.perf_counter()
+    mp.degenerate = classify_degenerate(method, mp)
+    timings["degenerate"] = time.perf_counter() - t1
     notes = degenerate_here(method, mp, overrides)
     t1 = time.perf_counter()
-    proof = prove(method, mp, system)
+    proof = prove(method, mp, system) if verdict is None else verdict.proof
     timings["prove"] = time.perf_counter() - t1
     t1 = time.perf_counter()
-    checker = ClaimChecker(method, mp, system)
+    on, on_system = (method, system) if verdict is None else (verdict.proved_on, verdict.system)
+    checker = ClaimChecker(on, mp, on_system)
     claims = [checker.check(c) for c in method.claims]
     timings["claims"] = time.perf_counter() - t1
-    report = Report(method, mp, proof, claims, overrides, timings=timings, notes=notes)
+    report = Report(method, mp, proof, claims, overrides, timings=timings, notes=notes, verdict=verdict)
     if numeric:
         t1 = time.perf_counter()
         report.numeric = run_numeric(method, mp, system, overrides, steps=steps, dim=dim, seed=seed,

@@ -272,7 +272,7 @@ class Witness:
                 "valid_where_nonzero": s(self.valid_where),
                 "values": {k: s(v) for k, v in self.values.items()},
                 "value": None if self.value is None else s(self.value),
-                "isolated": {k: s(v) for k, v in self.isolated.items()}}
+                "isolated": {s(k): s(v) for k, v in self.isolated.items()}}
 
 
 class _Field:
@@ -654,7 +654,7 @@ def _invariant_degenerate(invs) -> list[dict]:
 ETA_EFFECT = "eta_a = 0"
 
 
-def classify_degenerate(method: Method, verdict: Verdict) -> list[dict]:
+def classify_degenerate(method: Method, mp: Map) -> list[dict]:
     """Each degenerate entry of the map with its ``kind``:
 
     * ``one-of-many`` -- the condition holds at every step and only makes eta_a vanish: the momentum drops
@@ -669,7 +669,7 @@ def classify_degenerate(method: Method, verdict: Verdict) -> list[dict]:
     A condition on a schedule value gets ``kind`` for an isolated step and ``kind_every_step`` for the
     condition holding at every step.
     """
-    mp, out = verdict.map, []
+    out = []
     system = StepSystem(method)
     for d in mp.degenerate:
         entry = dict(d)
@@ -689,12 +689,35 @@ def classify_degenerate(method: Method, verdict: Verdict) -> list[dict]:
             if sym is None:
                 entry["kind"], entry["witness"] = "undecided", None
             else:
-                v = decide(specialised(method, sym, nice(sp.solve(f, sym)[0])), conditions=False)
+                v = decide(specialised(method, sym, nice(sp.solve(f, sym)[0])), depth=1)
                 entry["kind"] = "other-map" if v.in_family else ("no-map" if v.witness is not None else "undecided")
                 entry["witness"] = v.witness
                 entry["other_map"] = v.map if v.in_family else None
+                entry["condition_there"] = v.condition
+        entry["effects"] = list(d["effects"]) + [_kind_sentence(entry)]
         out.append(entry)
     return out
+
+
+def _kind_sentence(entry: dict) -> str:
+    kind, w = entry["kind"], entry.get("witness")
+    every = {"one-of-many": "where it holds at every step, the momentum drops out for good and the map is one of many",
+             "undecided": "where it holds at every step, neither a map nor a witness was found"}
+    if "kind_every_step" in entry:
+        isolated = {"no-map": f"at a single step no map exists: {w.sentence() if w else ''}",
+                    "map-holds": "at a single step the same map holds (no denominator of the map vanishes)",
+                    "undecided": "at a single step neither a map nor a witness was found"}[kind]
+        return f"{isolated}; {every[entry['kind_every_step']]}"
+    if kind == "one-of-many":
+        return "it holds at every step: the momentum drops out for good and the map is one of many"
+    if kind == "other-map":
+        o = entry["other_map"]
+        return (f"the method is still in the family there, with another map (proved): m_a = {sp.sstr(o.momentum)}, "
+                f"beta_a = {sp.sstr(o.beta_a)}, eta_a = {sp.sstr(o.eta_a)}, alpha_a = {sp.sstr(o.alpha_a)}")
+    if kind == "no-map":
+        c = entry.get("condition_there")
+        return f"no map exists there: {w.sentence()}" + (f"; there, {c.text}" if c is not None and c.text else "")
+    return "neither a map nor a witness was found there"
 
 
 def _isolated_witness(method: Method, system: StepSystem, factor) -> Witness | None:
@@ -714,6 +737,7 @@ def _isolated_witness(method: Method, system: StepSystem, factor) -> Witness | N
 
 
 def degenerate_json(entries: list[dict]) -> list[dict]:
+    """The JSON of :func:`classify_degenerate`'s entries (docs/json-schema.md)."""
     out = []
     for e in entries:
         j = {"condition": e["condition"], "effects": e["effects"], "kind": e.get("kind")}
