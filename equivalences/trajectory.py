@@ -677,7 +677,7 @@ def classify_degenerate(method: Method, mp: Map) -> list[dict]:
         undefined = any("undefined" in e for e in d["effects"])
         eta_only = all(e.startswith(ETA_EFFECT) for e in d["effects"])
         if f.atoms(AppliedUndef):
-            entry["kind_every_step"] = "one-of-many" if eta_only and not undefined else "undecided"
+            entry["kind_every_step"] = _every_step(method, f, eta_only and not undefined)
             w = _isolated_witness(method, system, f)
             entry["kind"] = "no-map" if w is not None else ("map-holds" if not undefined else "undecided")
             entry["witness"] = w
@@ -699,9 +699,49 @@ def classify_degenerate(method: Method, mp: Map) -> list[dict]:
     return out
 
 
+def specialised_schedule(method: Method, app, value) -> Method | None:
+    """The declaration with the schedule of ``app`` (``gamma(t)``) replaced by ``value`` (an expression of
+    ``t``) at every step; None when the schedule is not one of the method's."""
+    f = app.func
+    if f not in method.schedules or app.args[0] != t:
+        return None
+    sub = lambda e: sp.sympify(e).replace(lambda x: isinstance(x, AppliedUndef) and x.func == f,  # noqa: E731
+                                          lambda x: sp.sympify(value).subs(t, x.args[0]))
+    return replace(
+        method, key=f"{method.key}[{app}={value}]",
+        updates=tuple(sp.Eq(e.lhs, sub(e.rhs)) for e in method.updates),
+        define={k: sub(v) for k, v in method.define.items()},
+        init={k: sub(v) for k, v in method.init.items()},
+        schedules=tuple(s for s in method.schedules if s != f),
+        defaults={k: v for k, v in method.defaults.items() if k != f},
+        claims=(), paper_setting={k: v for k, v in method.paper_setting.items() if k != f},
+    )
+
+
+def _every_step(method: Method, factor, eta_only: bool) -> str:
+    """The kind of ``factor = 0`` holding at every step: solve it for one schedule at ``t`` and decide."""
+    if eta_only:
+        return "one-of-many"
+    for a in sorted(factor.atoms(AppliedUndef), key=sp.default_sort_key):
+        if a.args[0] != t:
+            continue
+        d = sp.Dummy("v")
+        sol = sp.solve(factor.xreplace({a: d}), d)
+        spec = specialised_schedule(method, a, sol[0]) if len(sol) == 1 else None
+        if spec is None:
+            continue
+        v = decide(spec, conditions=False)
+        if v.in_family:
+            return "one-of-many" if is_zero(v.map.eta_a) else "other-map"
+        return "no-map" if v.witness is not None else "undecided"
+    return "undecided"
+
+
 def _kind_sentence(entry: dict) -> str:
     kind, w = entry["kind"], entry.get("witness")
     every = {"one-of-many": "where it holds at every step, the momentum drops out for good and the map is one of many",
+             "other-map": "where it holds at every step, the method is in the family with another map (proved)",
+             "no-map": "where it holds at every step, no map exists (a witness was found)",
              "undecided": "where it holds at every step, neither a map nor a witness was found"}
     if "kind_every_step" in entry:
         isolated = {"no-map": f"at a single step no map exists: {w.sentence() if w else ''}",
