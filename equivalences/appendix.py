@@ -693,6 +693,12 @@ def method_tex(report: Report, *, figures: str | None = None) -> str:
         return "\n".join(out)
     on = report.verdict.proved_on if report.verdict is not None else method  # reduced by the invariants
     chains = derivations(on, report.map, report.proof, system if on is method else StepSystem(on))
+    if report.verdict is not None and report.verdict.invariants:  # the trajectory route: reachable states only
+        out += ["\\subsection*{Invariants of the reachable states}",
+                "On every trajectory from the start, " + ", ".join(
+                    f"${tex(i.variable(t))} = {tex(nice(i.value))}$" for i in report.verdict.invariants)
+                + " (each holds at the start and is kept by a step, modulo all of them: proved exactly); "
+                  "the map is derived and proved on the states they leave free.", ""]
     out += ["\\subsection*{Change of variables}", _change_of_variables(report, system, tex),
             "\\subsection*{Derivation}",
             f"Induction step: assume ${tex(w(t))} = {tex(method.query(t))}$ and ${tex(m(t))}$ as above at step $t$."]

@@ -618,20 +618,28 @@ def decide(method: Method, system: StepSystem | None = None, *, conditions: bool
         mp = derive(method, system)
         return Verdict(method, "state-space", mp, prove(method, mp, system), method, system)
     except NotInFamily as err:
-        reason = str(err)
+        return trajectory_route(method, system, str(err), conditions=conditions, depth=depth)
+
+
+def trajectory_route(method: Method, system: StepSystem | None = None, reason: str = "", *,
+                     conditions: bool = True, depth: int = 3) -> Verdict:
+    """The trajectory route alone: invariants, then the map derived and proved on the reduced declaration
+    (the declaration itself when there is no invariant); failing that, a witness (and its condition)."""
+    system = system or StepSystem(method)
     invs = invariants(method, system)
-    if invs:
-        reduced = reduced_method(method, system, invs)
-        rsys = StepSystem(reduced)
-        try:
-            mp = derive(reduced, rsys)
-        except NotInFamily as err:
-            reason = f"{reason}; on the reachable states ({', '.join(i.statement() for i in invs)}): {err}"
-        else:
-            proof = prove(reduced, mp, rsys)
-            proof.identities += invariant_identities(method, system, invs)
-            mp.degenerate += _invariant_degenerate(invs)
-            return Verdict(method, "trajectory", mp, proof, reduced, rsys, invs)
+    reduced = reduced_method(method, system, invs) if invs else method
+    rsys = StepSystem(reduced) if invs else system
+    try:
+        mp = derive(reduced, rsys)
+    except NotInFamily as err:
+        if invs:
+            err = f"on the reachable states ({', '.join(i.statement() for i in invs)}): {err}"
+        reason = f"{reason}; {err}" if reason and invs else (reason or str(err))
+    else:
+        proof = prove(reduced, mp, rsys)
+        proof.identities += invariant_identities(method, system, invs)
+        mp.degenerate += _invariant_degenerate(invs)
+        return Verdict(method, "trajectory", mp, proof, reduced, rsys, invs)
     w = find_witness(method, system)
     if w is not None:
         w = _with_example(method, w)
