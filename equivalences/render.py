@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sympy as sp
+from rich.markup import escape
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -146,7 +147,9 @@ def render_report(report, console: Console | None = None) -> None:
     title = f"{method.name}  [dim]({method.reference}; paper {method.section})[/]"
     parts = [Text("As published", style="bold"), _published(method)]
     if report.not_in_family:
-        parts += [Text(f"Not an instance of Eq. (1): {report.not_in_family}", style="bold red")]
+        undecided = report.not_in_family.startswith("undecided")
+        parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {report.not_in_family}",
+                       style="bold yellow" if undecided else "bold red")]
         console.print(Panel(Group(*parts), title=title, title_align="left"))
         return
     parts += [Text("\nDerived map to accelerated SGD", style="bold"), _map(report),
@@ -165,7 +168,9 @@ def _verdict(report) -> str:
         what = "proved" + (" and confirmed numerically" if report.numeric else " (no replay)")
         return f"[bold green]{report.method.key}: {what}[/]"
     if report.not_in_family:
-        return f"[bold red]{report.method.key}: not an instance of Eq. (1)[/]"
+        if report.not_in_family.startswith("undecided"):
+            return f"[bold yellow]{escape(report.method.key)}: undecided (no map and no witness found)[/]"
+        return f"[bold red]{report.method.key}: not an instance of Eq. (1) (witness above)[/]"
     if not report.proved:
         return f"[bold red]{report.method.key}: proof FAILED[/]"
     return f"[bold red]{report.method.key}: numeric check FAILED[/]"

@@ -331,7 +331,10 @@ def unroll(method: Method, system: StepSystem, steps: int, fixed: dict | None = 
     ``{atom: coefficient}`` over the gradients ``u(j)`` and the start (symbols, or ``s(t0)`` when a start
     value is not declared), coefficients in :class:`_Field`.  ``fixed`` pins single schedule values
     (``{gamma(3): 0}``).  Returns None when the direction is not linear in them."""
-    tables = _step_tables(method, system)
+    cache = system.__dict__.setdefault("_trajectory_tables", {})  # one derivation of the tables per system
+    if method.query not in cache:
+        cache[method.query] = _step_tables(method, system)
+    tables = cache[method.query]
     if tables is None:
         return None
     needed, Delta, delta, rows, K, post = tables

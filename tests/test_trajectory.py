@@ -18,7 +18,7 @@ from equivalences.report import verify
 from equivalences.symbols import g, t, theta0
 from equivalences.system import StepSystem
 from equivalences.trajectory import (classify_degenerate, decide, find_witness, invariants, linear_step,
-                                     specialised)
+                                     specialised, trajectory_route)
 
 DATA = Path(__file__).parent / "data"
 
@@ -149,6 +149,32 @@ def test_heavy_ball_unrolled_is_heavy_ball():
     # heavy ball's m_a = beta m + g, with the unrolled buffer m = beta p + g_(t-1) (the invariant)
     assert same(v.map.momentum, ref.momentum.xreplace({m(t): inv.value}))
     assert not same(v.map.momentum, ref.momentum)
+
+
+@pytest.mark.parametrize("name", ["schedule-free", "lion", "mars", "asgd"])
+def test_both_routes_agree_where_both_apply(name):
+    method = registry.get(name)
+    fast, slow = decide(method), trajectory_route(method)
+    assert fast.route == "state-space" and slow.proof.holds
+    for a, b in [(fast.map.beta_a, slow.map.beta_a), (fast.map.eta_a, slow.map.eta_a),
+                 (fast.map.alpha_a, slow.map.alpha_a), (fast.map.momentum, slow.map.momentum)]:
+        assert same(a, b)
+
+
+def test_a_nonlinear_update_is_undecided_not_refused(capsys):
+    from test_not_in_family import test_nonlinear_state_update_is_refused  # noqa: F401 -- same declaration
+    from dataclasses import replace
+
+    from equivalences.methods import heavy_ball as H
+    from equivalences.render import render_report
+
+    squared = replace(H.METHOD, key="hb-squared", claims=(), updates=(
+        sp.Eq(H.m(t + 1), H.beta * H.m(t) ** 2 + g(t)), sp.Eq(H.w(t + 1), H.w(t) - H.eta(t) * H.m(t + 1))))
+    rep = verify(squared, numeric=False)
+    assert rep.not_in_family.startswith("undecided") and rep.to_json()["not_in_family"]["witness"] is None
+    render_report(rep)
+    out = capsys.readouterr().out
+    assert "undecided" in out and "not an instance" not in out
 
 
 def test_registered_methods_keep_the_fast_path_and_have_no_false_witness():
