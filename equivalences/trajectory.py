@@ -435,6 +435,36 @@ def find_witness(method: Method, system: StepSystem, steps: int | None = None,
     return None
 
 
+def recurrence_identities(method: Method, system: StepSystem, mp: Map, steps: int = 2) -> list[Identity]:
+    """The map read off the unrolled trajectory, step by step, against the derived one (both routes agree).
+
+    Under Eq. (1) the direction of step ``k`` has ``u_k`` coefficient ``B_k = eta_k + alpha_k``, ``u_(k-1)``
+    coefficient ``c_k = eta_k beta_k``, and its older part is ``A_k = eta_k beta_k / eta_(k-1)`` times that of
+    step ``k - 1`` (the three-term recurrence ``q_(k+1) = q_k + A_k (q_k - q_(k-1)) - B_k g_k + C_k g_(k-1)``
+    for a linear method).  Each is compared exactly with the map at ``k = t0 + 2, ...``."""
+    got = unroll(method, system, steps + 2)
+    if got is None:
+        return []
+    directions, K, post, F = got
+    u, t0 = system.input, method.t0
+    directions = dict(directions)
+    at = lambda e, k: F(sp.sympify(e).subs(t, k))  # noqa: E731
+    out = []
+    for k in range(t0 + 2, t0 + steps + 2):
+        d, prev = directions[k], directions[k - 1]
+        pivot = prev.get(u(k - 2))
+        observed = {"B": d.get(u(k), 0), "c": d.get(u(k - 1), 0)}
+        expected = {"B": at(mp.eta_a + mp.alpha_a, k), "c": at(mp.eta_a * mp.beta_a, k)}
+        if pivot is not None:
+            observed["A"] = d.get(u(k - 2), 0) / pivot
+            expected["A"] = at(mp.eta_a * mp.beta_a, k) / at(mp.eta_a, k - 1)
+        for name, value in observed.items():
+            r = F.expr(value - expected[name])
+            out.append(Identity(f"read off the trajectory: {name}_{k}", sp.Symbol(f"{name}_{k}"),
+                                F.expr(expected[name]), r, r == 0))
+    return out
+
+
 def example_values(method: Method, exprs, avoid=()) -> tuple[dict, list] | None:
     """Exact values of the symbols and schedule values in ``exprs`` at which every ``exprs`` is finite and
     non-zero: the method's defaults first, then small distinct rationals.  ``(values, evaluated)``."""
@@ -641,6 +671,8 @@ def trajectory_route(method: Method, system: StepSystem | None = None, reason: s
     else:
         proof = prove(reduced, mp, rsys)
         proof.identities += invariant_identities(method, system, invs)
+        if invs:  # the map read off the unrolled trajectory of the declaration itself agrees
+            proof.identities += recurrence_identities(method, system, mp)
         mp.degenerate += _invariant_degenerate(invs)
         return Verdict(method, "trajectory", mp, proof, reduced, rsys, invs)
     w = find_witness(method, system)

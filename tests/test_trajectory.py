@@ -10,7 +10,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from equivalences import registry
-from equivalences.algebra import canonical, is_zero, linear_coefficients
+from equivalences.algebra import is_zero, linear_coefficients
 from equivalences.derive import derive
 from equivalences.prove import prove
 from equivalences.registry import BadModule, load_module
@@ -18,7 +18,7 @@ from equivalences.report import verify
 from equivalences.symbols import g, t, theta0
 from equivalences.system import StepSystem
 from equivalences.trajectory import (classify_degenerate, decide, find_witness, invariants, linear_step,
-                                     specialised, trajectory_route)
+                                     recurrence_identities, specialised)
 
 DATA = Path(__file__).parent / "data"
 
@@ -129,6 +129,7 @@ def test_schedule_free_three_buffers_is_schedule_free(sf3):
         assert same(a, b)
     names = [i.name for i in v.proof.identities]
     assert any("at the start" in n for n in names) and any("kept by a step" in n for n in names)
+    assert any(n.startswith("read off the trajectory: A_") for n in names)
     # the map holds only on the reachable states: on every state (no invariant) the same map fails ...
     assert not prove(sf3, v.map, StepSystem(sf3)).holds
     # ... and a perturbed map fails on the reduced declaration too
@@ -151,18 +152,23 @@ def test_heavy_ball_unrolled_is_heavy_ball():
     assert not same(v.map.momentum, ref.momentum)
 
 
-@pytest.mark.parametrize("name", ["schedule-free", "lion", "mars", "asgd"])
-def test_both_routes_agree_where_both_apply(name):
-    method = registry.get(name)
-    fast, slow = decide(method), trajectory_route(method)
-    assert fast.route == "state-space" and slow.proof.holds
-    for a, b in [(fast.map.beta_a, slow.map.beta_a), (fast.map.eta_a, slow.map.eta_a),
-                 (fast.map.alpha_a, slow.map.alpha_a), (fast.map.momentum, slow.map.momentum)]:
-        assert same(a, b)
+def test_every_registered_map_is_the_one_read_off_its_trajectory():
+    """Both routes agree: B_k = eta + alpha, c_k = eta beta and A_k = eta_k beta_k / eta_(k-1), read off the
+    unrolled steps, equal the state-space route's map exactly (the map read one step late does not); the
+    registered methods have no invariant and no witness (no false refusal)."""
+    for name in registry.names():
+        method = registry.get(name)
+        system = StepSystem(method)
+        mp = derive(method, system)
+        ids = recurrence_identities(method, system, mp)
+        assert ids and all(i.holds for i in ids), name
+        assert invariants(method, system) == [] and find_witness(method, system) is None, name
+        late = mp.replace(eta_a=mp.eta_a.subs(t, t + 1), beta_a=mp.beta_a.subs(t, t + 1))
+        if not (is_zero(late.eta_a - mp.eta_a) and is_zero(late.beta_a - mp.beta_a)):
+            assert not all(i.holds for i in recurrence_identities(method, system, late)), name
 
 
 def test_a_nonlinear_update_is_undecided_not_refused(capsys):
-    from test_not_in_family import test_nonlinear_state_update_is_refused  # noqa: F401 -- same declaration
     from dataclasses import replace
 
     from equivalences.methods import heavy_ball as H
@@ -175,14 +181,6 @@ def test_a_nonlinear_update_is_undecided_not_refused(capsys):
     render_report(rep)
     out = capsys.readouterr().out
     assert "undecided" in out and "not an instance" not in out
-
-
-def test_registered_methods_keep_the_fast_path_and_have_no_false_witness():
-    for name in registry.names():
-        method = registry.get(name)
-        system = StepSystem(method)
-        assert invariants(method, system) == [], name
-        assert find_witness(method, system) is None, name
 
 
 # -- not in the family: witness, condition, replay ---------------------------------------------------
@@ -282,7 +280,7 @@ def test_asgd_started_apart_has_an_initial_momentum(asgd_start):
 def test_asgd_at_gamma_equal_delta_started_apart_has_no_map(asgd_start):
     ga, de, ka = sp.symbols("gamma delta kappa")
     at = specialised(asgd_start, ga, de)
-    v = decide(at)
+    v = decide(at, depth=1)  # the components are inside one constant deep
     assert not v.in_family and v.witness.term == theta0 and v.witness.step == 1  # t0 = 0: the first step
     assert "kappa = 1" in v.condition.components()
     assert_replayed(at, v.witness, np.random.default_rng(5))
