@@ -35,11 +35,11 @@ def check_references(method: Method, updates) -> None:
                 k = offset(a.args[0]) if len(a.args) == 1 else None
                 if k is None or k > 0:
                     raise DeclarationError(
-                        f"{method.key}: the update of {lhs} reads the gradient {a}, which step t does not know yet; "
+                        f"{method.key}: {lhs} reads the gradient {a}, which step t does not know yet; "
                         f"a step may read {method.input.__name__}(t) and older gradients only")
             elif name not in known and transform_named(name) is None:
                 raise DeclarationError(
-                    f"{method.key}: the update of {lhs} reads {a}, a sequence the declaration never defines; "
+                    f"{method.key}: {lhs} reads {a}, a sequence the declaration never defines; "
                     f"add it to schedules=(...) or define={{...}}, or write it in the state and gradients")
 
 
@@ -50,7 +50,8 @@ class StepSystem:
         self.definitions = dict(method.define)
         updates = [(eq.lhs, self.expand(eq.rhs)) for eq in method.updates]
         self.state = list(method.state)
-        check_references(method, updates)
+        read = [(f(t), self.expand(f(t))) for f in (method.query, method.evaluate) if f is not None]
+        check_references(method, updates + read)
         self.lag = None
         self.lags: list = []
         """``lags[k - 1](t)`` holds ``u(t - k)``: the older gradients the authors reuse, kept as state."""
