@@ -261,7 +261,11 @@ class Witness:
         at = ", ".join(f"{k} = {v}" for k, v in self.values.items())
         fixed = "".join(f" with {k} = {v}" for k, v in self.isolated.items())
         where = f" (e.g. {self.value} at {at})" if self.value is not None and at else ""
-        return (f"at step t = {self.step}{fixed}, {self.expression} depends on {self.term} with coefficient "
+        rel = ""
+        if isinstance(self.term, AppliedUndef) and self.term.args[0].is_Integer:
+            lag = self.step - int(self.term.args[0])
+            rel = f" (the gradient of step t - {lag})" if lag else " (the gradient of step t)"
+        return (f"at step t = {self.step}{fixed}, {self.expression} depends on {self.term}{rel} with coefficient "
                 f"{sp.sstr(self.coefficient)}{where}, which Eq. (1) cannot produce: {self.rule}")
 
     def to_json(self) -> dict:
@@ -721,7 +725,7 @@ def classify_degenerate(method: Method, mp: Map) -> list[dict]:
         eta_only = all(e.startswith(ETA_EFFECT) for e in d["effects"])
         if f.atoms(AppliedUndef):
             entry["kind_every_step"] = _every_step(method, f, eta_only and not undefined)
-            w = _isolated_witness(method, system, f)
+            w = isolated_witness(method, system, f)
             entry["kind"] = "no-map" if w is not None else ("map-holds" if not undefined else "undecided")
             entry["witness"] = w
         elif eta_only and not undefined:
@@ -803,7 +807,7 @@ def _kind_sentence(entry: dict) -> str:
     return "neither a map nor a witness was found there"
 
 
-def _isolated_witness(method: Method, system: StepSystem, factor) -> Witness | None:
+def isolated_witness(method: Method, system: StepSystem, factor) -> Witness | None:
     """Impose ``factor = 0`` at one step ``k`` only (solved for one schedule value) and look for a witness."""
     for k in (method.t0 + 2, method.t0 + 3):
         at_k = factor.subs(t, k)

@@ -261,10 +261,17 @@ def test_isolated_degenerate_value_has_no_map_constant_one_is_one_of_many():
 
 
 def test_isolated_degenerate_values_of_nesterov_and_ademamix_have_no_map():
+    from equivalences.trajectory import isolated_witness
+
     for name, cond in [("nesterov-sgd", "gamma(t) - 1 = 0"), ("ademamix", "beta3(t) - 1 = 0")]:
         method = registry.get(name)
-        entries = {e["condition"]: e for e in classify_degenerate(method, derive(method))}
-        assert entries[cond]["kind"] == "no-map" and entries[cond]["witness"].value != 0, name
+        (entry,) = [d for d in derive(method).degenerate if d["condition"] == cond]
+        w = isolated_witness(method, StepSystem(method), entry["factor"])
+        assert w is not None and w.value != 0 and list(w.isolated.values()) == [1], name
+    # gamma_2 = 1 for Nesterov-SGD: replayed
+    method = registry.get("nesterov-sgd")
+    (entry,) = [d for d in derive(method).degenerate if d["condition"] == "gamma(t) - 1 = 0"]
+    assert_replayed(method, isolated_witness(method, StepSystem(method), entry["factor"]), np.random.default_rng(7))
 
 
 # -- general starts ------------------------------------------------------------------------------
