@@ -96,11 +96,12 @@ class ChainBuilder:
 # -- building blocks -------------------------------------------------------
 def unlag(expr, system: StepSystem) -> sp.Expr:
     """Show the previous gradient the engine keeps as state (``g_prev(t)``) as the authors write it, ``g(t - 1)``."""
-    if system.lag is None:
+    lags = list(getattr(system, "lags", None) or ([system.lag] if system.lag is not None else []))
+    if not lags:
         return expr
     return sp.sympify(expr).replace(
-        lambda e: isinstance(e, AppliedUndef) and e.func == system.lag,
-        lambda e: system.input(e.args[0] - 1),
+        lambda e: isinstance(e, AppliedUndef) and e.func in lags,
+        lambda e: system.input(e.args[0] - 1 - lags.index(e.func)),
     )
 
 

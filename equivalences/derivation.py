@@ -17,6 +17,7 @@ from .declare import Method
 from .derive import Map, NotInFamily, derive
 from .prove import Proof, prove
 from .system import StepSystem
+from .trajectory import Verdict, classify_degenerate, trajectory_route
 
 
 @dataclass(eq=False)
@@ -32,19 +33,42 @@ class Derivation:
     map: Map | None
     not_in_family: str | None = None
     seconds: dict = field(default_factory=dict)
+    verdict: Verdict | None = None
+    """The trajectory route's verdict where the state-space route refused (None on the fast path): the map
+    on the reachable states with its invariants, or the witness against Eq. (1)."""
 
     @cached_property
     def proof(self) -> Proof | None:
         if self.map is None:
             return None
+        if self.verdict is not None:
+            return self.verdict.proof
         start = time.perf_counter()
         out = prove(self.method, self.map, self.system)
         self.seconds["prove"] = time.perf_counter() - start
         return out
 
+    @property
+    def proved_on(self) -> tuple[Method, StepSystem]:
+        """The declaration (and its step system) the map is written for: the method, or on the trajectory
+        route its reduced form (the invariants solved for their variables)."""
+        if self.verdict is not None and self.verdict.proved_on is not None:
+            return self.verdict.proved_on, self.verdict.system
+        return self.method, self.system
+
     @cached_property
     def checker(self) -> ClaimChecker | None:
-        return None if self.map is None else ClaimChecker(self.method, self.map, self.system)
+        return None if self.map is None else ClaimChecker(*self.proved_on[:1], self.map, self.proved_on[1])
+
+    @cached_property
+    def degenerate(self) -> list[dict]:
+        """The map's degenerate sets, each with its ``kind`` (one of many, no map, another map, ...)."""
+        if self.map is None:
+            return []
+        start = time.perf_counter()
+        out = classify_degenerate(self.method, self.map)
+        self.seconds["degenerate"] = time.perf_counter() - start
+        return out
 
     @cached_property
     def claims(self) -> list[ClaimResult]:
@@ -61,14 +85,17 @@ class Derivation:
 
 
 def build(method: Method) -> Derivation:
-    """A fresh derivation (no cache): the step system and the derived map."""
+    """A fresh derivation (no cache): the step system and the derived map -- by the state-space route, or
+    where it refuses, by the trajectory route (every refusal then carries a witness or says undecided)."""
     start = time.perf_counter()
     system = StepSystem(method)
     try:
-        mp, reason = derive(method, system), None
-    except NotInFamily as err:
-        mp, reason = None, str(err)
-    return Derivation(method, system, mp, reason, {"derive": time.perf_counter() - start})
+        mp, verdict = derive(method, system), None
+    except NotInFamily as err:  # the trajectory route decides: a map on the reachable states, or a witness
+        verdict = trajectory_route(method, system, str(err))
+        mp = verdict.map
+    return Derivation(method, system, mp, None if mp is not None else verdict.refusal_text,
+                      {"derive": time.perf_counter() - start}, verdict)
 
 
 _CACHE: dict[int, Derivation] = {}

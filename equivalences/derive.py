@@ -63,11 +63,11 @@ def _momentum(system: StepSystem, Delta, eta) -> sp.Expr:
     return nice(sum((d / eta * s for d, s in zip(Delta, system.at_base())), sp.Integer(0))) + system.input(t)
 
 
-def derive(method: Method, system: StepSystem | None = None) -> Map:
-    system = system or StepSystem(method)
+def direction_of(method: Method, system: StepSystem):
+    """``(K_t, D_t, Post)`` with ``q(t + 1) - q(t) = -K_t Post_t(D_t)`` (``Post`` None and ``K_t = 1``:
+    ``D_t = q(t) - q(t + 1)``), ``D_t`` in the state at ``t`` and ``u(t)``."""
     q, u_t, S = method.query, system.input(t), system.at_base()
     move = system.reduce(q(t + 1) - q(t), base=0)
-
     apps = {a for a in move.atoms(AppliedUndef) if is_transform_application(a)}
     if len(apps) > 1:
         raise NotInFamily(f"the query point moves by several transformed directions: {sorted(map(str, apps))}")
@@ -76,11 +76,17 @@ def derive(method: Method, system: StepSystem | None = None) -> Map:
         K = canonical(-sp.diff(move, app))
         if K.has(*S, u_t) or not is_zero(move + K * app):
             raise NotInFamily(f"the query point does not move by a multiple of {app.func.__name__}(...)")
-        direction, post = app.args[1], method.transform_of(app.func)
+        post = method.transform_of(app.func)
         if post is None:
             raise NotInFamily(f"{app.func.__name__} is not a transform of {method.key}: declare it in posts")
-    else:
-        K, direction, post = sp.Integer(1), -move, None
+        return K, app.args[1], post
+    return sp.Integer(1), -move, None
+
+
+def derive(method: Method, system: StepSystem | None = None) -> Map:
+    system = system or StepSystem(method)
+    q, u_t, S = method.query, system.input(t), system.at_base()
+    K, direction, post = direction_of(method, system)
 
     try:
         coeffs, rest = linear_coefficients(direction, S + [u_t])
@@ -167,7 +173,7 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
     parts = {
         "the change of variables m_a is undefined there: the method's state does not determine the momentum":
             sp.denom(sp.together(mp.momentum)),
-        "beta_a is undefined there (the previous step's eta_a vanishes)": sp.denom(sp.together(mp.beta_a)),
+        "beta_a is undefined there (eta_a of the same step vanishes)": sp.denom(sp.together(mp.beta_a)),
         "eta_a is undefined there": sp.denom(sp.together(mp.eta_a)),
         "alpha_a is undefined there": sp.denom(sp.together(mp.alpha_a)),
         "the initial momentum is undefined there": sp.denom(sp.together(mp.m_init)),
@@ -181,7 +187,6 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
             entry["effects"].append(what)
     for f in factors(sp.numer(sp.together(mp.eta_a))):
         entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
-        entry["effects"].append("eta_a = 0: the update no longer uses the momentum (the method is plain or "
-                                "preconditioned SGD with step alpha_a there), so beta_a is arbitrary and the map "
-                                "is one of many")
+        entry["effects"].append("eta_a = 0: the update does not use the momentum there (plain or preconditioned "
+                                "SGD with step alpha_a at that step)")
     return list(out.values())

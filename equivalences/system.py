@@ -21,6 +21,26 @@ class DeclarationError(ValueError):
     """The declaration itself is malformed (a bug in a method module)."""
 
 
+def check_references(method: Method, updates) -> None:
+    """Refuse, in one line, an update that reads a sequence the declaration never defines (``h(t)``)
+    or a gradient that is not yet known (``g(t + 1)``): a declaration error, not a verdict."""
+    known = {f.__name__ for f in (*method.state, *method.define, *method.schedules, method.input, method.query)}
+    known |= {f.__name__ for f in method.defaults if isinstance(f, sp.FunctionClass)}
+    for lhs, rhs in updates:
+        for a in sorted(rhs.atoms(AppliedUndef), key=sp.default_sort_key):
+            name = a.func.__name__
+            if name == method.input.__name__:
+                k = offset(a.args[0]) if len(a.args) == 1 else None
+                if k is None or k > 0:
+                    raise DeclarationError(
+                        f"{method.key}: {lhs} reads the gradient {a}, which step t does not know yet; "
+                        f"a step may read {method.input.__name__}(t) and older gradients only")
+            elif name not in known and method.transform_of(a.func) is None:
+                raise DeclarationError(
+                    f"{method.key}: {lhs} reads {a}, a sequence the declaration never defines; "
+                    f"add it to schedules=(...) or define={{...}}, or write it in the state and gradients")
+
+
 class StepSystem:
     def __init__(self, method: Method):
         self.method = method
@@ -28,13 +48,19 @@ class StepSystem:
         self.definitions = dict(method.define)
         updates = [(eq.lhs, self.expand(eq.rhs)) for eq in method.updates]
         self.state = list(method.state)
+        read = [(f(t), self.expand(f(t))) for f in (method.query, method.evaluate) if f is not None]
+        check_references(method, updates + read)
         self.lag = None
-        if any(offset(a.args[0]) == -1 for _, rhs in updates for a in applications(rhs, [self.input])):
-            # The authors reuse the previous gradient: keep it as state.
-            self.lag = sp.Function(f"{self.input.__name__}_prev")
-            self.state.append(self.lag)
-            updates = [(lhs, rhs.subs(self.input(t - 1), self.lag(t))) for lhs, rhs in updates]
-            updates.append((self.lag(t + 1), self.input(t)))
+        self.lags: list = []
+        """``lags[k - 1](t)`` holds ``u(t - k)``: the older gradients the authors reuse, kept as state."""
+        depth = max((-offset(a.args[0]) for _, rhs in updates for a in applications(rhs, [self.input])), default=0)
+        for k in range(1, depth + 1):
+            lag = sp.Function(f"{self.input.__name__}_prev" + (str(k) if k > 1 else ""))
+            self.lags.append(lag)
+            self.state.append(lag)
+            updates = [(lhs, rhs.subs(self.input(t - k), lag(t))) for lhs, rhs in updates]
+            updates.append((lag(t + 1), self.input(t) if k == 1 else self.lags[k - 2](t)))
+        self.lag = self.lags[0] if self.lags else None
         self.F: dict = {}
         names = {s.__name__ for s in self.state}
         for lhs, rhs in updates:
@@ -51,8 +77,8 @@ class StepSystem:
             raise DeclarationError(f"{method.key}: no update for {missing}")
         self.init = dict(method.init)
         """The standard start of every state variable at ``t0`` (a kept previous gradient starts at 0)."""
-        if self.lag is not None:
-            self.init.setdefault(self.lag(method.t0), 0)
+        for lag in self.lags:
+            self.init.setdefault(lag(method.t0), 0)
 
     # -- rewriting -------------------------------------------------------
     def expand(self, expr, bindings=None) -> sp.Expr:

@@ -327,8 +327,10 @@ def _define_and_updates(method: Method, names: _Names):
         rhs = _sympy(f"the update of {name}", eq.rhs)
         _uses(f"the update of {name}", rhs, names, symbols, names.sequences)
         for a in rhs.atoms(AppliedUndef):
-            if a.func.__name__ == names.input and _step_offset(a.args[0]) not in (0, -1):
-                _fail(f"the update of {name} uses {a}; step t may use the gradients g(t) and g(t - 1) only")
+            k = _step_offset(a.args[0]) if a.func.__name__ == names.input else 0
+            if k is None or k > 0:
+                _fail(f"the update of {name} reads the gradient {a}, which step t does not know yet; a step may read "
+                      f"{names.input}(t) and older gradients only")
         for a in sorted(_expanded(rhs, method).atoms(AppliedUndef), key=sp.default_sort_key):
             other, k = a.func.__name__, _step_offset(a.args[0]) if len(a.args) == 1 else None
             if other in names.state and k is not None and (k > 1 or k < 0 or (k == 1 and other not in targets[:-1])):

@@ -47,7 +47,7 @@ CASES = {
     "update_not_equation": ["update 2", "not an equation", "sp.Eq"],
     "update_same_step": ["left side is m(t)", "m(t + 1)"],
     "update_identical_sides": ["update 1 is True", "identical"],
-    "update_future_gradient": ["uses g(t + 1)", "g(t) and g(t - 1) only"],
+    "update_future_gradient": ["reads the gradient g(t + 1)", "g(t) and older gradients only"],
     "update_unknown_symbol": ["update of w uses lr", "not declared", "add lr to constants"],
     "update_unknown_function": ["update of w uses h(t)", "not declared", "declare h"],
     "update_uses_later_state": ["update of m uses w(t + 1)", "not known yet", "put the update of w first"],

@@ -575,10 +575,10 @@ def _map_tex(report: Report, tex: Tex) -> str:
 
 
 def _degenerate(report: Report, tex: Tex) -> str:
-    if not report.map.degenerate:
+    if not report.derivation.degenerate:
         return "None: no denominator of the map can vanish.\n"
     items = [f"\\item ${tex(d['factor'])} = 0$: " + "; ".join(tex_text(x) for x in d["effects"]) + "."
-             for d in report.map.degenerate]
+             for d in report.derivation.degenerate]
     return "\\begin{itemize}\n" + "\n".join(items) + "\n\\end{itemize}\n"
 
 
@@ -691,7 +691,15 @@ def method_tex(report: Report, *, figures: str | None = None) -> str:
     if report.not_in_family is not None:
         out += ["\\subsection*{Not an instance of Eq.~(1)}", _sentence(tex_text(report.not_in_family)), ""]
         return "\n".join(out)
-    chains = derivations(method, report.map, report.proof, system)
+    verdict = report.derivation.verdict
+    chains = derivations(*report.derivation.proved_on[:1], report.map, report.proof,
+                         report.derivation.proved_on[1])  # on the trajectory route: the reduced declaration
+    if verdict is not None and verdict.invariants:  # the trajectory route: reachable states only
+        out += ["\\subsection*{Invariants of the reachable states}",
+                "On every trajectory from the start, " + ", ".join(
+                    f"${tex(i.variable(t))} = {tex(nice(i.value))}$" for i in verdict.invariants)
+                + " (each holds at the start and is kept by a step, modulo all of them: proved exactly); "
+                  "the map is derived and proved on the states they leave free.", ""]
     out += ["\\subsection*{Change of variables}", _change_of_variables(report, system, tex),
             "\\subsection*{Derivation}",
             f"Induction step: assume ${tex(w(t))} = {tex(method.query(t))}$ and ${tex(m(t))}$ as above at step $t$."]

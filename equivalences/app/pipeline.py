@@ -18,6 +18,7 @@ from ..derive import Map
 from ..printing import interval
 from ..registry import get
 from ..symbols import t
+from ..trajectory import degenerate_json
 from .output import json_safe
 
 SCHEMA = "optimizer-equivalences/report/v1"
@@ -58,7 +59,7 @@ def replay_setting(method: Method, overrides: dict) -> dict:
             **{k: v for k, v in merged.items() if isinstance(k, sp.Symbol)}}
 
 
-def degenerate_here(method: Method, mp: Map, overrides: dict) -> list[str]:
+def degenerate_here(method: Method, entries: list, overrides: dict) -> list[str]:
     """Where ``overrides`` put the map on one of its degenerate sets (decided exactly).
 
     A set where something is undefined is refused (:class:`BadHyperparameter`, naming the condition and
@@ -70,14 +71,14 @@ def degenerate_here(method: Method, mp: Map, overrides: dict) -> list[str]:
         return []
     setting, notes = replay_setting(method, overrides), []
     values = ", ".join(f"{k.name}={v}" for k, v in overrides.items())
-    for d in mp.degenerate:
+    for d in entries:
         if canonical(specialise(d["factor"], setting)) != 0:
             continue
         undefined = [e for e in d["effects"] if "undefined" in e]
         if undefined:
             raise BadHyperparameter(f"--set {values} gives {d['condition']}, a degenerate set: {undefined[0]}; "
                                     f"the equivalence is proved only where {d['factor']} != 0 -- pick other values")
-        notes.append(f"{d['condition']} at {values}: {d['effects'][0]}")
+        notes.append(f"{d['condition']} at {values}: " + "; ".join(dict.fromkeys([d['effects'][0], d['effects'][-1]])))
     return notes
 
 
@@ -183,7 +184,7 @@ class Report:
         return nice(specialise(expr, self.overrides)) if self.overrides else expr
 
     def to_json(self) -> dict:
-        method = self.method
+        method, v = self.method, self.derivation.verdict
         out = {
             "schema": SCHEMA,
             "method": method.key,
@@ -191,12 +192,14 @@ class Report:
             "reference": method.reference,
             "section": method.section,
             "ok": self.ok,
-            "not_in_family": self.not_in_family,
+            "not_in_family": self._not_in_family_json(),
             "hyperparameters": {k.name: sp.sstr(v) for k, v in self.overrides.items()},
             "map": None,
             "change_of_variables": None,
             "weight_averaging": None,
-            "proof": {"holds": self.proved, "identities": [], "degenerate": []},
+            "proof": {"holds": self.proved, "route": "state-space" if v is None else v.route,
+                      "invariants": [] if v is None else [i.statement() for i in v.invariants],
+                      "identities": [], "degenerate": []},
             "paper_claims": [_claim_json(c) for c in self.claims],
             "numeric": None if self.numeric is None else self.numeric.to_json(),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
@@ -204,13 +207,20 @@ class Report:
         }
         if self.map is not None:
             out.update(self._map_json())
-            out["proof"]["degenerate"] = [{"condition": d["condition"], "effects": d["effects"]}
-                                          for d in self.map.degenerate]
+            out["proof"]["degenerate"] = degenerate_json(self.derivation.degenerate)
         if self.proof is not None:
             out["proof"]["identities"] = [
                 {"name": i.name, "statement": f"{sp.sstr(i.lhs)} = {sp.sstr(i.rhs)}", "holds": i.holds,
                  "residual": sp.sstr(i.residual)} for i in self.proof.identities]
         return json_safe(out)
+
+    def _not_in_family_json(self):
+        if self.not_in_family is None:
+            return None
+        v = self.derivation.verdict
+        if v is not None:
+            return v.not_in_family_json()
+        return {"reason": self.not_in_family, "witness": None, "condition": None}
 
     def _map_json(self) -> dict:
         s, mp, method, here = sp.sstr, self.map, self.method, self.at_values
@@ -253,8 +263,8 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
     if d.map is None:
         report.timings = {**d.seconds, "total": time.perf_counter() - t_start}
         return report
-    report.notes = degenerate_here(method, d.map, overrides)
-    d.proof, d.claims  # noqa: B018 -- built once, here, so that the timings say what they cost
+    report.notes = degenerate_here(method, d.degenerate, overrides)
+    d.proof, d.claims, d.degenerate  # noqa: B018 -- built once, here, so that the timings say what they cost
     if numeric:
         t1 = time.perf_counter()
         report.numeric = run_numeric(method, d.map, d.system, overrides, steps=steps, dim=dim, seed=seed,

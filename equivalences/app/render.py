@@ -81,10 +81,10 @@ def _proof(report):
 
 
 def _degenerate(report):
-    if not report.map.degenerate:
+    if not report.derivation.degenerate:
         return Text("none")
     tab = grid(first_style=None)
-    for d in report.map.degenerate:
+    for d in report.derivation.degenerate:
         tab.add_row(text(d["factor"]) + " = 0", esc("; ".join(d["effects"])))
     return tab
 
@@ -163,7 +163,9 @@ def render_report(report, console: Console) -> None:
     method = report.method
     parts = [_title(method), Text("\nAs published", style="bold"), _published(method)]
     if report.not_in_family:
-        parts += [Text(f"Not an instance of Eq. (1): {report.not_in_family}", style="bold red")]
+        undecided = report.not_in_family.startswith("undecided")
+        parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {report.not_in_family}",
+                       style="bold yellow" if undecided else "bold red")]
         console.print(Panel(Group(*parts)))
         console.print(_verdict(report))
         return
@@ -184,7 +186,9 @@ def _verdict(report) -> str:
         what = "proved" + (" and confirmed numerically" if report.numeric else " (no replay)")
         return f"[bold green]{key}: {what}[/]"
     if report.not_in_family:
-        return f"[bold red]{key}: not an instance of Eq. (1)[/]"
+        if report.not_in_family.startswith("undecided"):
+            return f"[bold yellow]{key}: undecided (no map and no witness found)[/]"
+        return f"[bold red]{key}: not an instance of Eq. (1) (witness above)[/]"
     if not report.proved:
         return f"[bold red]{key}: proof FAILED[/]"
     return f"[bold red]{key}: numeric check FAILED[/]"
