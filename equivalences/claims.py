@@ -15,6 +15,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .algebra import canonical, nice, offset, substitute_function
+from .claim_kinds import Undecided, check_statement, is_kind, map_values
 from .declare import Claim, Method, is_transform_application
 from .derive import Map
 from .printing import text
@@ -58,6 +59,8 @@ class ClaimChecker:
         return canonical(specialise(self.system.reduce(lhs - rhs, self.table), setting))
 
     def check(self, claim: Claim) -> ClaimResult:
+        if is_kind(claim):
+            return check_kind(claim, map_values(self.mp), self.method.paper_setting)
         paper = {**self.method.paper_setting, **claim.assume}
         r = self.residual(claim.lhs, claim.rhs, paper)
         res = ClaimResult(claim, r == 0, nice(r) if r != 0 else r)
@@ -93,6 +96,34 @@ class ClaimChecker:
         if derived is not None:
             return (claim.lhs, derived), "the derived value (proved)"
         return None, ""
+
+
+def check_kind(claim: Claim, coefficients: dict, paper_setting: dict) -> ClaimResult:
+    """A limit, sum, for-all or explicitness statement (:mod:`equivalences.claim_kinds`), decided in the
+    paper's setting plus the claim's assumptions and, when the paper's setting adds something and the
+    statement can still be decided without it, in general."""
+    d = check_statement(claim, coefficients, {**paper_setting, **claim.assume})
+    res = ClaimResult(claim, d.holds, d.residual, correction=d.correction, correction_how=d.how)
+    if not d.holds and d.correction is None and claim.fix is not None:
+        fixed = check_statement(type(claim)(claim.ref, *claim.fix, **_kind_fields(claim)), coefficients,
+                                {**paper_setting, **claim.assume})
+        if fixed.holds:
+            res.correction, res.correction_how = claim.fix, "corrected statement (decided)"
+    if paper_setting:
+        try:
+            g = check_statement(claim, coefficients, dict(claim.assume))
+        except Undecided:
+            return res
+        res.holds_in_general, res.general_residual = g.holds, g.residual
+        res.general_correction = g.correction
+    return res
+
+
+def _kind_fields(claim) -> dict:
+    from dataclasses import fields
+
+    skip = {"ref", "lhs", "rhs", "fix"}
+    return {f.name: getattr(claim, f.name) for f in fields(claim) if f.name not in skip}
 
 
 def _index_shifts(expr):

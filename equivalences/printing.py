@@ -117,4 +117,6 @@ def latex(expr) -> str:
 
 
 def equation(lhs, rhs) -> str:
+    if rhs is sp.true:  # a statement that is a relation by itself (a claim of kind "for all")
+        return text(lhs)
     return f"{text(lhs)} = {text(rhs)}"
