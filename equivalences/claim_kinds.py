@@ -48,27 +48,51 @@ def _same(a, b) -> sp.Expr:
     return canonical(sp.gammasimp(a - b))
 
 
+POSITIVE_CONSTANT = sp.Symbol("C (a constant, 0 < C < oo)")
+"""The right side of a proportionality statement "a grows proportionally to b": lim a/b = C, 0 < C < oo."""
+
+
 @dataclass(frozen=True)
 class Limit(Claim):
-    """``lim_{var -> point} expr = rhs``; ``lhs`` is the unevaluated :class:`sympy.Limit`."""
+    """``lim_{var -> point} expr = rhs``; ``lhs`` is the unevaluated :class:`sympy.Limit`.  With
+    ``rhs = POSITIVE_CONSTANT`` it states a proportionality: the limit is finite and positive."""
 
     kind: str = "limit"
 
-    @property
-    def expr(self):
-        return self.lhs.args[0]
-
     def decide(self, value: Callable) -> Decision:
         e, var, point = value(self.lhs.args[0]), self.lhs.args[1], self.lhs.args[2]
-        got = sp.limit(e, var, point)
-        if isinstance(got, sp.Limit) or got.has(sp.AccumBounds):
-            raise Undecided(f"{self.ref}: no exact limit of {e}")
+        got = exact_limit(evaluate_sums(e), var, point)
+        if self.rhs == POSITIVE_CONSTANT:
+            ok = got.is_finite and got.is_positive
+            if ok:
+                return Decision(True, sp.Integer(0))
+            return Decision(False, got, (self.lhs, got), "the exact limit is not a positive constant")
         claimed = value(self.rhs)
         r = _same(got, claimed)
         if r == 0:
             return Decision(True, r)
         residual = got - claimed if not got.has(sp.oo, -sp.oo) else got
         return Decision(False, nice(residual), (self.lhs, nice(got)), "the exact limit")
+
+
+def exact_limit(e, var, point) -> sp.Expr:
+    """The limit, exactly: a rational function of ``var`` at infinity by its leading coefficients (cheap),
+    anything else by :func:`sympy.limit`."""
+    e = sp.cancel(sp.together(e))
+    if point == sp.oo and e.is_rational_function(var):
+        num, den = (sp.Poly(p, var) for p in sp.fraction(e))
+        dn, dd = num.degree(), den.degree()
+        if dn < dd:
+            return sp.Integer(0)
+        if dn == dd:
+            return sp.cancel(num.LC() / den.LC())
+        sign = sp.sign(num.LC() / den.LC())
+        if sign in (1, -1):
+            return sign * sp.oo
+    got = sp.limit(e, var, point)
+    if isinstance(got, sp.Limit) or got.has(sp.AccumBounds):
+        raise Undecided(f"no exact limit of {e}")
+    return got
 
 
 def limit(ref, expr, value, *, var=t, point=sp.oo, **kw) -> Limit:
@@ -80,6 +104,30 @@ def asymptotic(ref, expr, model, *, var=t, **kw) -> Limit:
     return Limit(ref, sp.Limit(expr / model, var, sp.oo), sp.Integer(1), **kw)
 
 
+def proportional(ref, expr, rate, *, var=t, **kw) -> Limit:
+    """``expr`` grows proportionally to ``rate``: ``lim expr / rate`` is a positive constant."""
+    return Limit(ref, sp.Limit(expr / rate, var, sp.oo), POSITIVE_CONSTANT, **kw)
+
+
+def exact_sum(term, limits) -> sp.Expr:
+    """``sum term`` over ``limits = (s, lo, hi)``, exactly; a polynomial in ``s`` over a denominator free of ``s``
+    (the weights of an average after their products are evaluated) by Faulhaber's formulas, else
+    :func:`sympy.summation`."""
+    s = limits[0]
+    term = sp.gammasimp(sp.sympify(term).doit())
+    num, den = sp.fraction(sp.cancel(sp.together(term)))
+    if not den.has(s) and num.is_polynomial(s):
+        return sp.cancel(sp.summation(sp.expand(num), limits) / den)
+    got = sp.summation(term, limits)
+    if got.has(sp.Sum):
+        raise Undecided(f"no closed form for the sum of {term}")
+    return sp.factor(sp.gammasimp(got))
+
+
+def evaluate_sums(e) -> sp.Expr:
+    return e.replace(lambda x: isinstance(x, sp.Sum), lambda x: exact_sum(x.function, x.limits[0]))
+
+
 @dataclass(frozen=True)
 class Sum(Claim):
     """``sum_{s=lo}^{hi} term = rhs``; ``lhs`` is the unevaluated :class:`sympy.Sum`."""
@@ -87,11 +135,7 @@ class Sum(Claim):
     kind: str = "sum"
 
     def decide(self, value: Callable) -> Decision:
-        term, (s, lo, hi) = value(self.lhs.function), self.lhs.limits[0]
-        got = sp.summation(sp.gammasimp(term.doit()), (s, lo, hi))
-        if got.has(sp.Sum):
-            raise Undecided(f"{self.ref}: no closed form for {self.lhs}")
-        got = sp.factor(sp.gammasimp(got))
+        got = exact_sum(value(self.lhs.function), self.lhs.limits[0])
         r = _same(got, value(self.rhs))
         if r == 0:
             return Decision(True, r)
@@ -104,6 +148,7 @@ class ForAll(Claim):
 
     var: sp.Symbol = t
     lo: int = 1
+    hi: int | None = None
     kind: str = "for all"
 
     def decide(self, value: Callable) -> Decision:
@@ -115,19 +160,29 @@ class ForAll(Claim):
             if extra:
                 raise Undecided(f"{self.ref}: {sorted(map(str, extra))} must be fixed (the assumptions) to decide it")
             real = sp.Dummy("v", real=True)
-            bad = sp.solveset(sp.Not(rel.subs(self.var, real)), real, sp.Reals)
-        bad = sp.Intersection(bad, sp.Interval(self.lo, sp.oo))
+            bad = sp.Complement(sp.Reals, _truth_set(rel.subs(self.var, real), real))
+        bad = sp.Intersection(bad, sp.Interval(self.lo, sp.oo if self.hi is None else self.hi))
         first = _first_integer(bad, self.lo)
         if first is None:
             return Decision(True, sp.Integer(0))
         last = _last_integer(bad)
         how = f"fails at {self.var} = {first}"
-        if last is None:
+        if last is None or (self.hi is not None and last >= self.hi):
             return Decision(False, sp.Integer(first), None, how)
-        fixed = ForAll(self.ref, self.lhs, sp.true, var=self.var, lo=last + 1).decide(value)
+        fixed = ForAll(self.ref, self.lhs, sp.true, var=self.var, lo=last + 1, hi=self.hi).decide(value)
         assert fixed.holds, "the first step after the last violation cannot violate"
         return Decision(False, sp.Integer(first), (self.lhs, sp.true),
                         how + f"; holds for every integer {self.var} >= {last + 1}")
+
+
+def _truth_set(rel, var) -> sp.Set:
+    """The real ``var`` where ``rel`` (relations joined by And/Or) holds, by :func:`sympy.solveset`."""
+    if isinstance(rel, sp.And):
+        return sp.Intersection(*(_truth_set(a, var) for a in rel.args))
+    if isinstance(rel, sp.Or):
+        return sp.Union(*(_truth_set(a, var) for a in rel.args))
+    return sp.solveset(sp.together(rel.lhs - rel.rhs) if isinstance(rel, sp.Eq) else rel, var, sp.Reals) \
+        if isinstance(rel, sp.Eq) else sp.solveset(rel, var, sp.Reals)
 
 
 def _intervals(s):
@@ -181,6 +236,15 @@ class Explicit(Claim):
 
 
 KINDS = (Limit, Sum, ForAll, Explicit)
+
+s_, j_, T_, N_ = sp.symbols("s j T N", integer=True, positive=True)
+"""Summation indices: ``s`` an iterate, ``j`` a step of a product, ``T`` the last step, ``N`` a scale (``T = 10 N``)."""
+
+
+def average_weight(gamma, s=s_, T=T_, j=j_) -> sp.Expr:
+    """The weight of iterate ``s`` in ``e_T`` when ``e_t = (1 - gamma_t) e_(t-1) + gamma_t w_t``:
+    ``gamma_s prod_(j=s+1)^T (1 - gamma_j)``."""
+    return gamma(s) * sp.Product(1 - gamma(j), (j, s + 1, T))
 
 
 def is_kind(claim) -> bool:
