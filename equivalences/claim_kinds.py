@@ -78,6 +78,8 @@ class Limit(Claim):
 def exact_limit(e, var, point) -> sp.Expr:
     """The limit, exactly: a rational function of ``var`` at infinity by its leading coefficients (cheap),
     anything else by :func:`sympy.limit`."""
+    if point == sp.oo:
+        e = eventually(e, var)
     e = sp.cancel(sp.together(e))
     if point == sp.oo and e.is_rational_function(var):
         num, den = (sp.Poly(p, var) for p in sp.fraction(e))
@@ -89,10 +91,36 @@ def exact_limit(e, var, point) -> sp.Expr:
         sign = sp.sign(num.LC() / den.LC())
         if sign in (1, -1):
             return sign * sp.oo
-    got = sp.limit(e, var, point)
+    try:
+        got = sp.limit(e, var, point)
+    except (NotImplementedError, ValueError) as err:
+        raise Undecided(f"no exact limit of {e}: {err}") from None
     if isinstance(got, sp.Limit) or got.has(sp.AccumBounds):
         raise Undecided(f"no exact limit of {e}")
     return got
+
+
+def eventually(e, var) -> sp.Expr:
+    """``e`` for all large ``var``: each Min/Max/Piecewise replaced by its branch whose condition holds on a
+    ray ``[K, oo)`` (decided by :func:`sympy.solveset`)."""
+    e = e.rewrite(sp.Piecewise) if e.has(sp.Min, sp.Max) else e
+    if not e.has(sp.Piecewise):
+        return e
+
+    def branch(pw):
+        real = sp.Dummy("v", real=True)
+        for expr, cond in pw.args:
+            truth = sp.S.Reals if cond == sp.true else _truth_set(cond.subs(var, real), real)
+            if truth.sup == sp.oo and sp.Intersection(truth, sp.Interval(truth.sup - 1, sp.oo)) != sp.S.EmptySet \
+                    and _contains_ray(truth):
+                return expr
+        raise Undecided(f"no branch of {pw} holds for all large {var}")
+
+    return e.replace(lambda x: isinstance(x, sp.Piecewise), branch)
+
+
+def _contains_ray(s) -> bool:
+    return any(i.sup == sp.oo for i in _intervals(s))
 
 
 def limit(ref, expr, value, *, var=t, point=sp.oo, **kw) -> Limit:
@@ -282,4 +310,9 @@ def evaluator(coefficients: Mapping, setting: Mapping) -> Callable:
 
 
 def check_statement(claim, coefficients: Mapping, setting: Mapping) -> Decision:
-    return claim.decide(evaluator(coefficients, setting))
+    try:
+        return claim.decide(evaluator(coefficients, setting))
+    except Undecided:
+        raise
+    except (NotImplementedError, ValueError, TypeError) as err:  # sympy could not settle it: say so, never guess
+        raise Undecided(f"{claim.ref}: {err}") from None

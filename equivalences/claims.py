@@ -102,7 +102,10 @@ def check_kind(claim: Claim, coefficients: dict, paper_setting: dict) -> ClaimRe
     """A limit, sum, for-all or explicitness statement (:mod:`equivalences.claim_kinds`), decided in the
     paper's setting plus the claim's assumptions and, when the paper's setting adds something and the
     statement can still be decided without it, in general."""
-    d = check_statement(claim, coefficients, {**paper_setting, **claim.assume})
+    try:
+        d = check_statement(claim, coefficients, {**paper_setting, **claim.assume})
+    except Undecided as err:  # reported as not shown to hold, with the reason; never as holding
+        return ClaimResult(claim, False, sp.nan, correction_how=f"not decided: {err}")
     res = ClaimResult(claim, d.holds, d.residual, correction=d.correction, correction_how=d.how)
     if not d.holds and d.correction is None and claim.fix is not None:
         fixed = check_statement(type(claim)(claim.ref, *claim.fix, **_kind_fields(claim)), coefficients,

@@ -47,7 +47,7 @@ METHOD = Method(
         Claim("App. B.4, second rewritten equation", v(t + 1) - w(t + 1),
               beta(t) * (1 - alpha(t)) * (v(t) - w(t)) - eta(t) * (gamma(t) - 1) * g(t),
               printed=r"v_{k+1} - w_{k+1} = \beta_k(1-\alpha_k)[v_k - w_k] - \eta(\gamma_k - 1)g_k"),
-        Claim("App. B.4 (implied beta_a)", beta_a(t), beta(t) * (1 - alpha(t))),
-        Claim("App. B.4 (implied momentum)", m(t), (v(t + 1) - w(t + 1)) / (eta(t) * (1 - gamma(t)))),
+        Claim("App. B.4 (implied beta_a)", beta_a(t), beta(t) * (1 - alpha(t)), origin="prose"),
+        Claim("App. B.4 (implied momentum)", m(t), (v(t + 1) - w(t + 1)) / (eta(t) * (1 - gamma(t))), origin="prose"),
     ),
 )

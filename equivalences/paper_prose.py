@@ -1,0 +1,66 @@
+"""The paper's statements that belong to no single method: §3 (momentum, weight averaging, Eq. (1)),
+§4.4 (what 1 - 1/t momentum accumulates) and the averaging convention shared by §3.2 and Algorithm 3.
+
+Each is transcribed literally (its §/line in ``ref``, what the text says in ``note``) and checked like a
+method's claims, with no method behind it: an equation by its rational normal form, a limit, sum,
+"for all" or explicitness statement by :mod:`equivalences.claim_kinds`.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .algebra import canonical, nice
+from .claim_kinds import Explicit, ForAll, is_kind, limit, proportional, s_, j_
+from .declare import Claim
+from .symbols import alpha_a, beta_a, eta_a, t
+
+w, m, grad = sp.Function("w"), sp.Function("m"), sp.Function("nabla_f")
+beta, eta = sp.symbols("beta eta")
+delta, c, gamma = sp.symbols("delta c gamma")
+w_bar, w_T = sp.symbols("wbar_(T-1) w_T")
+APP_A_DELTA = {delta: sp.Rational(1, 10)}  # App. A sweeps delta in [0.05, 0.1] (and [0.025, 0.05, 0.1])
+
+STATEMENTS: tuple[Claim, ...] = (
+    Explicit("§3.1, the momentum update (printed as an algorithm step: explicit)", w(t), w(t - 1) - eta * m(t),
+             lines={m(t): beta * m(t - 1) + grad(w(t))},
+             printed=r"m_t = \beta m_{t-1} + \nabla f(w_t);\quad w_t = w_{t-1} - \eta m_t",
+             fix=(w(t), w(t - 1) - eta * (beta * m(t - 1) + grad(w(t - 1)))),
+             note="m_t reads the gradient at w_t, the point this step computes: as printed the step is implicit"),
+    Explicit("§3.3, Eq. (1) (an explicit step: g_t is evaluated at w_t)", w(t + 1),
+             w(t) - eta_a(t) * m(t) - alpha_a(t) * grad(w(t)), lines={m(t): beta_a(t) * m(t - 1) + grad(w(t))},
+             printed=r"m_t = \beta_{a,t} m_{t-1} + g_t,\quad w_{t+1} = w_t - \eta_{a,t} m_t - \alpha_{a,t} g_t"),
+    limit("§3.2 (gamma_T = 1 - 1/(delta T) is the weight of the newest iterate w_T; averaging lets it vanish)",
+          1 - 1 / (delta * t), 0, assume=APP_A_DELTA, origin="prose",
+          printed=r"\bar w_T = (1-\gamma_T)\bar w_{T-1} + \gamma_T w_T,\quad \gamma_t \approx 1 - \frac{1}{\delta t}",
+          note="in the printed recursion gamma_T multiplies w_T; with gamma_t ~ 1 - 1/(delta t) the newest iterate "
+               "keeps almost all the weight, the opposite of averaging (Alg. 3, line 8 puts 1 - c on it)"),
+    ForAll("§3.2 (for some constant 0 <= delta <= 1, gamma_t = 1 - 1/(delta t) is a weight in [0, 1] for all t >= 1)",
+           sp.And(1 - 1 / (delta * t) >= 0, 1 - 1 / (delta * t) <= 1), sp.true, assume=APP_A_DELTA, origin="prose",
+           note="delta = 0.1 (App. A); negative before t = 1/delta, which is why Alg. 3 takes a max"),
+    Claim("§3.2 and Alg. 3, line 8 (gamma_t of §3.2 and c of Alg. 3 are the same coefficient, both ~ 1 - 1/(delta t))",
+          (1 - c) * w_bar + c * w_T, c * w_bar + (1 - c) * w_T, origin="prose",
+          printed=r"\bar w_T = (1-\gamma_T)\bar w_{T-1} + \gamma_T w_T \ \text{vs}\ w_{avg} \leftarrow c\, w_{avg} + (1-c) w",
+          fix=((1 - (1 - c)) * w_bar + (1 - c) * w_T, c * w_bar + (1 - c) * w_T),
+          note="the same average needs gamma_t = 1 - c_t: the two printed conventions are opposite"),
+    proportional("§4.4 (for beta_a = 1 - 1/t the accumulated contribution of past gradients in m_t grows "
+                 "proportionally to t)", sp.Sum(sp.Product(1 - 1 / j_, (j_, s_ + 1, t)), (s_, 1, t)), t,
+                 origin="prose", note="m_t = sum_s (prod_(j=s+1)^t beta_a,j) g_s: the total weight of the gradients"),
+)
+"""Statements of §3, §4.4 and of §3.2 against Alg. 3, checked without a method."""
+
+
+def check_statement(claim: Claim):
+    """A statement of :data:`STATEMENTS` as a :class:`~equivalences.claims.ClaimResult`."""
+    from .claims import ClaimResult, check_kind, specialise
+
+    if is_kind(claim):
+        return check_kind(claim, {}, {})
+    r = canonical(specialise(claim.lhs - claim.rhs, claim.assume))
+    res = ClaimResult(claim, r == 0, nice(r) if r != 0 else r)
+    if r != 0 and claim.fix is not None and canonical(specialise(claim.fix[0] - claim.fix[1], claim.assume)) == 0:
+        res.correction, res.correction_how = claim.fix, "corrected statement (proved)"
+    return res
+
+
+def check_all() -> list:
+    return [check_statement(c) for c in STATEMENTS]
