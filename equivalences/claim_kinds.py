@@ -111,8 +111,7 @@ def eventually(e, var) -> sp.Expr:
         real = sp.Dummy("v", real=True)
         for expr, cond in pw.args:
             truth = sp.S.Reals if cond == sp.true else _truth_set(cond.subs(var, real), real)
-            if truth.sup == sp.oo and sp.Intersection(truth, sp.Interval(truth.sup - 1, sp.oo)) != sp.S.EmptySet \
-                    and _contains_ray(truth):
+            if _contains_ray(truth):
                 return expr
         raise Undecided(f"no branch of {pw} holds for all large {var}")
 

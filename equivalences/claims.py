@@ -111,7 +111,7 @@ def check_kind(claim: Claim, coefficients: dict, paper_setting: dict) -> ClaimRe
         fixed = check_statement(type(claim)(claim.ref, *claim.fix, **_kind_fields(claim)), coefficients,
                                 {**paper_setting, **claim.assume})
         if fixed.holds:
-            res.correction, res.correction_how = claim.fix, "corrected statement (decided)"
+            res.correction, res.correction_how = claim.fix, f"{d.how}; corrected statement (decided)"
     if paper_setting:
         general, paper = (evaluator(coefficients, st) for st in (dict(claim.assume), {**paper_setting, **claim.assume}))
         shown = (claim.lhs, claim.rhs)

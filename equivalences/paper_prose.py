@@ -17,7 +17,7 @@ from .symbols import alpha_a, beta_a, eta_a, t
 w, m, grad = sp.Function("w"), sp.Function("m"), sp.Function("nabla_f")
 beta, eta = sp.symbols("beta eta")
 delta, c, gamma = sp.symbols("delta c gamma")
-w_bar, w_T = sp.symbols("wbar_(T-1) w_T")
+w_bar, w_T = sp.symbols("wbar w_T")
 APP_A_DELTA = {delta: sp.Rational(1, 10)}  # App. A sweeps delta in [0.05, 0.1] (and [0.025, 0.05, 0.1])
 
 STATEMENTS: tuple[Claim, ...] = (
@@ -64,3 +64,20 @@ def check_statement(claim: Claim):
 
 def check_all() -> list:
     return [check_statement(c) for c in STATEMENTS]
+
+
+def counts(results) -> dict:
+    """How many printed statements ``results`` (ClaimResults) check: displayed, prose, and how many hold."""
+    return {"displayed": sum(r.claim.origin == "displayed" for r in results),
+            "prose": sum(r.claim.origin == "prose" for r in results),
+            "hold": sum(bool(r.holds) for r in results), "total": len(results)}
+
+
+def summary_line(reports, standalone) -> str:
+    """``verify all``'s count of the paper's statements: per method and not tied to a method."""
+    mine = [c for r in reports for c in r.claims]
+    a, b = counts(mine), counts(standalone)
+    total = a["total"] + b["total"]
+    return (f"Printed statements of the paper checked: {total} ({a['displayed'] + b['displayed']} displayed, "
+            f"{a['prose'] + b['prose']} prose); {a['hold'] + b['hold']} hold as printed. "
+            f"{b['total']} of them (§3, §4.4, §3.2 vs Alg. 3) belong to no method.")

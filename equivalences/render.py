@@ -5,6 +5,7 @@ import sympy as sp
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.markup import escape
 from rich.text import Text
 
 from .algebra import nice
@@ -192,11 +193,16 @@ def render_all(reports, console: Console | None = None) -> None:
             f"{r.timings.get('total', 0):.1f}s",
         )
     console.print(tab)
-    failing = [(r, c) for r in reports for c in r.claims if not c.holds]
+    from .paper_prose import check_all, summary_line
+
+    standalone = check_all()
+    failing = [(r.method.key + ", ", c) for r in reports for c in r.claims if not c.holds]
+    failing += [("", c) for c in standalone if not c.holds]
     if failing:
         console.print(f"\n[bold yellow]Printed claims that fail ({len(failing)}):[/]")
-        for r, c in failing:
+        for where, c in failing:
             fix = f"  → {equation(*c.correction)} ({c.correction_how})" if c.correction else ""
-            console.print(f"  {r.method.key}, {c.claim.ref}: {equation(c.claim.lhs, c.claim.rhs)}{fix}")
+            console.print(escape(f"  {where}{c.claim.ref}: {equation(c.claim.lhs, c.claim.rhs)}{fix}"))
+    console.print(f"\n{escape(summary_line(reports, standalone))}")
     ok = sum(r.ok for r in reports)
     console.print(f"\n[bold]{ok}/{len(reports)} methods proved" + (" and confirmed" if all(r.numeric for r in reports) else "") + "[/]")

@@ -192,9 +192,13 @@ class Report:
                 {"name": i.name, "statement": f"{s(i.lhs)} = {s(i.rhs)}", "holds": i.holds, "residual": s(i.residual)}
                 for i in self.proof.identities
             ]
+        from .claim_kinds import kind_of
+        from .paper_prose import counts
+
+        out["paper_claims_count"] = counts(self.claims)
         for c in self.claims:
             out["paper_claims"].append({
-                "ref": c.claim.ref,
+                "ref": c.claim.ref, "kind": kind_of(c.claim), "origin": c.claim.origin,
                 "statement": f"{s(c.claim.lhs)} = {s(c.claim.rhs)}",
                 "holds": c.holds,
                 "residual": s(c.residual),
