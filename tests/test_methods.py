@@ -41,6 +41,7 @@ EXPECTED = {
     "ademamix": (F("beta3")(t) * (1 - F("beta3")(t - 1)) / (1 - F("beta3")(t)), F("alpha")(t) * (1 - F("beta3")(t)), 1),
     "simplified-ademamix": (F("beta1")(t), 1, a_),
     "accelerated-adamw": (b1, b3 * (1 - b1) / b1, 1 - b3 - b3 * (1 - b1) / b1),
+    "accelerated-adamw-printed": (b1, -b3 * (1 - b1) / b1, (b3 - b1) / b1),  # Alg. 3's printed signs: ascent
 }
 
 
