@@ -258,7 +258,9 @@ class Explicit(Claim):
         reads = sorted((a for a in rhs.atoms(sp.Function) if a.has(self.lhs) and a != self.lhs), key=sp.default_sort_key)
         if rhs.has(self.lhs):
             shown = reads[0] if reads else self.lhs
-            return Decision(False, shown, None, f"implicit: the right side reads {shown}")
+            from .printing import text
+
+            return Decision(False, shown, None, f"implicit: the right side reads {text(shown)}")
         return Decision(True, sp.Integer(0))
 
 

@@ -71,6 +71,21 @@ def _appendix_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _paper_claims_parser() -> argparse.ArgumentParser:
+    from .commands import paper_claims
+
+    p = _Parser(prog="verify paper-claims", description="Every statement of the paper the tool checks "
+                "(displayed equations and prose), with its verdict, residual and correction.")
+    paper_claims.configure(p)
+    return p
+
+
+def _paper_claims(args) -> int:
+    from .commands import paper_claims
+
+    return paper_claims.run(args)
+
+
 def _appendix(args) -> int:
     from .appendix import write
 
@@ -113,8 +128,9 @@ def _check_args(args) -> dict:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    sub = argv[0] if argv[:1] in (["appendix"], ["mutations"]) else None
-    parser = {"appendix": _appendix_parser, "mutations": _mutations_parser}.get(sub, _parser)()
+    sub = argv[0] if argv[:1] in (["appendix"], ["mutations"], ["paper-claims"]) else None
+    parser = {"appendix": _appendix_parser, "mutations": _mutations_parser,
+              "paper-claims": _paper_claims_parser}.get(sub, _parser)()
     try:
         args = parser.parse_args(argv[1:] if sub else argv)
     except SystemExit as e:  # argparse already printed a one-line usage error
@@ -122,7 +138,8 @@ def main(argv=None) -> int:
     from .output import OutputError
 
     try:
-        return {"appendix": _appendix, "mutations": _run_mutations}.get(sub, _run)(args)
+        return {"appendix": _appendix, "mutations": _run_mutations,
+                "paper-claims": _paper_claims}.get(sub, _run)(args)
     except (UsageError, registry.UnknownMethod, registry.BadModule, OutputError) as err:
         msg = str(err.args[0] if err.args else err)
         print(f"verify: error: {msg.replace(chr(10), chr(92) + 'n')}", file=sys.stderr)  # one line, always
