@@ -205,3 +205,31 @@ def test_appendix_shows_prose_claims_and_the_statements_of_no_method():
     assert "(prose)" in tex and "Statements not tied to one method" in tex
     section = tex.split("Statements not tied to one method")[1]
     assert section.count("\\OEerratum{") == sum(not r.holds for r in check_all())
+
+
+# -- verify paper-claims ------------------------------------------------------------------------------------------------
+def test_docs_paper_claims_is_generated_from_the_tool(reports):
+    from pathlib import Path
+
+    from equivalences.commands.paper_claims import collect, markdown
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "paper-claims.md").read_text(encoding="utf-8")
+    result = collect(reports=reports)
+    assert page == markdown(result), "docs/paper-claims.md is stale: verify paper-claims --markdown docs/paper-claims.md"
+    assert result.counts["displayed"] == EXPECTED_COUNTS["displayed"] and result.counts["prose"] == EXPECTED_COUNTS["prose"]
+
+
+def test_paper_claims_command_json_and_errors(capsys):
+    import json
+
+    from equivalences.cli import main
+
+    assert main(["paper-claims", "mass", "--json", "--failing"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    refs = {s["ref"] for s in out["statements"]}
+    assert "App. B.3, second rewritten equation" in refs and all(not s["holds"] for s in out["statements"])
+    assert all(s["where"] == "mass" for s in out["statements"])  # the statements of no method only with the paper
+    assert main(["paper-claims", "no-such-method"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown method" in err[0]
+    assert main(["paper-claims", "--bogus"]) == 2
