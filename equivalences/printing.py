@@ -68,7 +68,7 @@ class TextPrinter(_PositiveFirst, StrPrinter):
 
     def _print_Limit(self, e):
         body, var, point = e.args[:3]
-        return f"lim_({self._print(var)}→{'∞' if point == sp.oo else self._print(point)}) [{self._print(body)}]"
+        return f"lim_({self._print(var)}→{'∞' if point == sp.oo else self._print(point)}) ({self._print(body)})"
 
     def _print_Sum(self, e):
         return self._big("Σ", e)
@@ -78,7 +78,7 @@ class TextPrinter(_PositiveFirst, StrPrinter):
 
     def _big(self, sign, e):
         var, lo, hi = e.limits[0]
-        return f"{sign}_({self._print(var)}={self._print(lo)}..{self._print(hi)}) [{self._print(e.function)}]"
+        return f"{sign}_({self._print(var)}={self._print(lo)}..{self._print(hi)}) ({self._print(e.function)})"
 
     def _print_Function(self, e):
         if isinstance(e, AppliedUndef) and e.func.__name__ == "nabla_f" and len(e.args) == 1:

@@ -88,7 +88,14 @@ def _assumptions(c) -> str:
     if not c.claim.assume:
         return ""
     items = [f"{text(k) if isinstance(k, sp.Symbol) else k.__name__ + '_t'} = {text(v)}" for k, v in c.claim.assume.items()]
-    return "  [dim](with " + ", ".join(items) + ")[/]"
+    return "  [dim](with " + escape(", ".join(items)) + ")[/]"
+
+
+def _origins(results) -> str:
+    from .paper_prose import counts
+
+    n = counts(results)
+    return f"{n['displayed']} displayed, {n['prose']} from the prose"
 
 
 def _claims(report) -> Table:
@@ -97,19 +104,21 @@ def _claims(report) -> Table:
     tab.add_column()
     method = report.method
     for c in report.claims:
-        head = f"[dim]{c.claim.ref}:[/] {equation(c.claim.lhs, c.claim.rhs)}{_assumptions(c)}"
+        head = f"[dim]{escape(c.claim.ref)}:[/] {escape(equation(c.claim.lhs, c.claim.rhs))}{_assumptions(c)}"
         if c.holds:
             tab.add_row(OK, head)
             if c.holds_in_general is False:
-                more = f"  [yellow]holds only with {method.paper_setting_text}[/]"
+                more = f"  [yellow]holds only with {escape(method.paper_setting_text)}[/]"
                 if c.general_correction:
-                    more += f"; in general {equation(*c.general_correction)}"
+                    more += f"; in general {escape(equation(*c.general_correction))}"
                 tab.add_row("", more)
         else:
             tab.add_row(BAD, head)
-            tab.add_row("", f"  [red]residual[/] {text(c.residual)}")
+            tab.add_row("", f"  [red]residual[/] {escape(text(c.residual))}")
             if c.correction:
-                tab.add_row("", f"  [cyan]correction[/] ({c.correction_how}): {equation(*c.correction)}")
+                tab.add_row("", f"  [cyan]correction[/] ({escape(c.correction_how)}): {escape(equation(*c.correction))}")
+            elif c.correction_how:
+                tab.add_row("", f"  [cyan]{escape(c.correction_how)}[/]")
     return tab
 
 
@@ -153,7 +162,8 @@ def render_report(report, console: Console | None = None) -> None:
     parts += [Text("\nDerived map to accelerated SGD", style="bold"), _map(report),
               Text("\nProof", style="bold"), _proof(report),
               Text("\nDegenerate parameters", style="bold"), _degenerate(report),
-              Text(f"\nThe paper's claims ({report.claims_holding}/{len(report.claims)} hold as printed)", style="bold"),
+              Text(f"\nThe paper's claims ({report.claims_holding}/{len(report.claims)} hold as printed; "
+                   f"{_origins(report.claims)})", style="bold"),
               _claims(report)]
     if report.numeric is not None:
         parts += [Text("\nNumeric replay", style="bold"), _numeric(report)]
