@@ -195,7 +195,7 @@ class ForAll(Claim):
         last = _last_integer(bad)
         how = f"fails at {self.var} = {first}"
         if last is None or (self.hi is not None and last >= self.hi):
-            return Decision(False, sp.Integer(first), None, how)
+            return Decision(False, sp.Integer(first), None, how + " and at arbitrarily late steps: it holds from no step on")
         fixed = ForAll(self.ref, self.lhs, sp.true, var=self.var, lo=last + 1, hi=self.hi).decide(value)
         assert fixed.holds, "the first step after the last violation cannot violate"
         return Decision(False, sp.Integer(first), (self.lhs, sp.true),

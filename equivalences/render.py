@@ -114,7 +114,8 @@ def _claims(report) -> Table:
                 tab.add_row("", more)
         else:
             tab.add_row(BAD, head)
-            tab.add_row("", f"  [red]residual[/] {escape(text(c.residual))}")
+            label = "first failing step t =" if getattr(c.claim, "kind", "") == "for all" else "residual"
+            tab.add_row("", f"  [red]{label}[/] {escape(text(c.residual))}")
             if c.correction:
                 tab.add_row("", f"  [cyan]correction[/] ({escape(c.correction_how)}): {escape(equation(*c.correction))}")
             elif c.correction_how:

@@ -135,9 +135,12 @@ def render(result: PaperClaims) -> None:
         mark = "[green]✓[/]" if r.holds else "[red]✗[/]"
         body = escape(r.statement)
         if not r.holds:
-            body += f"\n[red]residual[/] {escape(r.residual)}"
-            if r.correction or r.correction_how:
+            label = "first failing step t =" if r.kind == "for all" else "residual"
+            body += f"\n[red]{label}[/] {escape(r.residual)}"
+            if r.correction:
                 body += f"\n[cyan]correction[/] {escape(r.correction)} ({escape(r.correction_how)})"
+            elif r.correction_how:
+                body += f"\n[cyan]{escape(r.correction_how)}[/]"
         if r.holds_in_general is False:
             body += "\n[yellow]fails without the paper's setting[/]"
         tab.add_row(mark, f"{escape(r.where)}\n[dim]{escape(r.ref)}[/]", f"{r.kind}\n[dim]{r.origin}[/]", body)
