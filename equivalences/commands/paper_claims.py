@@ -92,6 +92,10 @@ def markdown(result: PaperClaims) -> str:
         lines.append("| " + " | ".join(cell(x) for x in (
             r.where, r.ref, r.kind, r.origin, f"`{r.statement}`", "holds" if r.holds else "**fails**",
             f"`{r.residual}`" if r.residual else "", fix, general)) + " |")
+    from ..paper_prose import NOT_TRANSCRIBED
+
+    lines += ["", "## Not transcribed, and why", ""]
+    lines += [f"- **{cell(where)}**: {cell(why)}." for where, why in NOT_TRANSCRIBED]
     return "\n".join(lines) + "\n"
 
 
