@@ -233,3 +233,17 @@ def test_paper_claims_command_json_and_errors(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown method" in err[0]
     assert main(["paper-claims", "--bogus"]) == 2
+
+
+def test_the_one_point_refutation_is_sound():
+    """The cheap test before the rational normal form: 'not 0 at a rational point' only for what is not 0."""
+    from equivalences.claims import nonzero_at_a_point
+    from equivalences.declare import Transform
+
+    g, b = sp.Function("g"), sp.Symbol("b")
+    P = Transform("P_refutation_test", "adam")  # an opaque transform: equal arguments, equal values
+    x = g(t) * (1 - b) + b * g(t - 1)
+    assert not nonzero_at_a_point(P(t, x) - P(t, sp.expand(x)))  # the same function value: inconclusive, never "not 0"
+    assert not nonzero_at_a_point((b ** 2 - 1) / (b - 1) - (b + 1))  # identically 0
+    assert nonzero_at_a_point(g(t) - g(t - 1)) and nonzero_at_a_point(P(t, g(t)) - P(t, g(t - 1)))
+    assert not nonzero_at_a_point(sp.exp(b) - 1)  # not a rational value there: inconclusive
