@@ -143,12 +143,19 @@ def exact_sum(term, limits) -> sp.Expr:
     s = limits[0]
     term = sp.gammasimp(sp.sympify(term).doit())
     num, den = sp.fraction(sp.cancel(sp.together(term)))
-    if not den.has(s) and num.is_polynomial(s):
-        return sp.cancel(sp.summation(sp.expand(num), limits) / den)
+    if not den.has(s) and num.is_polynomial(s):  # monomial by monomial: Faulhaber's formula for each power
+        powers = sp.Poly(num, s).terms()
+        return sp.cancel(sp.Add(*(c * _power_sum(k, limits) for (k,), c in powers)) / den)
     got = sp.summation(term, limits)
     if got.has(sp.Sum):
         raise Undecided(f"no closed form for the sum of {term}")
     return sp.factor(sp.gammasimp(got))
+
+
+def _power_sum(k: int, limits) -> sp.Expr:
+    """``sum_{s=lo}^{hi} s**k`` in closed form."""
+    s, lo, hi = limits
+    return sp.expand(sp.summation(s ** k, (s, lo, hi)))
 
 
 def evaluate_sums(e) -> sp.Expr:
