@@ -15,6 +15,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .algebra import canonical, is_zero, nice, offset, residual_of, substitute_function
+from .claim_kinds import Undecided, check_statement, evaluator, is_kind, map_values
 from .declare import Claim, Method, is_transform_application
 from .derive import Map
 from .printing import text
@@ -59,12 +60,17 @@ class ClaimChecker:
         return residual_of(self._difference(lhs, rhs, setting))
 
     def holds(self, lhs, rhs, setting) -> bool:
-        return is_zero(self._difference(lhs, rhs, setting))
+        """``lhs = rhs`` on every trajectory: first the cheap exact refutation (one rational point where the
+        reduced difference is not 0 settles it), then the exact zero test."""
+        diff = self._difference(lhs, rhs, setting)
+        return not nonzero_at_a_point(diff) and is_zero(diff)
 
     def _difference(self, lhs, rhs, setting) -> sp.Expr:
         return specialise(self.system.reduce(lhs - rhs, self.table), setting)
 
     def check(self, claim: Claim) -> ClaimResult:
+        if is_kind(claim):
+            return check_kind(claim, map_values(self.mp), self.method.paper_setting)
         paper = {**self.method.paper_setting, **claim.assume}
         r = self.residual(claim.lhs, claim.rhs, paper)
         res = ClaimResult(claim, r == 0, nice(r) if r != 0 else r)
@@ -100,6 +106,75 @@ class ClaimChecker:
         if derived is not None:
             return (claim.lhs, derived), "the derived value (proved)"
         return None, ""
+
+
+_PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97)
+
+
+def _point_value(k: int) -> sp.Rational:
+    """The ``k``-th coordinate of the test point: distinct rationals with unrelated denominators."""
+    p = _PRIMES[k % len(_PRIMES)]
+    return sp.Rational(p + 1 + k // len(_PRIMES), p * 101 + 7)
+
+
+def nonzero_at_a_point(expr) -> bool:
+    """True only when ``expr`` is certainly not identically 0: at one exact rational point (every symbol, every
+    sequence value and the step ``t = 7``) it evaluates to a finite rational other than 0.  Opaque transforms are
+    given values after their arguments are evaluated, so applications with equal arguments get equal values (a
+    specialisation: a difference that vanishes for independent values vanishes there too).  Anything else --
+    0 at the point, a pole, a value that is not rational (exp, log) -- is inconclusive (False)."""
+    expr = sp.sympify(expr)
+    inner = [a for a in expr.atoms(AppliedUndef) if not is_transform_application(a)]
+    symbols = sorted(expr.free_symbols - {t}, key=sp.default_sort_key)
+    point = {t: sp.Integer(7)}
+    for k, a in enumerate(sorted(inner, key=sp.default_sort_key) + symbols):
+        point[a] = _point_value(k)
+    try:
+        value = expr.xreplace({a: v for a, v in point.items() if a != t}).xreplace({t: point[t]})
+        outer = sorted(value.atoms(AppliedUndef), key=sp.default_sort_key)
+        value = value.xreplace({a: _point_value(len(point) + k) for k, a in enumerate(outer)})
+    except (ZeroDivisionError, TypeError, ValueError):
+        return False
+    return bool(value.is_Rational and value != 0)
+
+
+def check_kind(claim: Claim, coefficients: dict, paper_setting: dict) -> ClaimResult:
+    """A limit, sum, for-all or explicitness statement (:mod:`equivalences.claim_kinds`), decided in the
+    paper's setting plus the claim's assumptions and, when the paper's setting adds something and the
+    statement can still be decided without it, in general."""
+    try:
+        d = check_statement(claim, coefficients, {**paper_setting, **claim.assume})
+    except Undecided as err:  # reported as not shown to hold, with the reason; never as holding
+        return ClaimResult(claim, False, sp.nan, correction_how=f"not decided: {err}")
+    res = ClaimResult(claim, d.holds, d.residual, correction=d.correction, correction_how=d.how)
+    if not d.holds and d.correction is None and claim.fix is not None:
+        fixed = check_statement(type(claim)(claim.ref, *claim.fix, **_kind_fields(claim)), coefficients,
+                                {**paper_setting, **claim.assume})
+        if fixed.holds:
+            res.correction, res.correction_how = claim.fix, f"{d.how}; corrected statement (decided)"
+    if paper_setting:
+        general, paper = (evaluator(coefficients, st) for st in (dict(claim.assume), {**paper_setting, **claim.assume}))
+        shown = (claim.lhs, claim.rhs)
+        in_general = [general(e) for e in shown]
+        if in_general == [paper(e) for e in shown]:  # the paper's setting does not enter this statement
+            res.holds_in_general, res.general_residual, res.general_correction = d.holds, d.residual, d.correction
+            return res
+        if any(e.atoms(AppliedUndef) for e in in_general):  # a free schedule: no limit, sum or sign to take
+            return res
+        try:
+            g = check_statement(claim, coefficients, dict(claim.assume))
+        except Undecided:
+            return res
+        res.holds_in_general, res.general_residual = g.holds, g.residual
+        res.general_correction = g.correction
+    return res
+
+
+def _kind_fields(claim) -> dict:
+    from dataclasses import fields
+
+    skip = {"ref", "lhs", "rhs", "fix"}
+    return {f.name: getattr(claim, f.name) for f in fields(claim) if f.name not in skip}
 
 
 def _index_shifts(expr):

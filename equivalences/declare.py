@@ -83,6 +83,8 @@ class Claim:
     assume: Mapping = field(default_factory=dict)
     """Extra assumptions the printed statement is made under, e.g. ``{beta: 0}``."""
     note: str = ""
+    origin: str = "displayed"
+    """``"displayed"``: a displayed equation or algorithm line; ``"prose"``: a statement in the running text."""
 
 
 def chain(refs: Sequence[str], exprs: Sequence[sp.Expr], printed: Sequence[str] = ()) -> tuple[Claim, ...]:

@@ -65,7 +65,23 @@ class TextPrinter(_PositiveFirst, StrPrinter):
         base, sub = self._name(s.name)
         return base + (f"_{sub}" if sub else "")
 
+    def _print_Limit(self, e):
+        body, var, point = e.args[:3]
+        return f"lim_({self._print(var)}→{'∞' if point == sp.oo else self._print(point)}) ({self._print(body)})"
+
+    def _print_Sum(self, e):
+        return self._big("Σ", e)
+
+    def _print_Product(self, e):
+        return self._big("Π", e)
+
+    def _big(self, sign, e):
+        var, lo, hi = e.limits[0]
+        return f"{sign}_({self._print(var)}={self._print(lo)}..{self._print(hi)}) ({self._print(e.function)})"
+
     def _print_Function(self, e):
+        if isinstance(e, AppliedUndef) and e.func.__name__ == "nabla_f" and len(e.args) == 1:
+            return f"∇f({self._print(e.args[0])})"
         if isinstance(e, AppliedUndef):
             latex = getattr(e.func, "transform_latex", None)
             if latex is not None and len(e.args) == 2:
@@ -92,6 +108,8 @@ class TexPrinter(_PositiveFirst, LatexPrinter):
         return base + (f"_{{{sub}}}" if sub else "")
 
     def _print_Function(self, e, exp=None):
+        if isinstance(e, AppliedUndef) and e.func.__name__ == "nabla_f" and len(e.args) == 1:
+            return rf"\nabla f\left({self._print(e.args[0])}\right)"
         if isinstance(e, AppliedUndef):
             latex = getattr(e.func, "transform_latex", None)
             if latex is not None and len(e.args) == 2:
@@ -116,6 +134,8 @@ def latex(expr) -> str:
 
 
 def equation(lhs, rhs) -> str:
+    if rhs is sp.true:  # a statement that is a relation by itself (a claim of kind "for all")
+        return text(lhs)
     return f"{text(lhs)} = {text(rhs)}"
 
 

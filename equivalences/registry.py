@@ -30,6 +30,7 @@ MODULES = {
     "ademamix": "ademamix",
     "simplified-ademamix": "simplified_ademamix",
     "accelerated-adamw": "accelerated_adamw",
+    "accelerated-adamw-printed": "accelerated_adamw_printed",
     "schedule-free-adamw": "schedule_free_adamw",
 }
 

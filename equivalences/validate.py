@@ -57,8 +57,10 @@ def _show(x) -> str:
     return sp.sstr(x) if isinstance(x, sp.Basic) else repr(x)
 
 
-def _sympy(where: str, value) -> sp.Basic:
-    """``value`` as a sympy object: strings, lists and other Python objects are refused, never parsed."""
+def _sympy(where: str, value, statement: bool = False) -> sp.Basic:
+    """``value`` as a sympy object: strings, lists and other Python objects are refused, never parsed.
+    ``statement``: a side of a claim, which may also be a relation (a "for all" statement) or involve
+    infinity (a limit)."""
     if isinstance(value, str):
         _fail(f"{where} is given as text ({value!r}); write a sympy expression (sp.Rational(9, 10), not '0.9') "
               "-- text is never evaluated")
@@ -70,9 +72,11 @@ def _sympy(where: str, value) -> sp.Basic:
     if isinstance(value, bool) or not isinstance(value, (int, sp.Basic)):
         _fail(f"{where} is a {type(value).__name__} ({_show(value)}); write one sympy expression")
     value = sp.sympify(value)
+    if statement and isinstance(value, sp.logic.boolalg.Boolean):
+        return value
     if not isinstance(value, sp.Expr):
         _fail(f"{where} is {_kind(value)}, not an expression; write an expression of the declared names")
-    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) and not value.has(sp.Sum):  # a Sum's limits are checked on their own
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) and not value.has(sp.Sum) and not statement:  # a Sum's limits are checked on their own
         _fail(f"{where} = {_show(value)} is not finite; write a finite expression")
     if value.has(sp.Float):
         _fail(f"{where} = {_show(value)} contains a floating-point number; write exact numbers "
@@ -490,6 +494,16 @@ def _paper_setting(method: Method, names: _Names):
         _sympy(f"paper_setting[{name}]", value)
 
 
+def _bound_names() -> set[str]:
+    from .claim_kinds import N_, POSITIVE_CONSTANT, T_, j_, s_
+
+    return {x.name for x in (s_, j_, T_, N_, POSITIVE_CONSTANT)}
+
+
+_BOUND = _bound_names()
+"""The summation, product and limit variables the statement kinds of :mod:`equivalences.claim_kinds` use."""
+
+
 def _claims(method: Method, names: _Names):
     accelerated = {f.__name__ for f in MAP_FUNCTIONS} | {m.__name__, w.__name__}
     functions = names.sequences | accelerated
@@ -504,14 +518,18 @@ def _claims(method: Method, names: _Names):
                 _fail(f"{where}: {field} is a {type(getattr(claim, field)).__name__}; write it as text (a str)")
         if not isinstance(claim.assume, Mapping):
             _fail(f"{where}: assume is a {type(claim.assume).__name__}; write a dict, e.g. assume={{beta: 0}}")
-        allowed = free | {getattr(k, "name", "") for k in claim.assume}
+        allowed = free | {getattr(k, "name", "") for k in claim.assume} | _BOUND
+        allowed |= {x.name for v in claim.assume.values() if isinstance(v, sp.Basic) for x in v.free_symbols}
+        var = getattr(claim, "var", None)  # a for-all or limit statement's own variable
+        if isinstance(var, sp.Symbol):
+            allowed |= {var.name}
         sides = [("lhs", claim.lhs), ("rhs", claim.rhs)]
         if claim.fix is not None:
             if not isinstance(claim.fix, tuple) or len(claim.fix) != 2:
                 _fail(f"{where}: fix must be a pair (lhs, rhs)")
             sides += [("fix lhs", claim.fix[0]), ("fix rhs", claim.fix[1])]
         for side, expr in sides:
-            expr = _sympy(f"{where} {side}", expr)
+            expr = _sympy(f"{where} {side}", expr, statement=True)
             if claim.fix is None or side.startswith("fix"):
                 # A statement with a fix is recorded as printed, known to be wrong: it may use the paper's
                 # stray names (MARS prints q_t for g_t).  Anywhere else an undeclared name is a typo that would

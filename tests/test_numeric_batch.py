@@ -156,13 +156,20 @@ def test_schedule_parameters_can_be_set():
     assert {s.name: v for s, v in ov.items()} == {"T": 250, "lr": sp.Rational(1, 500)}
 
 
+def F_eta(method):
+    return method.hyperparameter("eta")
+
+
 def test_one_form_diverging_first_where_rounding_is_amplified_is_inconclusive():
     """AGNES with a large step on the tanh MLP blows up; the method's one-ulp-nudged copy blows up too, and the
     accelerated form happens to leave the finite numbers a step earlier than the method: not a mismatch."""
     from equivalences.app.pipeline import parse_overrides
 
+    from dataclasses import replace as with_fields
+
     m = registry.get("agnes")
-    ov = parse_overrides(m, dict(alpha="0.7158925736252976", eta="0.8626852643381271", n0="0.32102131147971236"))
+    m = with_fields(m, defaults={**m.defaults, F_eta(m): m.hyperparameter("eta0")})  # the paper's constant eta
+    ov = parse_overrides(m, dict(alpha0="0.7158925736252976", eta0="0.8626852643381271", n0="0.32102131147971236"))
     res = replay(m, derivation(m).map, steps=500, cfg=Config.from_method(m, ov), problem=make("mlp", 32, seed=0))
     assert res.mismatched_divergence[0] and res.inconclusive[0]
     assert res.passed

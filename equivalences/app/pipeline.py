@@ -17,6 +17,8 @@ from ..derivation import Derivation, derivation
 from ..derive import Map
 from ..printing import interval
 from ..registry import get
+from ..claim_kinds import kind_of
+from ..paper_prose import counts
 from ..symbols import t
 from ..trajectory import degenerate_json
 from .output import json_safe
@@ -205,6 +207,7 @@ class Report:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "notes": list(self.notes),
         }
+        out["paper_claims_count"] = counts(self.claims)
         if self.map is not None:
             out.update(self._map_json())
             out["proof"]["degenerate"] = degenerate_json(self.derivation.degenerate)
@@ -244,7 +247,8 @@ def _claim_json(c: ClaimResult) -> dict:
     def eq(pair):
         return None if pair is None else f"{s(pair[0])} = {s(pair[1])}"
 
-    return {"ref": c.claim.ref, "statement": eq((c.claim.lhs, c.claim.rhs)), "holds": c.holds,
+    return {"ref": c.claim.ref, "kind": kind_of(c.claim), "origin": c.claim.origin,
+            "statement": eq((c.claim.lhs, c.claim.rhs)), "holds": c.holds,
             "residual": s(c.residual), "holds_in_general": c.holds_in_general,
             "general_residual": None if c.general_residual is None else s(c.general_residual),
             "correction": eq(c.correction), "correction_how": c.correction_how or None,

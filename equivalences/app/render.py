@@ -11,6 +11,8 @@ from rich.panel import Panel
 from rich.text import Text
 
 from ..algebra import nice
+from ..claim_kinds import kind_of
+from ..paper_prose import check_all, counts, summary_line
 from ..printing import equation as _equation
 from ..printing import text as _text
 from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
@@ -18,6 +20,7 @@ from .commands.check import ReportSet
 from .commands.libraries import LibraryRun
 from .commands.list import MethodList
 from .commands.mutations import MutationRun
+from .commands.paper_claims import PaperClaims
 from .output import esc, formatter, grid, print_rows, table
 from .pipeline import Report
 
@@ -93,7 +96,12 @@ def _assumptions(c) -> str:
     if not c.claim.assume:
         return ""
     items = [f"{text(k) if isinstance(k, sp.Symbol) else k.__name__ + '_t'} = {text(v)}" for k, v in c.claim.assume.items()]
-    return "  [dim](with " + ", ".join(items) + ")[/]"
+    return "  [dim](with " + esc(", ".join(items)) + ")[/]"
+
+
+def _origins(results) -> str:
+    n = counts(results)
+    return f"{n['displayed']} displayed, {n['prose']} from the prose"
 
 
 def _claims(report):
@@ -110,9 +118,12 @@ def _claims(report):
                 tab.add_row("", more)
         else:
             tab.add_row(BAD, head)
-            tab.add_row("", f"  [red]residual[/] {text(c.residual)}")
+            label = "first failing step t =" if kind_of(c.claim) == "for all" else "residual"
+            tab.add_row("", f"  [red]{label}[/] {text(c.residual)}")
             if c.correction:
                 tab.add_row("", f"  [cyan]correction[/], proved ({esc(c.correction_how)}): {equation(*c.correction)}")
+            elif c.correction_how:
+                tab.add_row("", f"  [cyan]{esc(c.correction_how)}[/]")
     return tab
 
 
@@ -172,7 +183,8 @@ def render_report(report, console: Console) -> None:
     parts += [Text("\nDerived map to accelerated SGD", style="bold"), _map(report),
               Text("\nProof", style="bold"), _proof(report),
               Text("\nDegenerate parameters", style="bold"), _degenerate(report),
-              Text(f"\nThe paper's claims ({report.claims_holding}/{len(report.claims)} hold as printed)", style="bold"),
+              Text(f"\nThe paper's claims ({report.claims_holding}/{len(report.claims)} hold as printed; "
+                   f"{_origins(report.claims)})", style="bold"),
               _claims(report)]
     if report.numeric is not None:
         parts += [Text("\nNumeric replay", style="bold"), _numeric(report)]
@@ -228,12 +240,15 @@ def render_all(reports, console: Console) -> None:
         coeffs = "; ".join(equation(f(t), e) for f, e in ((beta_a, r.map.beta_a), (eta_a, r.map.eta_a),
                                                           (alpha_a, r.map.alpha_a)))
         console.print(f"[bold]{esc(r.method.key)}[/]: {coeffs}")
-    failing = [(r, c) for r in reports for c in r.claims if not c.holds]
+    standalone = check_all()
+    failing = [(r.method.key + ", ", c) for r in reports for c in r.claims if not c.holds]
+    failing += [("", c) for c in standalone if not c.holds]
     if failing:
         console.print(f"\n[bold yellow]Printed claims that fail ({len(failing)}):[/]")
-        for r, c in failing:
+        for where, c in failing:
             fix = f"  → {equation(*c.correction)} ({esc(c.correction_how)})" if c.correction else ""
-            console.print(f"  {esc(r.method.key)}, {esc(c.claim.ref)}: {equation(c.claim.lhs, c.claim.rhs)}{fix}")
+            console.print(f"  {esc(where)}{esc(c.claim.ref)}: {equation(c.claim.lhs, c.claim.rhs)}{fix}")
+    console.print(f"\n{esc(summary_line(reports, standalone))}")
     ok = sum(r.ok for r in reports)
     console.print(f"\n[bold]{ok}/{len(reports)} methods proved" + (" and confirmed" if all(r.numeric for r in reports) else "") + "[/]")
 
@@ -313,3 +328,26 @@ def render_suites(result, console: Console) -> None:
         console.print(f"[red]{len(escaped)} mutant(s) escaped:[/] " + esc("; ".join(f"{m}: {n}" for m, n in escaped)))
     else:
         console.print("every applicable mutant was rejected")
+
+
+@formatter(PaperClaims, "text")
+def render_paper_claims(result, console: Console) -> None:
+    """One wrapped block per statement: where and ref, kind and origin, the statement, and for a failure its
+    residual and correction."""
+    console.print("[bold]The paper's statements[/]")
+    for r in result.rows:
+        mark = OK if r.holds else BAD
+        console.print(f"{mark} [bold]{esc(r.where)}[/], {esc(r.ref)} [dim]({esc(r.kind)}, {esc(r.origin)})[/]: "
+                      f"{esc(r.statement)}")
+        if not r.holds:
+            label = "first failing step t =" if r.kind == "for all" else "residual"
+            console.print(f"    [red]{label}[/] {esc(r.residual)}")
+            if r.correction:
+                console.print(f"    [cyan]correction[/] {esc(r.correction)} ({esc(r.correction_how)})")
+            elif r.correction_how:
+                console.print(f"    [cyan]{esc(r.correction_how)}[/]")
+        if r.holds_in_general is False:
+            console.print("    [yellow]fails without the paper's setting[/]")
+    n = result.counts
+    console.print(f"{n['total']} statements ({n['displayed']} displayed, {n['prose']} prose); "
+                  f"{n['hold']} hold as printed")

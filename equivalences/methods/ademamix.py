@@ -7,8 +7,9 @@ with the schedulers beta3(t), alpha(t) and a learning-rate schedule eta(t).
 """
 import sympy as sp
 
+from ..claim_kinds import ForAll, proportional
 from ..declare import Claim, Method, Transform, state
-from ..symbols import alpha_a, beta_a, t, theta0, g
+from ..symbols import alpha_a, beta_a, g, m, t, theta0
 
 theta, m1, m2 = state("theta m1 m2")
 beta3, alpha, eta = sp.Function("beta3"), sp.Function("alpha"), sp.Function("eta")
@@ -45,8 +46,17 @@ METHOD = Method(
             b_start: sp.Interval.open(0, 1), a_max: sp.Interval.open(0, sp.oo), T_ab: sp.Interval(1, sp.oo),
             lr: sp.Interval.open(0, sp.oo)},
     claims=(
-        Claim("§5.1 (AdEMAMix assigns a fixed weight of 1 to the current gradient)", alpha_a(t), 1),
-        Claim("§4.4 (beta3 is the momentum coefficient of Eq. (1))", beta_a(t), beta3(t),
+        Claim("§5.1 (AdEMAMix assigns a fixed weight of 1 to the current gradient)", alpha_a(t), 1, origin="prose"),
+        Claim("§4.4 (AdEMAMix maintains a fixed weight of 1 on the current gradient)", alpha_a(t), 1, origin="prose"),
+        Claim("§4.4 (beta3 is the momentum coefficient of Eq. (1))", beta_a(t), beta3(t), origin="prose",
               note="read from 'the prescribed schedules for beta3 (momentum coefficient)'"),
+        Claim("§4.4 (m_2 is the standard-form momentum up to its EMA factor: m_t = m_2/(1 - beta3))", m(t),
+              m2(t + 1) / (1 - beta3(t)), origin="prose",
+              note="the EMA m_2 <- beta3 m_2 + (1 - beta3) g against the standard form m_t = beta_a m_(t-1) + g_t"),
+        proportional("§4.4 (the coefficient alpha in AdEMAMix also scales proportionally to t)", alpha(t), t,
+                     assume={alpha: f_alpha}, origin="prose", note="alpha^(t) = f_alpha(t), AdEMAMix's scheduler"),
+        ForAll("§4.4 (alpha proportional to t, read on the warmup 1 <= t <= T_(alpha,beta3) = 400)",
+               sp.Eq(alpha(t) / t, a_max / T_ab), sp.true, hi=400, assume={alpha: f_alpha, a_max: 8, T_ab: 400},
+               origin="prose", note="alpha_max = 8, T = 400 (the declaration's defaults)"),
     ),
 )

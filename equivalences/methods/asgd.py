@@ -10,7 +10,7 @@ With ``t = i - 1``; the function is evaluated on a tail average of x (not modell
 import sympy as sp
 
 from ..declare import Claim, Method, state
-from ..symbols import beta_a, g, m, t, theta0
+from ..symbols import alpha_a, beta_a, eta_a, g, m, t, theta0
 
 x, v = state("x v")
 y, z = sp.Function("y"), sp.Function("z")
@@ -44,7 +44,10 @@ METHOD = Method(
               printed=r"\frac{y_{j-1} - v_j}{\gamma - (1-\beta)\alpha\delta} = (1-\beta)\alpha"
                       r"\frac{y_{j-2} - v_{j-1}}{\gamma - (1-\beta)\alpha\delta} + g_{j-1}",
               fix=((x(t) - v(t)) / (gamma - delta), (1 - beta) * alpha * (x(t - 1) - v(t - 1)) / (gamma - delta) + g(t - 1))),
-        Claim("App. B.2 (implied momentum)", m(t), (y(t) - v(t + 1)) / K),
-        Claim("App. B.2 (implied beta_a)", beta_a(t), (1 - beta) * alpha),
+        Claim("App. B.2 (implied momentum)", m(t), (y(t) - v(t + 1)) / K, origin="prose"),
+        Claim("App. B.2 (implied beta_a)", beta_a(t), (1 - beta) * alpha, origin="prose"),
+        Claim("App. B.2 (implied eta_a)", eta_a(t), (1 - alpha) * K, origin="prose",
+              note="the first rewritten equation with m_(j-1) = (y_(j-1) - v_j)/K"),
+        Claim("App. B.2 (implied alpha_a)", alpha_a(t), alpha * delta, origin="prose"),
     ),
 )

@@ -8,7 +8,7 @@
 import sympy as sp
 
 from ..declare import Claim, Method, state
-from ..symbols import alpha_a, g, t, theta0
+from ..symbols import alpha_a, beta_a, g, t, theta0
 
 w, m = state("w m")
 beta = sp.Symbol("beta")
@@ -33,6 +33,8 @@ METHOD = Method(
     defaults={beta: sp.Rational(9, 10), eta: lr * 10 / (t + 9), lr: sp.Rational(1, 20)},
     domain={beta: sp.Interval.Ropen(0, 1), lr: sp.Interval.open(0, sp.oo)},
     claims=(
-        Claim("§3.3 (alpha_a = 0 recovers SGD with momentum)", alpha_a(t), 0),
+        Claim("§3.1, the momentum update (beta is the momentum coefficient: beta_a = beta)", beta_a(t), beta,
+              printed=r"m_t = \beta m_{t-1} + \nabla f(w_t)"),
+        Claim("§3.3 (alpha_a = 0 recovers SGD with momentum)", alpha_a(t), 0, origin="prose"),
     ),
 )

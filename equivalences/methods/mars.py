@@ -12,7 +12,7 @@ Clipping of c_t is left out, as in the paper.
 import sympy as sp
 
 from ..declare import Claim, Method, Transform, state
-from ..symbols import g, t, theta0
+from ..symbols import alpha_a, beta_a, eta_a, g, t, theta0
 
 x, m = state("x m")
 c = sp.Function("c")
@@ -54,5 +54,10 @@ METHOD = Method(
               fix=(m(t + 1) - gamma * g(t), beta1 * (m(t) - gamma * g(t - 1)) + (1 - beta1) * (1 - gamma) * g(t))),
         Claim("§4.3, rewritten update", x(t + 1), x(t) - eta(t) * P(t, (m(t + 1) - gamma * g(t)) + gamma * g(t)),
               printed=r"x_{t+1} = x_t - \eta\frac{\hat m_t + \gamma g_t}{\sqrt{v_t} + \epsilon}"),
+        # "This formulation illustrates that the momentum update follows the general accelerated SGD framework":
+        # the triple the rewrite implies (m_a = m_hat / ((1 - beta1)(1 - gamma)), eta in front of P).
+        Claim("§4.3 (implied beta_a)", beta_a(t), beta1, origin="prose"),
+        Claim("§4.3 (implied eta_a)", eta_a(t), (1 - beta1) * (1 - gamma), origin="prose"),
+        Claim("§4.3 (implied alpha_a)", alpha_a(t), gamma, origin="prose"),
     ),
 )

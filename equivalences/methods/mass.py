@@ -6,7 +6,7 @@
 import sympy as sp
 
 from ..declare import Claim, Method, state
-from ..symbols import beta_a, g, m, t, theta0
+from ..symbols import alpha_a, beta_a, eta_a, g, m, t, theta0
 
 w, u = state("w u")
 eta1, eta2, gamma = sp.symbols("eta1 eta2 gamma")
@@ -34,7 +34,10 @@ METHOD = Method(
               printed=r"u_{t+1} = u_t - \gamma(w_t - u_t) - [\eta_1(1+\gamma) - \eta_2]g_t"),
         Claim("App. B.3, second rewritten equation", (w(t) - u(t)) / K, gamma * (w(t - 1) - u(t - 1)) / K + g(t),
               printed=r"\frac{w_t - u_t}{\eta_1\gamma - \eta_2} = \gamma\frac{w_{t-1} - u_{t-1}}{\eta_1\gamma - \eta_2} + g_t"),
-        Claim("App. B.3 (implied momentum)", m(t), (w(t) - u(t)) / K),
-        Claim("App. B.3 (implied beta_a)", beta_a(t), gamma),
+        Claim("App. B.3 (implied momentum)", m(t), (w(t) - u(t)) / K, origin="prose"),
+        Claim("App. B.3 (implied beta_a)", beta_a(t), gamma, origin="prose"),
+        Claim("App. B.3 (implied eta_a)", eta_a(t), gamma * K, origin="prose",
+              note="the first rewritten equation with m_t = (w_t - u_t)/K"),
+        Claim("App. B.3 (implied alpha_a)", alpha_a(t), eta1 * (1 + gamma) - eta2, origin="prose"),
     ),
 )

@@ -32,5 +32,5 @@ METHOD = replace(
     defaults={**sf.METHOD.defaults, beta2: sp.Rational(999, 1000), eps: sp.Rational(1, 10 ** 8),
               sf.lr: sp.Rational(1, 100)},
     domain={**sf.METHOD.domain, beta2: sp.Interval.open(0, 1), eps: sp.Interval.open(0, sp.oo)},
-    claims=(Claim("§4.1 applied to preconditioned gradients (beta_a = 1 - c_t)", beta_a(t), 1 - sf.c(t)),),
+    claims=(Claim("§4.1 applied to preconditioned gradients (beta_a = 1 - c_t)", beta_a(t), 1 - sf.c(t), origin="prose"),),
 )

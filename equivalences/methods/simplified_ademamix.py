@@ -37,8 +37,10 @@ METHOD = Method(
             b1: sp.Interval.open(0, 1), b_start: sp.Interval.open(0, 1), T_b: sp.Interval(1, sp.oo),
             lr: sp.Interval.open(0, sp.oo)},
     claims=(
-        Claim("§4.5 (theory-style momentum: beta_a = beta1)", beta_a(t), beta1(t)),
-        Claim("§4.5 (a fixed weight alpha on the gradient)", alpha_a(t) / eta_a(t), alpha),
-        Claim("§4.5 (alpha = 0 recovers Adam's momentum-only update)", alpha_a(t), 0, assume={alpha: 0}),
+        Claim("§4.5 (theory-style momentum: beta_a = beta1)", beta_a(t), beta1(t), origin="prose"),
+        Claim("§4.5 (a fixed weight alpha on the gradient)", alpha_a(t) / eta_a(t), alpha, origin="prose"),
+        Claim("§4.5 (alpha = 0 recovers Adam's momentum-only update)", alpha_a(t), 0, assume={alpha: 0}, origin="prose"),
+        Claim("§5.1 (at alpha = 0, Simplified-AdEMAMix reduces to standard Adam with momentum scheduling)",
+              alpha_a(t), 0, assume={alpha: 0}, origin="prose"),
     ),
 )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ("check", "list", "libraries", "mutations", "appendix")
+COMMANDS = ("check", "list", "libraries", "mutations", "appendix", "paper-claims")
 """In the order ``verify --help`` lists them; ``verify NAME`` is short for ``verify check NAME``."""
 
 
 def load(name: str):
-    return importlib.import_module(f"{__name__}.{name}")
+    return importlib.import_module(f"{__name__}.{name.replace('-', '_')}")
 
 
 class UsageError(Exception):
