@@ -76,7 +76,8 @@ def canonical(expr) -> sp.Expr:
 def is_zero(expr) -> bool:
     """Exactly: is ``expr`` identically 0?
 
-    The cheapest exact test first: ``expr`` is mapped into the field of rational functions over QQ
+    The cheapest exact refutation first: one exact rational point where ``expr`` is a non-zero rational
+    (:func:`nonzero_at_a_point`) settles "no".  Then the cheapest exact proof: ``expr`` is mapped into the field of rational functions over QQ
     in its atoms (sympy's sparse ``FracField``, whose elements are kept as reduced fractions of
     polynomials), where 0 is decided by the numerator alone.  That is the same decision as
     ``canonical(expr) == 0`` -- both treat the same atoms as independent -- at a fraction of the cost
@@ -89,6 +90,8 @@ def is_zero(expr) -> bool:
     expr = _prepared(expr)
     if expr == 0:
         return True
+    if nonzero_at_a_point(expr):
+        return False
     try:
         _, element = sfield(expr)
     except (PolynomialError, NotImplementedError, ValueError, TypeError):
@@ -96,9 +99,42 @@ def is_zero(expr) -> bool:
     return element == 0
 
 
-def residual_of(expr) -> sp.Expr:
-    """0 when ``expr`` is identically 0 (decided by :func:`is_zero`), otherwise its normal form."""
-    return sp.Integer(0) if is_zero(expr) else canonical(expr)
+_PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97)
+
+
+def _point_value(k: int) -> sp.Rational:
+    """The ``k``-th coordinate of the test point: distinct rationals with unrelated denominators."""
+    p = _PRIMES[k % len(_PRIMES)]
+    return sp.Rational(p + 1 + k // len(_PRIMES), p * 101 + 7)
+
+
+def nonzero_at_a_point(expr) -> bool:
+    """True only when ``expr`` is certainly not identically 0: at one exact rational point (every symbol, every
+    sequence value and the step ``t = 7``) it evaluates to a finite rational other than 0.  Opaque transforms are
+    given values after their arguments are evaluated, so applications with equal arguments get equal values (a
+    specialisation: a difference that vanishes for independent values vanishes there too).  Anything else --
+    0 at the point, a pole, a value that is not rational (exp, log) -- is inconclusive (False)."""
+    expr = sp.sympify(expr)
+    inner = [a for a in expr.atoms(AppliedUndef) if not is_transform_application(a)]
+    symbols = sorted(expr.free_symbols - {t}, key=sp.default_sort_key)
+    point = {t: sp.Integer(7)}
+    for k, a in enumerate(sorted(inner, key=sp.default_sort_key) + symbols):
+        point[a] = _point_value(k)
+    try:
+        value = expr.xreplace({a: v for a, v in point.items() if a != t}).xreplace({t: point[t]})
+        outer = sorted(value.atoms(AppliedUndef), key=sp.default_sort_key)
+        value = value.xreplace({a: _point_value(len(point) + k) for k, a in enumerate(outer)})
+    except (ZeroDivisionError, TypeError, ValueError):
+        return False
+    return bool(value.is_Rational and value != 0)
+
+
+def residual_of(expr, normal_form: bool = True) -> sp.Expr:
+    """0 when ``expr`` is identically 0 (decided by :func:`is_zero`), otherwise its normal form (or, with
+    ``normal_form=False``, ``expr`` itself: a caller that only needs to know it is not 0)."""
+    if is_zero(expr):
+        return sp.Integer(0)
+    return canonical(expr) if normal_form else sp.sympify(expr)
 
 
 def nice(expr) -> sp.Expr:

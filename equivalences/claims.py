@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import canonical, is_zero, nice, offset, residual_of, substitute_function
+from .algebra import canonical, is_zero, nonzero_at_a_point, nice, offset, residual_of, substitute_function
 from .claim_kinds import Undecided, check_statement, evaluator, is_kind, map_values
 from .declare import Claim, Method, is_transform_application
 from .derive import Map
@@ -63,7 +63,7 @@ class ClaimChecker:
         """``lhs = rhs`` on every trajectory: first the cheap exact refutation (one rational point where the
         reduced difference is not 0 settles it), then the exact zero test."""
         diff = self._difference(lhs, rhs, setting)
-        return not nonzero_at_a_point(diff) and is_zero(diff)
+        return is_zero(diff)
 
     def _difference(self, lhs, rhs, setting) -> sp.Expr:
         return specialise(self.system.reduce(lhs - rhs, self.table), setting)
@@ -106,36 +106,6 @@ class ClaimChecker:
         if derived is not None:
             return (claim.lhs, derived), "the derived value (proved)"
         return None, ""
-
-
-_PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97)
-
-
-def _point_value(k: int) -> sp.Rational:
-    """The ``k``-th coordinate of the test point: distinct rationals with unrelated denominators."""
-    p = _PRIMES[k % len(_PRIMES)]
-    return sp.Rational(p + 1 + k // len(_PRIMES), p * 101 + 7)
-
-
-def nonzero_at_a_point(expr) -> bool:
-    """True only when ``expr`` is certainly not identically 0: at one exact rational point (every symbol, every
-    sequence value and the step ``t = 7``) it evaluates to a finite rational other than 0.  Opaque transforms are
-    given values after their arguments are evaluated, so applications with equal arguments get equal values (a
-    specialisation: a difference that vanishes for independent values vanishes there too).  Anything else --
-    0 at the point, a pole, a value that is not rational (exp, log) -- is inconclusive (False)."""
-    expr = sp.sympify(expr)
-    inner = [a for a in expr.atoms(AppliedUndef) if not is_transform_application(a)]
-    symbols = sorted(expr.free_symbols - {t}, key=sp.default_sort_key)
-    point = {t: sp.Integer(7)}
-    for k, a in enumerate(sorted(inner, key=sp.default_sort_key) + symbols):
-        point[a] = _point_value(k)
-    try:
-        value = expr.xreplace({a: v for a, v in point.items() if a != t}).xreplace({t: point[t]})
-        outer = sorted(value.atoms(AppliedUndef), key=sp.default_sort_key)
-        value = value.xreplace({a: _point_value(len(point) + k) for k, a in enumerate(outer)})
-    except (ZeroDivisionError, TypeError, ValueError):
-        return False
-    return bool(value.is_Rational and value != 0)
 
 
 def check_kind(claim: Claim, coefficients: dict, paper_setting: dict) -> ClaimResult:

@@ -56,12 +56,12 @@ def weight_update_rhs(mp: Map, u) -> sp.Expr:
     return w(t) - mp.K * step
 
 
-def residual(system: StepSystem, lhs, rhs, table, fixed: dict | None = None) -> sp.Expr:
+def residual(system: StepSystem, lhs, rhs, table, fixed: dict | None = None, normal_form: bool = True) -> sp.Expr:
     if fixed is not None:
         expr = system.expand(lhs - rhs, table).xreplace(fixed)
     else:
         expr = system.reduce(lhs - rhs, table)
-    return residual_of(expr)
+    return residual_of(expr, normal_form)
 
 
 def prove(method: Method, mp: Map, system: StepSystem | None = None, readable: bool = True) -> Proof:
@@ -81,7 +81,7 @@ def prove(method: Method, mp: Map, system: StepSystem | None = None, readable: b
         )
     proof = Proof()
     for name, lhs, rhs, fixed in statements:
-        r = residual(system, lhs, rhs, table, fixed)
+        r = residual(system, lhs, rhs, table, fixed, normal_form=readable)
         proof.identities.append(Identity(name, lhs, rhs, nice(r) if r != 0 and readable else r, r == 0))
     return proof
 

@@ -170,6 +170,7 @@ def test_one_form_diverging_first_where_rounding_is_amplified_is_inconclusive():
     m = registry.get("agnes")
     m = with_fields(m, defaults={**m.defaults, F_eta(m): m.hyperparameter("eta0")})  # the paper's constant eta
     ov = parse_overrides(m, dict(alpha0="0.7158925736252976", eta0="0.8626852643381271", n0="0.32102131147971236"))
-    res = replay(m, derivation(m).map, steps=500, cfg=Config.from_method(m, ov), problem=make("mlp", 32, seed=0))
+    # the accelerated form leaves the finite numbers at step 281, the method not before 500: 290 steps show it
+    res = replay(m, derivation(m).map, steps=290, cfg=Config.from_method(m, ov), problem=make("mlp", 32, seed=0))
     assert res.mismatched_divergence[0] and res.inconclusive[0]
     assert res.passed

@@ -237,7 +237,7 @@ def test_paper_claims_command_json_and_errors(capsys):
 
 def test_the_one_point_refutation_is_sound():
     """The cheap test before the rational normal form: 'not 0 at a rational point' only for what is not 0."""
-    from equivalences.claims import nonzero_at_a_point
+    from equivalences.algebra import nonzero_at_a_point
     from equivalences.declare import Transform
 
     g, b = sp.Function("g"), sp.Symbol("b")
