@@ -111,8 +111,37 @@ def _check_args(args) -> dict:
     return sets
 
 
+def _command(name: str, argv: list) -> int:
+    """A command module under equivalences/commands/ (one-line errors, no traceback)."""
+    import importlib
+
+    module = importlib.import_module(f".commands.{name}", __package__)
+    parser = _Parser(prog=f"verify {name}", description=(module.__doc__ or "").split("\n")[0])
+    module.configure(parser)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        return module.run(args)
+    except KeyboardInterrupt:
+        print("verify: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as err:  # noqa: BLE001 -- never a traceback for a user
+        if os.environ.get("VERIFY_DEBUG"):
+            raise
+        print(f"verify: internal error: {type(err).__name__}: {err} (rerun with VERIFY_DEBUG=1 for details)"
+              .replace("\n", " "), file=sys.stderr)
+        return 1
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] in (["identify"], ["merge"]):  # commands/<name>.py: configure(parser), run(args)
+        return _command(argv[0], argv[1:])
     sub = argv[0] if argv[:1] in (["appendix"], ["mutations"]) else None
     parser = {"appendix": _appendix_parser, "mutations": _mutations_parser}.get(sub, _parser)()
     try:
