@@ -704,6 +704,8 @@ def _at(expr, step: int, values: Mapping):
 
 
 def _rel(a, b) -> float:
+    if sp.sympify(a).has(sp.nan, sp.zoo, sp.oo) or sp.sympify(b).has(sp.nan, sp.zoo, sp.oo):
+        return float("inf")
     a, b = complex(sp.N(a)), complex(sp.N(b))
     den = max(abs(a), abs(b))
     return 0.0 if den == 0 else abs(a - b) / den
@@ -763,8 +765,8 @@ def _evaluate_candidate(method, mp, target, cand: Inverse, steps, values) -> Seq
         for s in range(own[0] - 1, own[-1] + 2):
             v = _at_to(sp.sympify(expr).xreplace({k: v for k, v in consts.items() if v is not None}), s, offset,
                        values)
-            if v is not None and v.is_finite is not False and not v.has(sp.nan, sp.zoo):
-                tab[s] = v
+            if v is not None:
+                tab[s] = v if (v.is_finite is not False and not v.has(sp.nan, sp.zoo)) else None
         scheds[f] = tab
     missing = [c.name for c, v in consts.items() if v is None]
     if missing:
@@ -797,7 +799,7 @@ def _evaluate_candidate(method, mp, target, cand: Inverse, steps, values) -> Seq
         reason, misfit = bad, float("inf")
     return SequenceMatch(method.key, False, misfit if checked else float("inf"),
                          {c.name: v for c, v in consts.items()},
-                         {f.__name__: dict(sorted(tb.items())) for f, tb in scheds.items()},
+                         {f.__name__: {k: v for k, v in sorted(tb.items()) if v is not None} for f, tb in scheds.items()},
                          reason or (None if checked else "no step could be checked"), cand.exists,
                          [c.text for c in cand.conditions], dict(cand.chosen))
 
@@ -831,6 +833,8 @@ def _numeric_ours(expr, s, consts, scheds, values, offset):
         tb = scheds.get(a.func) or _shifted(values, offset).get(a.func)
         if tb is None or not a.args[0].is_Integer or int(a.args[0]) not in tb:
             return None
+        if tb[int(a.args[0])] is None:  # TO's schedule is undefined there (0/0): nothing reproduces the target
+            return sp.nan
         e = e.xreplace({a: tb[int(a.args[0])]})
     return e if not e.free_symbols else None
 
@@ -843,7 +847,7 @@ def _numeric_domain(method, consts, scheds) -> str | None:
     for f, tb in scheds.items():
         dom = schedule_domain(method, f)
         for s, v in tb.items():
-            if dom is not None and v.is_number and dom.contains(v) == sp.false:
+            if dom is not None and v is not None and v.is_number and dom.contains(v) == sp.false:
                 return f"{method.key}'s {f.__name__} at step {s} would be {v}, outside its domain {sp.sstr(dom)}"
     return None
 
