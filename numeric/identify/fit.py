@@ -27,6 +27,10 @@ ZERO = 1e-9
 """|A_t|, |C_t| (dimensionless against 1 and B_t) below this count as 0: no momentum, no delayed gradient."""
 
 
+SNAP = 1e-12
+"""A coefficient this small against max |B_t| is rounding (the fit is good to ~1e-15): reported as exactly 0."""
+
+
 def tolerance(steps: int) -> float:
     """``64 T eps``: what rounding can add in T steps of a stable float64 iteration (numeric/replay.py)."""
     return ULPS_PER_STEP * steps * EPS
@@ -108,7 +112,9 @@ def read_map(fit: RecurrenceFit) -> Eq1:
     and ``P_k = eta_k beta_k = A_k B_(k-1) - C_k`` (step 1: ``P_1 = -C'_1``, the whole coefficient of ``g_0``),
     with no division. Then ``alpha_k = C_(k+1) / A_(k+1)``, ``eta_k = B_k - alpha_k``, ``beta_k = P_k / eta_k``.
     Where the momentum restarts (``P_k = 0``: ``m_k = u_k``, e.g. step 0, or Schedule-Free's first step with
-    ``c = 1``) only the sum ``B_k`` is determined; it is reported as ``eta_k = B_k``, ``alpha_k = 0``.
+    ``c = 1``) only the sum ``B_k`` is determined (any split gives the same trajectory and the same momentum);
+    by convention ``alpha_k = alpha_(k+1)`` (0 at the last step), ``eta_k = B_k - alpha_k``.
+    Values within ``SNAP`` of 0 (relative to max |B|) are rounding and reported as 0.
     ``P = 0`` at every step: memoryless (SGD, Adagrad): ``beta_a`` arbitrary, reported as 0."""
     A, B, C = fit.A, fit.B, fit.C
     T = len(B)
@@ -122,12 +128,15 @@ def read_map(fit: RecurrenceFit) -> Eq1:
     restart[0] = True
     if np.all(restart):
         return Eq1(np.zeros(K), B[:K].copy(), np.zeros(K), memoryless=True)
-    alpha, eta = np.zeros(K), B[:K].copy()
+    alpha = np.zeros(K)
     with np.errstate(all="ignore"):
-        for k in range(1, K):
+        for k in range(K - 1, -1, -1):
             if not restart[k]:
                 alpha[k] = C[k + 1] / A[k + 1]
-                eta[k] = B[k] - alpha[k]
+            elif k + 1 < K:
+                alpha[k] = alpha[k + 1]
+        alpha = np.where(np.abs(alpha) <= SNAP * scale_b, 0.0, alpha)
+        eta = B[:K] - alpha
         beta = np.where(restart[:K], 0.0, P[:K] / eta)
     beta[0] = np.nan
     return Eq1(beta, eta, alpha)
