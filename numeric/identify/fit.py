@@ -11,7 +11,7 @@ for three unknowns: least squares, and the residual says whether the recurrence 
 The general order-K recurrence (K - 1 previous moves, K gradients) is fitted the same way to measure the
 order of a response that order 2 does not fit.
 
-Tolerance: the replay's, ``64 T eps`` relative to the largest query point of the run (docs/numeric.md).
+Tolerance: the replay's, ``64 T eps``, each step's residual relative to that step (:func:`step_residual`).
 A fit is accepted only together with a held-out replay of Eq. (1) with the identified coefficients and a
 negative control (one step's eta perturbed by 1 %) that must exceed the tolerance in the same run.
 """
@@ -78,6 +78,25 @@ def _columns(dq: np.ndarray, g: np.ndarray, k: int, order: int):
     return np.stack(cols, axis=1), idx
 
 
+def step_residual(r: np.ndarray, move: np.ndarray, terms: np.ndarray, qmax: float, steps: int) -> float:
+    """One step's residual ``r`` (a vector over coordinates) relative to the step itself, with the rounding floor of
+    the points it is computed from: ``|r| / (d + 16 eps |q| / tol)``, ``d = max(|move|, |terms|)``. So
+    ``residual <= tol`` exactly when ``|r| <= tol d + 16 eps |q|``: each step is judged against its own size (a
+    step 1e-6 of |w| cannot hide a 1e-7 misfit behind the size of w), and a move computed as the difference of two
+    large points is allowed their rounding."""
+    d = max(float(np.max(np.abs(move))), float(np.max(np.abs(terms))))
+    den = d + 16 * EPS * qmax / tolerance(steps)
+    worst = float(np.max(np.abs(r)))
+    if den == 0:
+        return 0.0 if worst == 0 else float("inf")
+    x = worst / den
+    return x if np.isfinite(x) else float("inf")
+
+
+def _qmax(q: np.ndarray, k: int) -> float:
+    return float(np.max(np.abs(q[max(k - 1, 0):k + 2])))
+
+
 def fit_recurrence(q: np.ndarray, g: np.ndarray, order: int = 2) -> RecurrenceFit:
     """Per-step least squares of ``q[k+1] - q[k]`` on the previous moves and gradients (order K)."""
     T = g.shape[0]
@@ -88,9 +107,8 @@ def fit_recurrence(q: np.ndarray, g: np.ndarray, order: int = 2) -> RecurrenceFi
         X, idx = _columns(dq, g, k, order)
         c, *_ = np.linalg.lstsq(X, dq[k], rcond=None)
         coef[k, idx] = c
-        res[k] = np.max(np.abs(dq[k] - X @ c))
-    scale = scale_of(q)
-    return RecurrenceFit(order, coef, float(np.max(res) / scale), res / scale)
+        res[k] = step_residual(dq[k] - X @ c, dq[k], np.abs(X) @ np.abs(c), _qmax(q, k), T)
+    return RecurrenceFit(order, coef, float(np.max(res)), res)
 
 
 @dataclass
@@ -181,18 +199,22 @@ def fit_average(q: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 def recurrence_residual(fit: RecurrenceFit, q: np.ndarray, g: np.ndarray, e: np.ndarray | None = None,
                         gamma: np.ndarray | None = None) -> float:
-    """The residual of the fitted recurrence (and averaging weights) on another probe, without refitting."""
+    """The residual of the fitted recurrence (and averaging weights) on another probe, without refitting, each step
+    relative to itself (:func:`step_residual`)."""
+    T = g.shape[0]
     dq = np.diff(q, axis=0)
     worst = 0.0
     for k in range(len(dq)):
         X, idx = _columns(dq, g, k, fit.order)
-        worst = max(worst, float(np.max(np.abs(dq[k] - X @ fit.coef[k, idx]))))
+        c = fit.coef[k, idx]
+        worst = max(worst, step_residual(dq[k] - X @ c, dq[k], np.abs(X) @ np.abs(c), _qmax(q, k), T))
     if gamma is not None and e is not None:
-        n = len(gamma)
-        r = (e[1:n + 1] - e[:n]) - gamma[:, None] * (q[1:n + 1] - e[:n])
-        worst = max(worst, float(np.max(np.abs(r))))
-    d = worst / scale_of(q, e)
-    return d if np.isfinite(d) else float("inf")
+        for k in range(min(len(gamma), len(e) - 1)):
+            de, dqe = e[k + 1] - e[k], q[k + 1] - e[k]
+            r = de - gamma[k] * dqe
+            qmax = max(_qmax(q, k), _qmax(e, k))
+            worst = max(worst, step_residual(r, de, np.abs(gamma[k] * dqe), qmax, T))
+    return worst
 
 
 def held_out(fit: RecurrenceFit, q: np.ndarray, g: np.ndarray, e=None, gamma=None) -> tuple[float, float]:
