@@ -141,7 +141,7 @@ def _run(args) -> int:
     res = identify(cls, kwargs, args.target.strip(), steps=args.steps, dim=args.dim)
     if res.verdict == "not-probed" and res.reason.startswith("raises at construction"):
         raise IdentifyUsage(f"{args.target}: {res.reason}; check the --set values")
-    _add_matches(res, cls, kwargs)
+    _add_matches(res, cls, kwargs, [expect] if expect else None)
     if args.plot:
         _plot(res, args.plot)
     if args.json:
@@ -164,12 +164,11 @@ def _expected_method(name):
         raise IdentifyUsage(f"--expect {name}: {err.args[0] if err.args else err}") from None
 
 
-def _add_matches(res, cls, kwargs):
-    try:
-        from numeric.identify.match import match
-    except ImportError:
-        return
-    res.matches = match(res, cls, kwargs)
+def _add_matches(res, cls, kwargs, methods=None):
+    """Every registered method (only METHOD with --expect) that reproduces the identified coefficients."""
+    from numeric.identify.match import match
+
+    res.matches = match(res, cls, kwargs, methods=methods)
 
 
 def _plot(res, path):

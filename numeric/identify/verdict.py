@@ -72,10 +72,6 @@ class Identification:
                "coefficients": self.coefficients(), "residual": _num(self.residual),
                "tolerance": _num(self.tolerance), "control_rejected": self.control_rejected,
                "matches": self.matches}
-        out["details"] = {"u": self.regime or None, "memoryless": bool(self.eq.memoryless) if self.eq else None,
-                          "step_size": None if self.step_size is None else [float(x) for x in self.step_size],
-                          "probes": [{"probe": n, "value": _num(v)} for n, v in self.probes],
-                          "seconds": round(self.seconds, 3)}
         return out
 
 
@@ -197,10 +193,13 @@ def _decide(r: _Run, out, done, base, G1, G2):
     spread = np.max(np.max(steps_, axis=1) - np.min(steps_, axis=1)) / F.scale_of(base.q)
     r.tried.append(("equal step on every coordinate", spread))
     if spread <= tol and F.deviation(s3.q, base.q) <= tol:
+        K = np.max(steps_, axis=1)
+        ks = f"K_t = {K[0]:.10g} at every step" if np.allclose(K, K[0], rtol=1e-12, atol=0) else \
+            "K_t = " + ", ".join(f"{x:.6g}" for x in K[:8]) + (", ..." if len(K) > 8 else "")
         return done("sign", "nonlinear in the gradients, every coordinate moves by the same amount each step and "
-                    "scaling the gradients changes nothing: a sign update w <- w - K_t sign(...); K_t is the "
-                    "step size below (the direction's coefficients are known up to a positive factor per step and "
-                    "are not read off here)", residual=spread, step_size=np.max(steps_, axis=1))
+                    f"scaling the gradients changes nothing: a sign update w <- w - K_t sign(...) with {ks} (the "
+                    "direction's coefficients are known only up to a positive factor per step and are not read "
+                    "off)", residual=spread, step_size=K)
     # constant magnitude: an Adam-type second moment is pinned
     S1, S2 = P.signs(T, D, r.seed + 4, MAGNITUDE), P.signs(T, D, r.seed + 5, MAGNITUDE)
     c1, c2 = d.run(S1), d.run(S2)
