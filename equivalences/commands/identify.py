@@ -31,7 +31,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--expect", metavar="METHOD", help="exit 1 unless this registered method matches")
     parser.add_argument("--all", metavar="PACKAGE", help="census: every optimizer class PACKAGE exports")
     parser.add_argument("--shard", metavar="K/N", help="census: only shard K of N (1-based), for parallel runs")
-    parser.add_argument("--limit", type=float, default=20.0, help="census: seconds per class (default 20)")
+    parser.add_argument("--limit", type=float, default=30.0, help="census: seconds per class (default 30)")
+    parser.add_argument("--no-match", action="store_true", help="census: skip matching against registered methods")
 
 
 def parse_value(name: str, text: str):
@@ -198,7 +199,8 @@ def _census(args) -> int:
     if not targets:
         raise IdentifyUsage(f"--all {args.all}: exports no torch.optim.Optimizer subclass")
     start = time.perf_counter()
-    entries = C.census(C.shard(targets, k, n), steps=args.steps, dim=args.dim, limit_s=args.limit)
+    entries = C.census(C.shard(targets, k, n), steps=args.steps, dim=args.dim, limit_s=args.limit,
+                       match=not args.no_match)
     wall = time.perf_counter() - start
     if args.json:
         print(json.dumps(entries, indent=2))

@@ -12,8 +12,8 @@ import inspect
 import multiprocessing as mp
 import time
 
-LIMIT_S = 20.0
-"""Seconds one class may take (probing a class takes well under a second when it works)."""
+LIMIT_S = 30.0
+"""Seconds one class may take (probing takes well under a second when it works; matching up to MATCH_BUDGET_S)."""
 DEFAULT_LR = 1e-3
 """The learning rate given to a class whose constructor has no default for ``lr`` (optimi, ...)."""
 
@@ -53,7 +53,11 @@ def default_settings(cls) -> tuple[dict, str | None]:
     return kw, None
 
 
-def identify_one(target: str, steps: int, dim: int) -> dict:
+MATCH_BUDGET_S = 12.0
+"""Seconds of matching against the registered methods per class in a census (the verdict itself takes < 1 s)."""
+
+
+def identify_one(target: str, steps: int, dim: int, match: bool = True) -> dict:
     """One class with default settings, as the census JSON entry (never raises)."""
     from .probe import TargetError, load_class
     from .verdict import Identification, identify
@@ -66,13 +70,25 @@ def identify_one(target: str, steps: int, dim: int) -> dict:
     if missing:
         return Identification(target, {}, "not-probed", missing).to_json()
     try:
-        return identify(cls, kw, target, steps=steps, dim=dim).to_json()
+        res = identify(cls, kw, target, steps=steps, dim=dim)
+    except Exception as err:  # noqa: BLE001 -- a census never stops for one class
+        return Identification(target, dict(kw), "not-probed",
+                              f"the probe failed: {type(err).__name__}: {err}".replace("\n", " ")[:300]).to_json()
+    if match:
+        from .match import match as match_methods
+
+        try:
+            res.matches = match_methods(res, cls, kw, budget_s=MATCH_BUDGET_S)
+        except Exception as err:  # noqa: BLE001
+            res.unmatched_note = f"matching failed: {type(err).__name__}: {err}".replace("\n", " ")[:200]
+    try:
+        return res.to_json()
     except Exception as err:  # noqa: BLE001 -- a census never stops for one class
         return Identification(target, dict(kw), "not-probed",
                               f"the probe failed: {type(err).__name__}: {err}".replace("\n", " ")[:300]).to_json()
 
 
-def _worker(inbox, outbox, steps, dim):
+def _worker(inbox, outbox, steps, dim, match):
     import os
     import warnings
 
@@ -86,20 +102,20 @@ def _worker(inbox, outbox, steps, dim):
         target = inbox.get()
         if target is None:
             return
-        outbox.put(identify_one(target, steps, dim))
+        outbox.put(identify_one(target, steps, dim, match))
 
 
 class _Pool:
     """One worker process, replaced when a class outlives the limit or kills it."""
 
-    def __init__(self, steps: int, dim: int):
+    def __init__(self, steps: int, dim: int, match: bool):
         self.ctx = mp.get_context("fork")
-        self.steps, self.dim = steps, dim
+        self.steps, self.dim, self.match = steps, dim, match
         self.proc = None
 
     def _start(self):
         self.inbox, self.outbox = self.ctx.Queue(), self.ctx.Queue()
-        self.proc = self.ctx.Process(target=_worker, args=(self.inbox, self.outbox, self.steps, self.dim),
+        self.proc = self.ctx.Process(target=_worker, args=(self.inbox, self.outbox, self.steps, self.dim, self.match),
                                      daemon=True)
         self.proc.start()
 
@@ -138,10 +154,10 @@ class _Pool:
         self._kill()
 
 
-def census(targets: list[str], *, steps: int = 16, dim: int = 16, limit_s: float = LIMIT_S,
+def census(targets: list[str], *, steps: int = 16, dim: int = 16, limit_s: float = LIMIT_S, match: bool = True,
            progress=None) -> list[dict]:
     """Identify each target in a worker process with a per-class time limit; the JSON entries, in order."""
-    pool = _Pool(steps, dim)
+    pool = _Pool(steps, dim, match)
     out = []
     try:
         for target in targets:

@@ -4,8 +4,9 @@ For every registered method whose transforms fit the verdict (none for *in-famil
 preconditioner for *preconditioned*, whose parameters the probe pins and therefore cannot identify), the shared
 inverse of a map (:func:`equivalences.inverse.invert_sequences`, numeric-sequence mode) solves the method's
 map = the identified sequences for its constants and schedule values. The identified values enter as exact
-decimals of 12 significant digits (the fit is good to ~1e-15, so this changes nothing that matters and keeps
-rounding noise such as ``tau = -4e-16`` out of the domain checks), with the inverse's float tolerance 1e-9.
+decimals: the shortest within 2e-14 of each value (the fit is good to a few 1e-15, so this changes nothing that
+matters and keeps rounding noise such as ``tau = -4e-16`` out of the exact domain checks), with the inverse's
+float tolerance 1e-9.
 A solution counts as a match only when the declared method, run in its own variables with those values, replays
 the class on a held-out probe within the replay tolerance.
 """
@@ -34,8 +35,19 @@ def _derived(key: str):
     return method, system, derive(method, system)
 
 
+SNAP_RELATIVE = 2e-14
+"""How far (relative) the shortest decimal may be from an identified value: the fit is good to a few 1e-15."""
+
+
 def _decimal(x: float) -> Fraction:
-    return Fraction(format(float(x) if np.isfinite(x) else 0.0, ".15g"))
+    """The shortest decimal within ``SNAP_RELATIVE`` of ``x`` (``0.0009000000000000001 -> 9/10000``), exact: so the
+    rounding noise of the fit does not reach the inverse's exact domain checks (``tau = -1e-15 < 0``)."""
+    x = float(x) if np.isfinite(x) else 0.0
+    for digits in range(1, 17):
+        text = format(x, f".{digits}g")
+        if abs(float(text) - x) <= SNAP_RELATIVE * abs(x):
+            return Fraction(text)
+    return Fraction(x)
 
 
 def _target(eq: F.Eq1, method, mp, preconditioned: bool, first: int = 0):
@@ -87,14 +99,9 @@ def _schedule_expr(name: str, values: dict):
     return sequence(f"{name}_identified", table)
 
 
-def replay_method(method, system, constants: dict, schedules: dict, driver: P.Driver, G: np.ndarray) -> float:
-    """The declared method in its own variables with these values, fed the gradients ``G`` (open loop) from 0,
-    against the class on the same gradients: max relative deviation of query (and evaluation) points."""
-    import sympy as sp
-    import torch
-
+def method_config(method, constants: dict, schedules: dict):
+    """A numeric configuration of ``method`` at matched values (constants, and schedules as step tables)."""
     from numeric.compile import Config
-    from numeric.forms import Coefficients, MethodForm
 
     overrides = {}
     for name, value in constants.items():
@@ -105,7 +112,30 @@ def replay_method(method, system, constants: dict, schedules: dict, driver: P.Dr
         f = method.hyperparameter(name)
         if f is not None and values:
             overrides[f] = _schedule_expr(name, values)
-    cfg = Config.from_method(method, overrides)
+    return Config.from_method(method, overrides)
+
+
+def map_sequences(method, mp, cfg, steps: int) -> dict:
+    """The method's derived map at this configuration: ``K eta_a``, ``K alpha_a``, ``beta_a`` (and ``gamma_avg``)
+    for steps ``k = 0..steps-1`` (for the plot beside the identified ones)."""
+    from numeric.compile import tabulate
+
+    ts = np.arange(method.t0, method.t0 + steps)
+    out = {"beta_a": tabulate(mp.beta_a, cfg, ts)[:, 0], "eta_a": tabulate(mp.K * mp.eta_a, cfg, ts)[:, 0],
+           "alpha_a": tabulate(mp.K * mp.alpha_a, cfg, ts)[:, 0]}
+    if mp.gamma_avg is not None:
+        out["gamma_avg"] = tabulate(mp.gamma_avg, cfg, ts + 1)[:, 0]
+    return out
+
+
+def replay_method(method, system, constants: dict, schedules: dict, driver: P.Driver, G: np.ndarray) -> float:
+    """The declared method in its own variables with these values, fed the gradients ``G`` (open loop) from 0,
+    against the class on the same gradients: max relative deviation of query (and evaluation) points."""
+    import torch
+
+    from numeric.forms import Coefficients, MethodForm
+
+    cfg = method_config(method, constants, schedules)
     T, D = G.shape
     ts = np.arange(method.t0, method.t0 + T)
     coeffs = Coefficients()
@@ -127,8 +157,28 @@ def replay_method(method, system, constants: dict, schedules: dict, driver: P.Dr
     dev = F.deviation(q, truth.q)
     if e is not None:
         dev = max(dev, F.deviation(e, truth.e))
-    _ = sp  # sympy is used through Config
     return dev
+
+
+def describe_schedule(values: dict):
+    """A matched schedule ``{step: value}`` for people: one number when constant, ``"1/(t - 1) for t = 2..15"`` when
+    it is ``a/(t + b)`` with small integers (checked at every step to 1e-9), else the table."""
+    pts = sorted((int(k), float(v)) for k, v in values.items() if v is not None)
+    if not pts:
+        return None
+    vals = [v for _, v in pts]
+    close = lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))  # noqa: E731
+    if all(close(v, vals[0]) for v in vals):
+        return _value(vals[0])
+    span = f"t = {pts[0][0]}..{pts[-1][0]}"
+    for b in range(-3, 4):
+        for a_num in range(1, 10):
+            for a_den in (1, 2, 4, 5, 10):
+                if all((k + b) != 0 and close(v, a_num / a_den / (k + b)) for k, v in pts):
+                    a = f"{a_num}" if a_den == 1 else f"{a_num}/{a_den}"
+                    den = "t" if b == 0 else f"t {'+' if b > 0 else '-'} {abs(b)}"
+                    return f"{a}/({den}) for {span}"
+    return {str(k): _value(v) for k, v in pts}
 
 
 def _value(v):
@@ -144,8 +194,12 @@ def _value(v):
         return str(v)
 
 
-def match(res, cls, kwargs: dict, methods=None, seed: int = 0) -> list[dict]:
-    """The registered methods that produce ``res``'s coefficients, each confirmed by a replay."""
+def match(res, cls, kwargs: dict, methods=None, seed: int = 0, budget_s: float | None = None) -> list[dict]:
+    """The registered methods that produce ``res``'s coefficients, each confirmed by a replay. With ``budget_s``,
+    methods not reached within that many seconds are skipped and named in ``res.unmatched_note``."""
+    import time
+
+    start = time.perf_counter()
     from equivalences import registry
     from equivalences.inverse import invert_sequences
 
@@ -159,7 +213,11 @@ def match(res, cls, kwargs: dict, methods=None, seed: int = 0) -> list[dict]:
     G = P.signs(T, D, seed + 7, MAGNITUDE) if preconditioned else P.gaussian(T, D, seed + 7)
     tol = F.tolerance(T)
     out = []
-    for key in methods or registry.names():
+    keys = list(methods or registry.names())
+    for i, key in enumerate(keys):
+        if budget_s is not None and time.perf_counter() - start > budget_s:
+            res.unmatched_note = f"matching stopped after {budget_s:g} s; not tried: {', '.join(keys[i:])}"
+            break
         try:
             method, system, mp = _derived(key)
         except Exception:  # noqa: BLE001 -- a method that does not derive matches nothing
@@ -187,12 +245,13 @@ def match(res, cls, kwargs: dict, methods=None, seed: int = 0) -> list[dict]:
         sm = found
         hyper = {k: _value(v) for k, v in sm.constants.items()}
         for name, values in sm.schedules.items():
-            vals = [_value(v) for _, v in sorted(values.items()) if v is not None]
-            if vals and all(abs(float(v) - float(vals[0])) <= 1e-9 * max(1.0, abs(float(vals[0]))) for v in vals):
-                hyper[name] = vals[0]
-            else:
-                hyper[name] = {str(k): _value(v) for k, v in sorted(values.items()) if v is not None}
+            hyper[name] = describe_schedule(values)
         if preconditioned:
             hyper["preconditioner"] = "its own, parameters not identified (the probe pins it)"
         out.append({"method": method.key, "hyperparameters": hyper, "max_rel_deviation": dev})
+        try:
+            res.map_sequences[method.key] = map_sequences(method, mp, method_config(method, sm.constants,
+                                                                                    sm.schedules), T + 1)
+        except Exception:  # noqa: BLE001 -- only the plot uses them
+            pass
     return out

@@ -56,6 +56,8 @@ class Identification:
     probes: list = field(default_factory=list)  # what was tried: (name, figure)
     step_size: np.ndarray | None = None  # sign family: |q_(t+1) - q_t|
     seconds: float = 0.0
+    unmatched_note: str = ""  # methods matching did not reach (a census's time budget)
+    map_sequences: dict = field(default_factory=dict)  # matched method -> its map's sequences (for --plot)
     regime: str = ""  # what u is for the coefficients: "g", "g/|g| (|g| constant)", "g (|g| ~ 1e-30)"
 
     def coefficients(self) -> dict:
@@ -68,7 +70,8 @@ class Identification:
                 "gamma_avg": listed(eq.gamma) if eq is not None and eq.gamma is not None else None}
 
     def to_json(self) -> dict:
-        out = {"target": self.target, "settings": self.settings, "verdict": self.verdict, "reason": self.reason,
+        reason = self.reason + (f"; {self.unmatched_note}" if self.unmatched_note else "")
+        out = {"target": self.target, "settings": self.settings, "verdict": self.verdict, "reason": reason,
                "coefficients": self.coefficients(), "residual": _num(self.residual),
                "tolerance": _num(self.tolerance), "control_rejected": self.control_rejected,
                "matches": self.matches}
