@@ -86,11 +86,16 @@ def test_adapter_settings_recovered(adapter, setting):
         verdict, words = NOT_RECOVERED[key]
         assert res.verdict == verdict and words in res.reason
         return
-    if form.post == "sign" or (form.post and "sign" in form.post):
-        assert res.verdict == "sign"
-        # K_t sign(...): every coordinate moves by K_t
-        assert np.max(np.abs(res.step_size[:T] - eta[:T] / eta[:T] * _K(form, adapter, setting))) \
-            <= RECOVERED * np.max(res.step_size)
+    if form.post and "sign" in form.post.lower() or adapter.method == "lion":
+        # K_t sign(eta m + alpha g): every coordinate moves by K_t; the direction up to a positive factor per step
+        assert res.verdict == "sign" and res.control_rejected is True, res.reason
+        lr = float(adapter.to_method(kw)[0]["eta"])
+        assert np.max(np.abs(res.step_size - lr)) <= RECOVERED * lr
+        eq = res.eq
+        K = len(eq.eta)
+        assert np.max(np.abs(eq.beta[1:] - beta[1:K])) <= RECOVERED
+        frac = eta[:K] / (eta[:K] + alpha[:K])
+        assert np.max(np.abs(eq.eta[1:] - frac[1:])) <= RECOVERED
         return
     expected = "in-family" if not (form.post or form.pre) else "preconditioned"
     assert res.verdict == expected, res.reason
@@ -118,14 +123,6 @@ def test_adapter_settings_recovered(adapter, setting):
     if gamma is not None and form.n == 3:
         assert eq.gamma is not None
         assert np.max(np.abs(eq.gamma - gamma[:K])) <= RECOVERED
-
-
-def _K(form, adapter, setting):
-    from numeric.libraries.driver import _config, _derived
-
-    method, system, mp = _derived(adapter.method)
-    values, transforms = adapter.to_method(adapter.arguments(setting))
-    return float(values["eta"])
 
 
 # -- optimizers outside the family -----------------------------------------------------------------------------
@@ -227,6 +224,9 @@ def test_adam_preconditioned_and_sign_family():
     lion = pytest.importorskip("lion_pytorch").Lion
     res = identify(lion, {"lr": 3e-3}, "lion_pytorch.Lion")
     assert res.verdict == "sign" and np.allclose(res.step_size, 3e-3, rtol=1e-12)
+    b1, b2 = 0.9, 0.99  # sign(b1 m + (1 - b1) g), m <- b2 m + (1 - b2) g: eta_a / (eta_a + alpha_a) below
+    assert np.allclose(res.eq.beta[1:], b2, rtol=1e-12)
+    assert np.allclose(res.eq.eta, b1 * (1 - b2) / (b2 * (1 - b1)), rtol=1e-10)
 
 
 def test_perturbed_fit_rejected_in_the_same_run():

@@ -50,7 +50,7 @@ def _decimal(x: float) -> Fraction:
     return Fraction(x)
 
 
-def _target(eq: F.Eq1, method, mp, preconditioned: bool, first: int = 0):
+def _target(eq: F.Eq1, method, mp, preconditioned: bool, first: int = 0, step_size=None):
     """The identified sequences as the inverse's numeric target, from step ``first`` on."""
     from equivalences.inverse import Target
 
@@ -61,6 +61,9 @@ def _target(eq: F.Eq1, method, mp, preconditioned: bool, first: int = 0):
     # neutral continuation keeps a schedule solved from it (e.g. beta1(t0)) from showing a spurious value
     beta[0] = beta[1] if len(beta) > 1 and np.isfinite(beta[1]) else 0.0
     gamma = seq(eq.gamma, 1) if eq.gamma is not None else None  # gamma[k] forms e after step k
+    if step_size is not None:  # sign: K_t must match, (eta_a, alpha_a) up to a positive factor
+        return Target.sequences(seq(beta), seq(eq.eta), seq(eq.alpha), t0=t0, K=seq(step_size[:len(eq.eta)]),
+                                post=mp.post)
     return Target.sequences(seq(beta), seq(eq.eta), seq(eq.alpha), t0=t0, gamma_avg=gamma,
                             post=mp.post if preconditioned else None, pre=method.pre if preconditioned else None)
 
@@ -80,6 +83,8 @@ def _fits_structure(method, mp, verdict: str) -> bool:
         return not transforms
     if verdict == "preconditioned":
         return bool(transforms) and all(tr.kind != "sign" for tr in transforms)
+    if verdict == "sign":
+        return mp.post is not None and mp.post.kind == "sign" and method.pre is None
     return False
 
 
@@ -203,8 +208,9 @@ def match(res, cls, kwargs: dict, methods=None, seed: int = 0, budget_s: float |
     from equivalences import registry
     from equivalences.inverse import invert_sequences
 
-    if res.verdict not in ("in-family", "preconditioned") or res.eq is None:
+    if res.verdict not in ("in-family", "preconditioned", "sign") or res.eq is None:
         return []
+    sign = res.verdict == "sign"
     driver = P.Driver(cls, dict(kwargs))
     T, D = len(res.eq.eta) - 1, 16  # identified steps, less the last (its schedule values may need the next step)
     preconditioned = res.verdict == "preconditioned"
@@ -229,8 +235,8 @@ def match(res, cls, kwargs: dict, methods=None, seed: int = 0, budget_s: float |
         # convention (a solver may take a schedule value there from a degenerate equation)
         for first in (0, 1):
             _forget_targets()
-            sm = invert_sequences(method, _target(res.eq, method, mp, preconditioned, first), mp=mp,
-                                  tolerance=MATCH_TOLERANCE)
+            sm = invert_sequences(method, _target(res.eq, method, mp, preconditioned, first,
+                                                  res.step_size if sign else None), mp=mp, tolerance=MATCH_TOLERANCE)
             if not sm.matched:
                 break
             try:

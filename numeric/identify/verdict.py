@@ -199,10 +199,24 @@ def _decide(r: _Run, out, done, base, G1, G2):
         K = np.max(steps_, axis=1)
         ks = f"K_t = {K[0]:.10g} at every step" if np.allclose(K, K[0], rtol=1e-12, atol=0) else \
             "K_t = " + ", ".join(f"{x:.6g}" for x in K[:8]) + (", ..." if len(K) > 8 else "")
-        return done("sign", "nonlinear in the gradients, every coordinate moves by the same amount each step and "
-                    f"scaling the gradients changes nothing: a sign update w <- w - K_t sign(...) with {ks} (the "
-                    "direction's coefficients are known only up to a positive factor per step and are not read "
-                    "off)", residual=spread, step_size=K)
+        head = ("nonlinear in the gradients, every coordinate moves by the same amount each step and scaling the "
+                f"gradients changes nothing: a sign update w <- w - K_t sign(eta_a m_a + alpha_a g) with {ks}")
+        from .sign import direction
+
+        found = direction(d, steps=min(T, 10), seed=r.seed)
+        if found is None:
+            return done("sign", head + "; the direction's coefficients were not read off (no sign flip could be "
+                        "bracketed)", residual=spread, step_size=K)
+        eq, res_s, ctrl_s, tol_s = found
+        r.tried.append(("sign flip points fit", res_s))
+        r.tried.append(("control", ctrl_s))
+        if not (res_s <= tol_s < ctrl_s):
+            return done("sign", head + f"; the direction's coefficients were not identified (flip-point fit residual "
+                        f"{res_s:.1e}, control {ctrl_s:.1e}, tolerance {tol_s:.1e})", residual=spread, step_size=K)
+        return done("sign", head + "; the direction's coefficients from where the sign flips (gradients that zero "
+                    "the move, found by bisection), up to a positive factor per step: reported with eta_a + alpha_a "
+                    "= 1", residual=max(spread, res_s), step_size=K, eq=eq, control_rejected=True,
+                    regime="sign direction, eta_a + alpha_a = 1", tolerance=tol_s)
     # constant magnitude: an Adam-type second moment is pinned
     S1, S2 = P.signs(T, D, r.seed + 4, MAGNITUDE), P.signs(T, D, r.seed + 5, MAGNITUDE)
     c1, c2 = d.run(S1), d.run(S2)
