@@ -234,7 +234,9 @@ def render(res, console=None) -> None:
         console.print(f"residual {j['residual']:.1e} (tolerance {j['tolerance']:.1e}); control {ctrl}")
     c = j["coefficients"]
     if c["eta_a"] is not None:
-        table = Table(title="identified coefficients (step k = t - t0)", title_justify="left")
+        regime = res.regime if res.regime.startswith("sign") or not res.regime else f"u = {res.regime}"
+        console.print(f"identified coefficients (step k = t - t0{'; ' + escape(regime) if regime else ''}):")
+        table = Table()
         cols = [("k", None), ("beta_a", "beta_a"), ("eta_a", "eta_a"), ("alpha_a", "alpha_a")]
         if c["gamma_avg"] is not None:
             cols.append(("gamma_avg (after step k)", "gamma_avg"))

@@ -167,7 +167,8 @@ def replay_method(method, system, constants: dict, schedules: dict, driver: P.Dr
 
 def describe_schedule(values: dict):
     """A matched schedule ``{step: value}`` for people: one number when constant, ``"1/(t - 1) for t = 2..15"`` when
-    it is ``a/(t + b)`` with small integers (checked at every step to 1e-9), else the table."""
+    it is ``a/(t + b)`` with small integers, ``"0.0001/(1 - 0.9^t)"`` when it is ``a/(1 - b^t)`` (each checked at
+    every step to 1e-9), else the table."""
     pts = sorted((int(k), float(v)) for k, v in values.items() if v is not None)
     if not pts:
         return None
@@ -183,6 +184,11 @@ def describe_schedule(values: dict):
                     a = f"{a_num}" if a_den == 1 else f"{a_num}/{a_den}"
                     den = "t" if b == 0 else f"t {'+' if b > 0 else '-'} {abs(b)}"
                     return f"{a}/({den}) for {span}"
+    if pts[0][0] == 1 and len(pts) > 2 and vals[1] != 0:  # a / (1 - b^t): a bias correction (Adam's eta_t)
+        b = vals[0] / vals[1] - 1
+        a = vals[0] * (1 - b)
+        if 0 < b < 1 and all(close(v, a / (1 - b ** k)) for k, v in pts):
+            return f"{_value(a)}/(1 - {_value(b)}^t) for {span}"
     return {str(k): _value(v) for k, v in pts}
 
 

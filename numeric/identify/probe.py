@@ -83,7 +83,8 @@ def _classify(err: Exception) -> ProbeError:
     low = text.lower()
     if "closure" in low:
         kind = "closure"
-    elif "hessian" in low or "create_graph" in low or "hvp" in low:
+    elif "hessian" in low or "create_graph" in low or "hvp" in low or "does not require grad" in low:
+        # a gradient without a graph: the step differentiates it again (Hessian-vector products)
         kind = "hessian"
     elif "cuda" in low or "triton" in low:
         kind = "cuda"

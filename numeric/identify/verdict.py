@@ -142,7 +142,7 @@ def _identify(driver, target, settings, steps, dim, seed) -> Identification:
     try:
         base = driver.run(G1)
     except P.ProbeError as err:
-        why = {"closure": "needs a closure", "hessian": "needs Hessian products", "cuda": "needs CUDA",
+        why = {"closure": "needs a closure", "hessian": "needs Hessian products (a gradient with its graph)", "cuda": "needs CUDA",
                "construction": "raises at construction"}.get(err.kind, "raises at its first step")
         return done("not-probed", f"{why}: {err}")
     if not np.all(np.isfinite(base.q)):
