@@ -392,3 +392,14 @@ def test_census_of_torch_optim_exits_0(capsys):
     verdicts = {e["target"]: e["verdict"] for e in entries}
     assert verdicts["torch.optim.SGD"] == "in-family" and verdicts["torch.optim.LBFGS"] == "not-probed"
     assert verdicts["torch.optim.AdamW"] == "not-in-family"  # decoupled weight decay 0.01 by default
+
+
+def test_plot_writes_the_sequences_beside_the_matched_map(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "sgd.png"
+    code, out, err = _cli(capsys, "identify", "torch.optim.SGD", "--set", "lr=0.1", "--set", "momentum=0.9",
+                          "--expect", "heavy-ball", "--plot", str(path))
+    assert code == 0, err
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, out, err = _cli(capsys, "identify", "torch.optim.LBFGS", "--plot", str(tmp_path / "x.png"))
+    assert code == 2 and "no identified coefficients" in err
