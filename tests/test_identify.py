@@ -403,3 +403,12 @@ def test_plot_writes_the_sequences_beside_the_matched_map(tmp_path, capsys):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out, err = _cli(capsys, "identify", "torch.optim.LBFGS", "--plot", str(tmp_path / "x.png"))
     assert code == 2 and "no identified coefficients" in err
+
+
+def test_matrix_parameter_shows_what_a_vector_hides():
+    """LARS scales by norms only for matrices: in the family on a vector, coupled on a 4 x 4 matrix."""
+    lars = pytest.importorskip("pytorch_optimizer").LARS
+    assert identify(lars, {}, "pytorch_optimizer.LARS").verdict == "in-family"
+    res = identify(lars, {}, "pytorch_optimizer.LARS", rows=4)
+    assert res.verdict == "not-in-family" and res.reason.startswith("coupled coordinates")
+    assert identify(torch.optim.SGD, {"lr": 0.1, "momentum": 0.9}, "torch.optim.SGD", rows=4).verdict == "in-family"

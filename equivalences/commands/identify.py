@@ -26,6 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="a constructor argument (repeatable): lr=0.1, betas=0.9,0.99, nesterov=true")
     parser.add_argument("--steps", type=int, default=16, help="probe length T (default 16)")
     parser.add_argument("--dim", type=int, default=16, help="coordinates per probe D (default 16)")
+    parser.add_argument("--matrix", type=int, default=1, metavar="R",
+                        help="probe an R x D/R matrix parameter instead of a vector (R divides D and 32)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--plot", metavar="PATH", help="plot the identified coefficients (.png or .pdf)")
     parser.add_argument("--expect", metavar="METHOD", help="exit 1 unless this registered method matches")
@@ -108,14 +110,17 @@ def _check_common(args):
     if not 8 <= args.dim <= 4096:
         raise IdentifyUsage(f"--dim {args.dim}: must be between 8 and 4096 (the fit needs more coordinates than "
                             "unknowns)")
+    if args.matrix < 1 or args.dim % args.matrix or 32 % args.matrix:
+        raise IdentifyUsage(f"--matrix {args.matrix}: the number of rows must divide --dim ({args.dim}) and 32, "
+                            "e.g. --matrix 4")
 
 
 def _run(args) -> int:
     _check_common(args)
     if args.all is not None:
-        if args.target or args.sets or args.plot or args.expect:
-            raise IdentifyUsage("--all PACKAGE runs a census with default settings: drop TARGET, --set, --plot "
-                                "and --expect")
+        if args.target or args.sets or args.plot or args.expect or args.matrix != 1:
+            raise IdentifyUsage("--all PACKAGE runs a census with default settings on a vector: drop TARGET, --set, "
+                                "--plot, --expect and --matrix")
         return _census(args)
     if args.shard is not None:
         raise IdentifyUsage("--shard splits a census: use it with --all PACKAGE")
@@ -139,7 +144,7 @@ def _run(args) -> int:
     expect = _expected_method(args.expect)
     from numeric.identify.verdict import identify
 
-    res = identify(cls, kwargs, args.target.strip(), steps=args.steps, dim=args.dim)
+    res = identify(cls, kwargs, args.target.strip(), steps=args.steps, dim=args.dim, rows=args.matrix)
     if res.verdict == "not-probed" and res.reason.startswith("raises at construction"):
         raise IdentifyUsage(f"{args.target}: {res.reason}; check the --set values")
     _add_matches(res, cls, kwargs, [expect] if expect else None)
@@ -226,7 +231,8 @@ def render(res, console=None) -> None:
     console = console or Console(highlight=False)
     j = res.to_json()
     settings = ", ".join(f"{k}={v}" for k, v in j["settings"].items()) or "default settings"
-    console.print(f"[bold]{escape(j['target'])}[/bold] ({escape(settings)})")
+    shape = "" if res.rows == 1 else f"; probed on a {res.rows}-row matrix"
+    console.print(f"[bold]{escape(j['target'])}[/bold] ({escape(settings)}{escape(shape)})")
     console.print(f"verdict: [bold]{escape(j['verdict'])}[/bold]")
     console.print(escape(j["reason"]))
     if j["residual"] is not None:

@@ -217,7 +217,7 @@ def match(res, cls, kwargs: dict, methods=None, seed: int = 0, budget_s: float |
     if res.verdict not in ("in-family", "preconditioned", "sign") or res.eq is None:
         return []
     sign = res.verdict == "sign"
-    driver = P.Driver(cls, dict(kwargs))
+    driver = P.Driver(cls, dict(kwargs), res.rows)
     T, D = len(res.eq.eta) - 1, 16  # identified steps, less the last (its schedule values may need the next step)
     preconditioned = res.verdict == "preconditioned"
     if preconditioned and not res.regime.startswith("g/|g|"):

@@ -99,6 +99,9 @@ class Driver:
 
     cls: type
     kwargs: dict = field(default_factory=dict)
+    rows: int = 1
+    """The parameter is a vector (1) or a ``rows x D/rows`` matrix: the same D coordinates, row-major (classes
+    that treat matrices differently: LARS's trust ratio, Shampoo, Muon)."""
 
     def build(self, p):
         try:
@@ -131,22 +134,23 @@ class Driver:
 
     def _run(self, G: np.ndarray, p0: np.ndarray | None) -> Trajectory:
         T, D = G.shape
-        p = torch.nn.Parameter(torch.zeros(D, dtype=torch.float64) if p0 is None
-                               else torch.as_tensor(p0, dtype=torch.float64).clone())
+        shape = (D,) if self.rows == 1 else (self.rows, D // self.rows)
+        p = torch.nn.Parameter((torch.zeros(D, dtype=torch.float64) if p0 is None
+                                else torch.as_tensor(p0, dtype=torch.float64).clone()).reshape(shape))
         opt, has_eval = self.build(p)
         q = np.empty((T + 1, D))
         e = np.empty((T + 1, D)) if has_eval else None
         grads = torch.as_tensor(G, dtype=torch.float64)
         try:
             for k in range(T + 1):
-                q[k] = p.detach().numpy()
+                q[k] = p.detach().reshape(-1).numpy()
                 if has_eval:
                     opt.eval()
-                    e[k] = p.detach().numpy()
+                    e[k] = p.detach().reshape(-1).numpy()
                     opt.train()
                 if k == T:
                     break
-                p.grad = grads[k].clone()
+                p.grad = grads[k].clone().reshape(shape)
                 opt.step()
         except Exception as err:  # noqa: BLE001
             raise _classify(err) from None

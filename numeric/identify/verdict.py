@@ -56,6 +56,7 @@ class Identification:
     probes: list = field(default_factory=list)  # what was tried: (name, figure)
     step_size: np.ndarray | None = None  # sign family: |q_(t+1) - q_t|
     seconds: float = 0.0
+    rows: int = 1  # the probe parameter's rows (1: a vector)
     unmatched_note: str = ""  # methods matching did not reach (a census's time budget)
     map_sequences: dict = field(default_factory=dict)  # matched method -> its map's sequences (for --plot)
     regime: str = ""  # what u is for the coefficients: "g", "g/|g| (|g| constant)", "g (|g| ~ 1e-30)"
@@ -119,10 +120,13 @@ class _Run:
         return eq, f.residual, dev, ctrl
 
 
-def identify(cls, kwargs: dict, target: str, *, steps: int = 16, dim: int = 16, seed: int = 0) -> Identification:
+def identify(cls, kwargs: dict, target: str, *, steps: int = 16, dim: int = 16, seed: int = 0,
+             rows: int = 1) -> Identification:
+    """Probe ``cls(params, **kwargs)`` and decide (module doc); ``rows > 1`` probes a ``rows x dim/rows`` matrix."""
     start = time.perf_counter()
-    res = _identify(P.Driver(cls, dict(kwargs)), target, {k: jsonable(v) for k, v in kwargs.items()},
+    res = _identify(P.Driver(cls, dict(kwargs), rows), target, {k: jsonable(v) for k, v in kwargs.items()},
                     steps, dim, seed)
+    res.rows = rows
     res.seconds = time.perf_counter() - start
     return res
 
