@@ -412,3 +412,23 @@ def test_matrix_parameter_shows_what_a_vector_hides():
     res = identify(lars, {}, "pytorch_optimizer.LARS", rows=4)
     assert res.verdict == "not-in-family" and res.reason.startswith("coupled coordinates")
     assert identify(torch.optim.SGD, {"lr": 0.1, "momentum": 0.9}, "torch.optim.SGD", rows=4).verdict == "in-family"
+
+
+class DelayedGradient(torch.optim.Optimizer):
+    """``w <- w - lr (g_t + g_(t-1))``: linear, order 2, but C_t != 0 with A_t = 0 -- not Eq. (1) as read."""
+
+    def __init__(self, params, lr=0.1):
+        super().__init__(params, {"lr": lr})
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                prev = self.state[p].get("prev", torch.zeros_like(p))
+                p.sub_(group["lr"] * (p.grad + prev))
+                self.state[p]["prev"] = p.grad.clone()
+
+
+def test_infinite_coefficients_are_not_called_in_family():
+    res = identify(DelayedGradient, {}, "DelayedGradient")
+    assert res.verdict != "in-family", res.reason

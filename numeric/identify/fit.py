@@ -150,7 +150,9 @@ def read_map(fit: RecurrenceFit) -> Eq1:
     with np.errstate(all="ignore"):
         for k in range(K - 1, -1, -1):
             if not restart[k]:
-                alpha[k] = C[k + 1] / A[k + 1]
+                # A_(k+1) = eta_(k+1) beta_(k+1) / eta_k is identified here (m_k carries g_(k-1)); A = 0 with C != 0
+                # (a delayed gradient without momentum) has no Eq. (1) reading: alpha_k infinite (NaN)
+                alpha[k] = C[k + 1] / A[k + 1] if abs(A[k + 1]) > ZERO else np.nan
             elif k + 1 < K:
                 alpha[k] = alpha[k + 1]
         alpha = np.where(np.abs(alpha) <= SNAP * scale_b, 0.0, alpha)

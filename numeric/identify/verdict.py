@@ -277,6 +277,13 @@ def _confirmed(r, out, done, eq, res, dev, ctrl, verdict, regime, why):
         return done("not-identified", f"the fit holds (residual {res:.1e}) but the control (one eta 1 % off) is "
                     f"not rejected ({ctrl:.1e}): the probe's signal is at rounding level", residual=max(res, dev),
                     control_rejected=False, eq=eq, regime=regime)
+    bad = [k for k in range(len(eq.eta)) if not (np.isfinite(eq.eta[k]) and np.isfinite(eq.alpha[k])
+                                                 and (k == 0 or np.isfinite(eq.beta[k])))]
+    if bad:
+        return done("not-identified", f"the recurrence fits (residual {res:.1e}, held-out {dev:.1e}) but Eq. (1)'s "
+                    f"coefficients are not finite at step {bad[0]} (A_t = 0 with C_t != 0, a delayed gradient "
+                    "without momentum, or eta_t = 0): the recurrence is not read as Eq. (1) there",
+                    residual=max(res, dev), control_rejected=rejected, eq=eq, regime=regime)
     extra = "; memoryless (no momentum): beta_a arbitrary (reported 0, alpha_a = 0)" if eq.memoryless else ""
     avg = "; evaluation points: a weight average of the query points (gamma_avg)" if eq.gamma is not None else ""
     return done(verdict, why + extra + avg, residual=max(res, dev), control_rejected=True, eq=eq, regime=regime)
