@@ -37,6 +37,8 @@ MAGNITUDE = 1e6
 to 1e-12."""
 
 
+FLOAT32_SIZE = 1e-5
+"""A nonlinearity this small is float32 rounding, not a preconditioner: said so in the reason."""
 EXPLAINED = 1e-6
 """An order-K recurrence whose residual is this far below order 2's names the order (a float32 step inside a
 library can leave ~1e-11 where the order-2 misfit is 1e-3); the verdict rests on order 2 failing."""
@@ -261,7 +263,9 @@ def _decide(r: _Run, out, done, base, G1, G2):
     return done("not-identified",
                 f"nonlinear in the gradients (superposition/scaling off by {sup:.1e}), so not plain Eq. (1); tried: "
                 f"equal steps on every coordinate (sign: spread {spread:.1e}), constant |g| (residual {res_c:.1e}), "
-                f"|g| ~ {TINY:g} (superposition off by {lin:.1e}): the preconditioner is not pinned by these probes",
+                f"|g| ~ {TINY:g} (superposition off by {lin:.1e}): the preconditioner is not pinned by these probes"
+                + (f"; a misfit of float32 size ({sup:.1e}): the class may store or compute in float32 (a setting "
+                   "such as storage_dtype=float64 may help)" if sup < FLOAT32_SIZE else ""),
                 residual=res)
 
 
