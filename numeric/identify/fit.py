@@ -12,8 +12,8 @@ The general order-K recurrence (K - 1 previous moves, K gradients) is fitted the
 order of a response that order 2 does not fit.
 
 Tolerance: the replay's, ``64 T eps``, each step's residual relative to that step (:func:`step_residual`).
-A fit is accepted only together with a held-out replay of Eq. (1) with the identified coefficients and a
-negative control (one step's eta perturbed by 1 %) that must exceed the tolerance in the same run.
+A fit is accepted only when the same coefficients hold on a held-out probe (no refit) and a negative control
+(the middle step's B 1 % off) exceeds the tolerance there in the same run.
 """
 from __future__ import annotations
 
@@ -160,28 +160,6 @@ def read_map(fit: RecurrenceFit) -> Eq1:
         beta = np.where(restart[:K], 0.0, P[:K] / eta)
     beta[0] = np.nan
     return Eq1(beta, eta, alpha)
-
-
-def replay(eq: Eq1, g: np.ndarray, q0: np.ndarray) -> np.ndarray:
-    """Eq. (1) with these coefficients on gradients ``g``, from ``w_0 = q0``, ``m_(-1) = 0``: ``w[0..K]``."""
-    K = len(eq.eta)
-    w = np.empty((K + 1, g.shape[1]))
-    w[0] = q0
-    m = np.zeros(g.shape[1])
-    for k in range(K):
-        b = 0.0 if k == 0 or eq.memoryless else eq.beta[k]
-        m = b * m + g[k]
-        w[k + 1] = w[k] - eq.eta[k] * m - eq.alpha[k] * g[k]
-    return w
-
-
-def average(eq: Eq1, w: np.ndarray, e0: np.ndarray) -> np.ndarray:
-    """``e[k+1] = (1 - gamma[k]) e[k] + gamma[k] w[k+1]``."""
-    e = np.empty_like(w)
-    e[0] = e0
-    for k in range(len(w) - 1):
-        e[k + 1] = (1 - eq.gamma[k]) * e[k] + eq.gamma[k] * w[k + 1]
-    return e
 
 
 def deviation(a: np.ndarray, b: np.ndarray) -> float:

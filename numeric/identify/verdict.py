@@ -110,7 +110,7 @@ class _Run:
         return P.gaussian(self.T, self.D, self.seed + k, scale)
 
     def accept(self, q, g, q2, g2, e=None, e2=None, order=2):
-        """Fit on (q, g), read Eq. (1), replay the held-out (q2, g2): (eq, fit residual, held-out, control)."""
+        """Fit on (q, g), read Eq. (1), check the held-out (q2, g2): (eq, fit residual, held-out, control)."""
         f = F.fit_recurrence(q, g, order)
         if not f.residual <= self.tol:
             return None, f.residual, None, None
@@ -270,7 +270,7 @@ def _decide(r: _Run, out, done, base, G1, G2):
 
 
 def _confirmed(r, out, done, eq, res, dev, ctrl, verdict, regime, why):
-    r.tried.append(("held-out replay", dev))
+    r.tried.append(("held-out probe", dev))
     r.tried.append(("control", ctrl))
     rejected = bool(ctrl > r.tol)
     if dev > r.tol:
