@@ -10,8 +10,8 @@ Probes, in order (each a fresh optimizer; D coordinates, T steps, float64):
 3. **coupling**: from ``delta``, half of the coordinates get other gradients; every member moves each
    coordinate from its own gradients only, so a move of the other half is evidence against the family.
 4. **plain fit** of the three-term recurrence on the base probe; accepted when its residual is at rounding,
-   Eq. (1) with the read-off coefficients replays a held-out probe within the tolerance, and the control (one
-   eta 1 % off) does not -> *in-family*.
+   the same coefficients hold on a held-out probe within the tolerance, the control (the middle step's B 1 %
+   off) does not, and Eq. (1)'s coefficients read off it are finite -> *in-family*.
 5. otherwise **superposition and scaling**: linear -> the order of the response (order K > 2 fits: two
    momenta) -> *not-in-family*; nonlinear -> **sign** (every coordinate moves by the same amount), then
    **constant magnitude** (|g| the same everywhere: an Adam-type second moment is the same number on every
