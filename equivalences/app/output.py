@@ -17,8 +17,10 @@ _FORMATTERS: dict[tuple[type, str], Callable] = {}
 MIN_WIDTH = 60
 
 
-def formatter(kind: type, fmt: str):
-    """Register ``fn(result, console)`` as the ``fmt`` view (``"text"``) of results of type ``kind``."""
+def formatter(kind, fmt: str):
+    """Register ``fn(result, console)`` as the ``fmt`` view (``"text"``) of results of type ``kind`` -- a class,
+    or its qualified name (``"numeric.identify.verdict.Identification"``) for a result type whose module
+    imports torch: the views are registered without importing it."""
     def register(fn):
         _FORMATTERS[(kind, fmt)] = fn
         return fn
@@ -61,7 +63,7 @@ def emit(result, fmt: str = "text", out=None) -> None:
     from . import render  # noqa: F401 -- registers the terminal views
 
     for kind in type(result).__mro__:
-        fn = _FORMATTERS.get((kind, fmt))
+        fn = _FORMATTERS.get((kind, fmt)) or _FORMATTERS.get((f"{kind.__module__}.{kind.__qualname__}", fmt))
         if fn is not None:
             fn(result, out or console())
             return
