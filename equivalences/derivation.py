@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from . import cache
 from .claims import ClaimChecker, ClaimResult
 from .declare import Method
 from .derive import Map, NotInFamily, derive
@@ -99,18 +100,40 @@ def build(method: Method) -> Derivation:
 
 
 _CACHE: dict[int, Derivation] = {}
+_RESULTS = ("proof", "claims", "degenerate")
 
 
 def derivation(method: Method | str) -> Derivation:
-    """The derivation of ``method`` (a :class:`Method` or a registered name), built once per process."""
+    """The derivation of ``method`` (a :class:`Method` or a registered name), built once: per process (keyed
+    by the method object), and across processes through :mod:`equivalences.cache` (keyed by the exact text
+    of the engine and of the declaration), where the map, proof, claims and degenerate sets are kept."""
     if isinstance(method, str):
         from .registry import get
 
         method = get(method)
     cached = _CACHE.get(id(method))
     if cached is None or cached.method is not method:
-        cached = _CACHE[id(method)] = build(method)
+        cached = _CACHE[id(method)] = _from_disk(method) or _to_disk(build(method))
     return cached
+
+
+def _from_disk(method: Method) -> Derivation | None:
+    start = time.perf_counter()
+    saved = cache.load(method)
+    if saved is None:
+        return None
+    d = Derivation(method, StepSystem(method), saved["map"], saved["not_in_family"], {}, saved["verdict"])
+    for name in _RESULTS:  # the lazily computed results, as computed then
+        d.__dict__[name] = saved[name]
+    d.seconds["cached"] = time.perf_counter() - start
+    return d
+
+
+def _to_disk(d: Derivation) -> Derivation:
+    if cache.directory() is not None:
+        cache.store(d.method, {"map": d.map, "not_in_family": d.not_in_family, "verdict": d.verdict,
+                               **{name: getattr(d, name) for name in _RESULTS}})
+    return d
 
 
 def system_of(method: Method) -> StepSystem:

@@ -1,5 +1,10 @@
+import os
+
 import pytest
 import torch
+
+# Tests derive afresh: the on-disk cache of derivations is off unless a test turns it on (tests/test_cache.py).
+os.environ["OPTIMIZER_EQUIVALENCES_CACHE"] = "off"
 
 
 def pytest_collection_modifyitems(config, items):

@@ -43,6 +43,8 @@ def configure(p) -> None:
     p.add_argument("--problem", default="lsq", choices=["lsq", "lsq-dense", "logistic", "mlp"],
                    help="stochastic problem of the replay (default: diagonal noisy least squares)")
     p.add_argument("--no-numeric", action="store_true", help="symbolic proof only, no replay")
+    p.add_argument("--no-cache", action="store_true",
+                   help="derive and prove afresh, ignoring the on-disk cache of derivations (docs/engine.md)")
     p.add_argument("--strict-paper", action="store_true", help="exit 1 when a printed claim of the paper fails")
     p.add_argument("--plot", metavar="PATH", help="write trajectories and deviation per step to PATH (.png or .pdf)")
 
@@ -95,6 +97,10 @@ def run(args) -> int:
     from ..combinations import refuse_unused
 
     refuse_unused(args, UsageError)
+    if args.no_cache:
+        import os
+
+        os.environ["OPTIMIZER_EQUIVALENCES_CACHE"] = "off"
     if args.against:
         from .libraries import run_against
 
