@@ -66,6 +66,7 @@ a symbolic value that cannot be decided becomes a ``"domain"`` condition.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -74,7 +75,7 @@ from typing import Mapping
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import canonical, linear_coefficients, nice, substitute_function
+from .algebra import _positive_first, canonical, linear_coefficients, substitute_function
 from .declare import Method, Transform
 from .derive import Map, derive
 from .symbols import alpha_a, beta_a, eta_a, g, gamma_avg, t
@@ -218,7 +219,12 @@ class Condition:
         if self.kind == "identity":
             num, den = sp.fraction(sp.together(self.expr))
             lhs, rhs = _sides(sp.expand(num))
-            return f"{lhs} = {rhs} for t >= {self.start}"
+            return f"{lhs} = {rhs}" + (f" for t >= {self.start}" if self.start is not None else "")
+        if self.kind == "recurrence":
+            num = sp.numer(sp.together(self.expr))
+            lhs, rhs = _sides(sp.expand(num))
+            return (f"{lhs} = {rhs}" + (f" for t >= {self.start}" if self.start is not None else "")
+                    + f" has a solution ({self.coefficient})")
         if self.kind == "constant":
             return f"{e} is the same for every t >= {self.start}"
         return f"{e} in {sp.sstr(self.domain)}"
@@ -229,6 +235,8 @@ def _sides(expr):
     terms = sp.Add.make_args(expr)
     pos = [x for x in terms if not x.could_extract_minus_sign()]
     neg = [-x for x in terms if x.could_extract_minus_sign()]
+    if not pos:
+        pos, neg = neg, pos
     return sp.sstr(nice(sp.Add(*pos))), sp.sstr(nice(sp.Add(*neg)))
 
 
@@ -244,6 +252,8 @@ class Inverse:
     alternatives: list = field(default_factory=list)
     offset: int = 0
     branch: dict = field(default_factory=dict)
+    recurrence: bool = False
+    """True when schedules stay tied across steps: the formulas use them and a condition asks for a solution."""
     """Values fixed up front on this branch (a constant with a finite domain, e.g. ``nesterov = 1``)."""
 
     @property
@@ -388,11 +398,60 @@ def _in_domain(value, dom: sp.Set, target: Target):
             return bool(dom.contains(v))
         except TypeError:
             return None
-    try:
-        res = dom.contains(_positive_schedules(v.xreplace(_positive_stand_ins(target)), target))
-    except TypeError:
-        return None
-    return bool(res) if res in (sp.true, sp.false) else None
+    return True if _holds_throughout(v, dom, target) else None
+
+
+def _interior(target: Target) -> dict:
+    """Each bounded-below parameter of the target as a point strictly inside its interval:
+    ``a + (b - a)/(1 + s)`` or ``a + s`` with ``s > 0``."""
+    out = {}
+    for x, dom in target.domain.items():
+        if not isinstance(x, sp.Symbol) or not isinstance(dom, sp.Interval) or not dom.start.is_finite:
+            continue
+        s = sp.Symbol(f"{x.name}_s_", positive=True)
+        out[x] = dom.start + (s if not dom.end.is_finite else (dom.end - dom.start) / (1 + s))
+    return out
+
+
+def _holds_throughout(v, dom: sp.Set, target: Target) -> bool:
+    return _holds_cached(v, dom, tuple(sorted(target.domain.items(), key=lambda kv: sp.default_sort_key(kv[0]))),
+                         tuple(target.positive))
+
+
+@functools.lru_cache(maxsize=4096)
+def _holds_cached(v, dom, domain_items, positive) -> bool:
+    return _holds(v, dom, _DomainView(dict(domain_items), positive))
+
+
+@dataclass(frozen=True)
+class _DomainView:
+    domain: dict
+    positive: tuple
+
+
+def _holds(v, dom: sp.Set, target) -> bool:
+    """``v`` in ``dom`` for every value of the target's parameters in their domains (inside and at each
+    closed end) and every positive value of its positive schedules -- proved, or False (not decided)."""
+    inner = _interior(target)
+
+    def decided(expr):
+        try:
+            res = dom.contains(_positive_schedules(_rational_form(expr), target))
+        except TypeError:
+            return False
+        return res == sp.true
+
+    finite = [x for x, d in target.domain.items() if isinstance(d, sp.FiniteSet) and v.has(x)]
+    for values in itertools.product(*(list(target.domain[x]) for x in finite)):
+        w = v.xreplace(dict(zip(finite, values)))
+        if not decided(w.xreplace(inner)):
+            return False
+        for x, dom_x in target.domain.items():
+            if x in inner and w.has(x):
+                for end, closed in ((dom_x.start, not dom_x.left_open), (dom_x.end, not dom_x.right_open)):
+                    if closed and end.is_finite and not decided(w.xreplace({**inner, x: end})):
+                        return False
+    return True
 
 
 # ----------------------------------------------------------------------------------------------- solver
@@ -432,10 +491,62 @@ class _State:
     conditions: list = field(default_factory=list)
     chosen: dict = field(default_factory=dict)
     reason: str | None = None
+    original: list = field(default_factory=list)
+    recurrence: bool = False
+    split: tuple | None = None
+
+
+@functools.lru_cache(maxsize=65536)
+def _rational_form(expr) -> sp.Expr:
+    """Rational normal form ``p / q`` (``gcd(p, q) = 1``), exact, by polynomial arithmetic over the
+    rationals with every function application and symbol a generator; falls back to
+    :func:`~equivalences.algebra.canonical` where a power has the step in its exponent (MARS's
+    ``beta1**t``) or a transform is applied."""
+    e = sp.sympify(expr)
+    if e.is_number:
+        return e
+    if e.has(sp.zoo, sp.nan, sp.oo):
+        return sp.nan
+    if any(not isinstance(a, AppliedUndef) for a in e.atoms(sp.Function)):
+        return canonical(e)
+    atoms = sorted(e.atoms(AppliedUndef), key=sp.default_sort_key)
+    if any(p.exp.has(t) for p in e.atoms(sp.Pow)):  # b**(t + k) = b**k * b**t: b**t one generator
+        e = sp.expand_power_exp(sp.powsimp(e, combine="exp"))
+        atoms += sorted({p for p in e.atoms(sp.Pow) if p.exp == t}, key=sp.default_sort_key)
+        if any(p.exp.has(t) and p.exp != t for p in e.atoms(sp.Pow)):
+            return canonical(expr)
+    dummies = [sp.Dummy() for _ in atoms]
+    e = e.xreplace(dict(zip(atoms, dummies)))
+    num, den = e.as_numer_denom()
+    gens = sorted(num.free_symbols | den.free_symbols, key=sp.default_sort_key)
+    if not gens:
+        return canonical(expr)
+    try:
+        (P, Q), _ = sp.parallel_poly_from_expr((num, den), *gens, domain="QQ")
+    except (sp.PolificationFailed, sp.GeneratorsNeeded, sp.polys.polyerrors.CoercionFailed):
+        return canonical(expr)
+    if Q.is_zero:
+        return sp.nan
+    c, P, Q = P.cancel(Q)
+    out = c * P.as_expr() / Q.as_expr()
+    return out.xreplace(dict(zip(dummies, atoms)))
+
+
+@functools.lru_cache(maxsize=65536)
+def nice(expr) -> sp.Expr:
+    """A readable exact form (as :func:`equivalences.algebra.nice`, on the faster normal form), cached."""
+    c = _rational_form(sp.sympify(expr))
+    if c.is_number or c is sp.nan:
+        return c
+    try:
+        f = _positive_first(sp.factor(c))
+    except (sp.PolynomialError, NotImplementedError):
+        return c
+    return min([f, c], key=lambda e: (sp.count_ops(e), len(str(e))))
 
 
 def _normal(expr) -> sp.Expr:
-    c = canonical(expr)
+    c = _rational_form(expr)
     return sp.numer(c) if not c.is_number else c
 
 
@@ -449,11 +560,11 @@ def _solve_one(expr, x):
     """Solutions of ``expr = 0`` for ``x`` (exact); linear first, sympy otherwise."""
     d = sp.diff(expr, x)
     if not d.has(x):
-        if canonical(d) == 0:
+        if _rational_form(d) == 0:
             return []
-        return [canonical(-expr.subs(x, 0) / d)]
+        return [_rational_form(-expr.subs(x, 0) / d)]
     try:
-        return [canonical(s) for s in sp.solve(expr, x)]
+        return [_rational_form(s) for s in sp.solve(expr, x)]
     except (NotImplementedError, ValueError):
         return []
 
@@ -493,7 +604,13 @@ def _step(st: _State, method: Method, target: Target):
         progress = False
         remaining = []
         for expr, start, coef in st.eqs:
-            e = _normal(_substitute(expr, st))
+            raw = _substitute(expr, st)
+            factors = _unknown_factors(raw, constants, schedules)
+            if len(factors) > 1:
+                st.eqs = [(raw, start, coef)] + [x for x in st.eqs if x[0] is not expr]
+                st.split = (0, factors)
+                return "split"
+            e = _normal(raw)
             syms, apps = _unknowns_in(e, constants, schedules)
             if not syms and not apps:
                 res = _classify(e, start, coef, target)
@@ -509,8 +626,6 @@ def _step(st: _State, method: Method, target: Target):
             return "done"
         choice = _pick(remaining)
         if choice is None:
-            if _solve_jointly(st, remaining, constants):
-                continue
             return "stuck"
         e, start, coef, x = choice
         sols = _solve_one(e, x)
@@ -519,7 +634,7 @@ def _step(st: _State, method: Method, target: Target):
             return "never"
         sol = sols[0]
         if isinstance(x, sp.Symbol):
-            if canonical(sol.subs(t, t + 1) - sol) != 0 and (sol.has(t) or sol.atoms(AppliedUndef)):
+            if _rational_form(sol.subs(t, t + 1) - sol) != 0 and (sol.has(t) or sol.atoms(AppliedUndef)):
                 st.conditions.append(Condition("constant", nice(sol), start, coefficient=coef))
             st.constants[x] = sol
             constants.remove(x)
@@ -532,29 +647,12 @@ def _step(st: _State, method: Method, target: Target):
             return "stuck"
 
 
-def _solve_jointly(st: _State, remaining, constants) -> bool:
-    """Equations in constants only (no schedule), solved together when they determine them uniquely
-    (QHM's alpha and nu from eta_a and alpha_a)."""
-    pure = [(e, start, coef) for e, start, coef, syms, apps in remaining if not apps and syms]
-    unknowns = sorted({s for e, _, _, syms, apps in remaining if not apps for s in syms}, key=sp.default_sort_key)
-    if len(pure) < 2 or not unknowns:
-        return False
-    try:
-        sols = sp.solve([e for e, _, _ in pure], unknowns, dict=True)
-    except (NotImplementedError, ValueError):
-        return False
-    sols = [s for s in sols if set(s) == set(unknowns)]
-    if len(sols) != 1:
-        return False
-    start = max((s for _, s, _ in pure if s is not None), default=None)
-    for x, v in sols[0].items():
-        v = canonical(v)
-        if v.has(t) or v.atoms(AppliedUndef):
-            if canonical(v.subs(t, t + 1) - v) != 0:
-                st.conditions.append(Condition("constant", nice(v), start, coefficient=" and ".join(c for _, _, c in pure)))
-        st.constants[x] = v
-        constants.remove(x)
-    return True
+def _unknown_factors(e, constants, schedules) -> list:
+    """The factors of ``e`` that hold an unknown (a product vanishes when one of them does); only a product
+    as written is split (no polynomial factorisation: that is slow and rarely needed)."""
+    fs = [b for b in (a.as_base_exp()[0] for a in sp.Mul.make_args(e))]
+    return [f for f in fs if any(f.has(c) for c in constants)
+            or any(a.func in schedules for a in f.atoms(AppliedUndef))]
 
 
 def _pick(remaining):
@@ -568,6 +666,12 @@ def _pick(remaining):
         for a in apps:
             if funcs.count(a.func) == 1 and not sp.diff(e, a).has(a):
                 return e, start, coef, a
+    for e, start, coef, syms, apps in sorted(remaining, key=lambda r: len(r[3]) + len(r[4])):
+        if apps:
+            continue
+        for x in syms:  # several constants in one equation: eliminate one that enters linearly
+            if not sp.diff(e, x).has(x):
+                return e, start, coef, x
     return None
 
 
@@ -602,6 +706,17 @@ def _check_domains(st: _State, method: Method, target: Target):
 def _search(st: _State, method: Method, target: Target, depth: int = 2) -> list[_State]:
     """Solve; where unknowns stay free, fix one to a neutral value (0 or 1 in its domain) and go on."""
     outcome = _step(st, method, target)
+    if outcome == "split":  # a product = 0: one branch per factor
+        i, factors = st.split
+        out = []
+        for f in factors:
+            e, start, coef = st.eqs[i]
+            child = _State(st.eqs[:i] + [(f, start, coef)] + st.eqs[i + 1:], dict(st.constants), dict(st.schedules),
+                           list(st.conditions), dict(st.chosen), original=st.original)
+            out += _search(child, method, target, depth)
+            if out and _verdict(out[-1]) == "always":
+                break
+        return out
     if outcome != "stuck":
         _close(st)
         if not st.reason:
@@ -614,11 +729,11 @@ def _search(st: _State, method: Method, target: Target, depth: int = 2) -> list[
         st.reason = (f"the equations leave {', '.join(map(_name, free))} tied by a recurrence the solver "
                      "does not close")
         return [st]
-    out = []
+    out = [_recurrence(st, method, target)] if not st.chosen else []
     for x in free:
-        for v in _neutral(method, x):
+        for v in _neutral(method, x) + _target_guesses(x, st, target):
             child = _State(list(st.eqs), dict(st.constants), dict(st.schedules), list(st.conditions),
-                           {**st.chosen, _name(x): v})
+                           {**st.chosen, _name(x): v}, original=st.original)
             if isinstance(x, sp.Symbol):
                 child.constants[x] = v
             else:
@@ -629,12 +744,52 @@ def _search(st: _State, method: Method, target: Target, depth: int = 2) -> list[
     return out
 
 
+def _recurrence(st: _State, method: Method, target: Target) -> _State:
+    """The honest answer when the equations tie schedules across steps: the solution in terms of those
+    schedules, existing exactly when the remaining equations (a recurrence) have a solution in the domain."""
+    leaf = _State(list(st.eqs), dict(st.constants), dict(st.schedules), list(st.conditions), dict(st.chosen),
+                  original=[])
+    for e, start, coef in leaf.eqs:
+        leaf.conditions.append(Condition("recurrence", e, start, coefficient=coef))
+    leaf.eqs = []
+    _close(leaf)
+    leaf.recurrence = True
+    return leaf
+
+
+def _target_guesses(x, st: _State, target: Target) -> list:
+    """For a schedule tied by a recurrence: each target schedule of the equations, as is (``f(t) = g(t)``)."""
+    if isinstance(x, sp.Symbol):
+        return []
+    seen = {a.func for e, _, _ in st.eqs for a in e.atoms(AppliedUndef) if a.func in set(target.schedules)}
+    return [f(t) for f in target.schedules if f in seen]
+
+
 def _close(st: _State):
-    """Write every solved value in the target's terms only (constants solved later substituted)."""
+    """Write every solved value in the target's terms only (constants solved later substituted), refuse a
+    value that divides by zero, and confirm an unconditional solution on the original equations."""
     for _ in range(3):
-        st.constants = {k: canonical(_substitute(v, st)) for k, v in st.constants.items()}
-        st.schedules = {k: canonical(_substitute(v, st)) for k, v in st.schedules.items()}
+        st.constants = {k: _rational_form(_substitute(v, st)) for k, v in st.constants.items()}
+        st.schedules = {k: _rational_form(_substitute(v, st)) for k, v in st.schedules.items()}
     st.conditions = [replace(c, expr=nice(_substitute(c.expr, st))) for c in st.conditions]
+    st.conditions = [c for c in st.conditions if c.kind == "domain" or _rational_form(c.expr) != 0]
+    if st.reason:
+        return
+    for k, v in list(st.constants.items()) + list(st.schedules.items()):
+        if v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            st.reason = f"{_name(k)} would have to divide by zero (with {_chosen_text(st)})"
+            return
+    for expr, start, coef in st.original:
+        r = _normal(_substitute(expr, st))
+        if r.has(sp.zoo, sp.nan):
+            st.reason = f"{coef}: undefined at the solution (with {_chosen_text(st)})"
+            return
+        if r != 0 and not st.conditions and canonical(r) != 0:
+            st.conditions.append(Condition("identity", nice(r), start, coefficient=coef))
+
+
+def _chosen_text(st: _State) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in st.chosen.items()) or "no free choice"
 
 
 def _finite_branches(method: Method):
@@ -649,14 +804,15 @@ def _to_inverse(st: _State, method: Method, offset: int, branch: dict) -> Invers
     scheds = {f.__name__: nice(st.schedules[f]) for f in method.schedules if f in st.schedules}
     conds = [] if st.reason else _dedupe(st.conditions)
     return Inverse(method.key, _verdict(st), consts, scheds, conds, st.reason,
-                   {k: v for k, v in st.chosen.items()}, [], offset, {c.name: v for c, v in branch.items()})
+                   {k: v for k, v in st.chosen.items()}, [], offset, {c.name: v for c, v in branch.items()},
+                   st.recurrence)
 
 
 def _dedupe(conditions):
     seen, out = set(), []
     for c in conditions:
-        key = (c.kind, canonical(c.expr), c.start, c.domain)
-        neg = (c.kind, canonical(-c.expr), c.start, c.domain)
+        key = (c.kind, _rational_form(c.expr), c.start, c.domain)
+        neg = (c.kind, _rational_form(-c.expr), c.start, c.domain)
         if key in seen or neg in seen:
             continue
         seen.add(key)
@@ -674,10 +830,13 @@ def invert(method: Method, target: Target, *, mp: Map | None = None) -> Inverse:
     eqs = _equations(method, mp, target, offset)
     results = []
     for branch in _finite_branches(method):
-        st = _State([(sp.sympify(e).xreplace(branch), s, c) for e, s, c in eqs], dict(branch))
+        first = [(sp.sympify(e).xreplace(branch), s, c) for e, s, c in eqs]
+        st = _State(list(first), dict(branch), original=first)
         for leaf in _search(st, method, target):
             results.append(_to_inverse(leaf, method, offset, branch))
-    results.sort(key=lambda r: (RANK[r.exists], len(r.conditions), len(r.chosen)))
+    # exact answers first: a condition found after fixing a free unknown is only sufficient
+    results.sort(key=lambda r: (RANK[r.exists], r.exists == "conditional" and bool(r.chosen), r.recurrence,
+                                len(r.conditions), len(r.chosen)))
     best = results[0]
     best.alternatives = [r for r in results[1:] if r.exists != "never" or best.exists == "never"]
     if best.exists == "never":
