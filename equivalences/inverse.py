@@ -889,7 +889,14 @@ def _invert_sequences(method, target, mp, tolerance) -> SequenceMatch:
     if inv.exists == "never" and not inv.alternatives:
         return SequenceMatch(method.key, False, float("inf"), reason=inv.reason, exists="never")
     steps = sorted(set.intersection(*(set(tb) for tb in values.values())))
-    candidates = [inv] + [a for a in inv.alternatives if a.exists != "never"]
+    candidates = [c for c in [inv] + [a for a in inv.alternatives if a.exists != "never"] if not c.recurrence
+                  and set(c.constants) >= {x.name for x in method.constants}
+                  and set(c.schedules) >= {f.__name__ for f in method.schedules}]
+    if not candidates:
+        return SequenceMatch(method.key, False, float("inf"), exists=inv.exists,
+                             conditions=[c.text for c in inv.conditions],
+                             reason=f"the equations do not determine every hyperparameter of {method.key} in closed "
+                                    f"form ({inv.condition_text or inv.reason})")
     best = None
     for cand in candidates:
         m = _evaluate_candidate(method, mp, target, cand, steps, values)
@@ -948,6 +955,8 @@ def _evaluate_candidate(method, mp, target, cand: Inverse, steps, values) -> Seq
             a = _numeric_ours(ours, s, fixed, scheds, values, offset)
             b = _at_to(theirs, s, offset, values) if not sign_pair else _numeric_ours(theirs, s, fixed, scheds,
                                                                                    values, offset)
+            if a is None and b is not None and s not in (own[skip], own[-1]):
+                misfit = float("inf")  # TO's value is undetermined inside the range: no fit
             if a is None or b is None:
                 continue
             misfit = max(misfit, _rel(a, b))
