@@ -113,7 +113,15 @@ def _check_args(args) -> dict:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    sub = argv[0] if argv[:1] in (["appendix"], ["mutations"]) else None
+    sub = argv[0] if argv[:1] in (["appendix"], ["mutations"], ["convert"]) else None
+    if sub == "convert":  # issue 14: equivalences/commands/convert.py
+        from .commands import convert as command
+
+        try:
+            args = command.parser().parse_args(argv[1:])
+        except SystemExit as e:
+            return int(e.code or 0)
+        return command.run(args)
     parser = {"appendix": _appendix_parser, "mutations": _mutations_parser}.get(sub, _parser)()
     try:
         args = parser.parse_args(argv[1:] if sub else argv)
