@@ -150,6 +150,12 @@ def convert(from_, to, settings: dict | None = None) -> Conversion:
         from_m.key, to_m.key, inv.exists, inv.condition_text, inv.reason,
         _formulas(inv, to_m), notes=_evaluation_notes(from_m, to_m) if inv.exists != "never" else [],
         inverse=inv, renamed=renamed)
+    if inv.free:
+        conv.notes.append("free (any value works; at given values the declared default is used): "
+                          + ", ".join(inv.free))
+    if inv.offset and inv.exists != "never":
+        conv.notes.append(f"t is {to_m.key}'s step; {from_m.key}'s step t + {inv.offset} is the same step "
+                          f"({to_m.key} starts at t = {to_m.t0}, {from_m.key} at t = {from_m.t0})")
     if inv.chosen:
         conv.notes.append("the equations leave " + ", ".join(f"{k}" for k in inv.chosen) + " free; chosen: "
                           + ", ".join(f"{k} = {sp.sstr(v)}" for k, v in inv.chosen.items()))
@@ -159,9 +165,14 @@ def convert(from_, to, settings: dict | None = None) -> Conversion:
 
 
 def _formulas(inv: Inverse, to_m: Method) -> dict:
-    out = {name: sp.sstr(v) for name, v in inv.constants.items()}
-    out.update({f"{name}(t)": sp.sstr(v) for name, v in inv.schedules.items()})
-    return out
+    """TO's hyperparameters in declaration order; a free one is written as itself (any value works)."""
+    out = {}
+    for c in to_m.constants:
+        out[c.name] = sp.sstr(inv.constants[c.name]) if c.name in inv.constants else c.name
+    for f in to_m.schedules:
+        key = f"{f.__name__}(t)"
+        out[key] = sp.sstr(inv.schedules[f.__name__]) if f.__name__ in inv.schedules else key
+    return out if inv.exists != "never" else {}
 
 
 def parse_settings(method: Method, settings: dict) -> dict:
@@ -244,6 +255,12 @@ def _at_settings(conv: Conversion, from_m: Method, to_m: Method, settings: dict)
     if inv.exists == "never":
         return
     setting = _renamed_setting(from_m, from_setting(from_m, overrides), conv.renamed)
+    free = _free_setting(to_m, inv)
+    if free is None:
+        conv.holds_at_values = False
+        conv.failure_at_values = f"{to_m.key} has a free hyperparameter without a default ({', '.join(inv.free)})"
+        return
+    setting = {**free, **setting}
     steps = range(to_m.t0, to_m.t0 + CHECK_STEPS)
     conv.checked_steps = (steps.start, steps.stop - 1)
     if inv.recurrence:
@@ -258,7 +275,7 @@ def _at_settings(conv: Conversion, from_m: Method, to_m: Method, settings: dict)
             return
     config, values = {}, {}
     for c in to_m.constants:
-        expr = specialise(inv.constants[c.name], setting)
+        expr = specialise(inv.constants.get(c.name, c), setting)
         first = next((k for k in steps if _finite(_value_at(expr, k))), None)
         if first is None:
             conv.holds_at_values, conv.failure_at_values = False, f"at these values {c.name} is undefined"
@@ -266,7 +283,7 @@ def _at_settings(conv: Conversion, from_m: Method, to_m: Method, settings: dict)
         v = _value_at(expr, first)
         config[c], values[c.name] = v, sp.sstr(v)
     for f in to_m.schedules:
-        expr = specialise(inv.schedules[f.__name__], setting).xreplace(config)
+        expr = specialise(inv.schedules.get(f.__name__, f(t)), setting).xreplace(config)
         try:
             shown = nice(expr) if not expr.has(sp.Piecewise, sp.Min, sp.Max) else expr
         except Exception:  # noqa: BLE001 -- only the display form; the exact expression is kept
@@ -277,6 +294,21 @@ def _at_settings(conv: Conversion, from_m: Method, to_m: Method, settings: dict)
         conv.holds_at_values, conv.failure_at_values = False, f"at these values {bad}"
         return
     conv.values, conv.at_values, conv.holds_at_values = values, config, True
+
+
+def _free_setting(to_m: Method, inv: Inverse) -> dict | None:
+    """TO's free hyperparameters at their declared defaults (schedule bodies, then their parameters)."""
+    if not inv.free:
+        return {}
+    if any(v is None for v in inv.free.values()):
+        return None
+    out = {}
+    for name in inv.free:
+        key = to_m.hyperparameter(name)
+        out[key] = to_m.defaults[key]
+    params = {k: v for k, v in to_m.defaults.items() if isinstance(k, sp.Symbol) and k not in to_m.constants}
+    return {**{k: v for k, v in out.items() if not isinstance(k, sp.Symbol)}, **params,
+            **{k: v for k, v in out.items() if isinstance(k, sp.Symbol)}}
 
 
 def _finite(v) -> bool:
@@ -355,13 +387,14 @@ def round_trip(from_, to) -> RoundTrip:
     there = invert(to_m, target, mp=derived(to_m))
     if there.exists == "never" or there.recurrence:
         return RoundTrip(from_m.key, to_m.key, {}, False, there.reason or "TO's schedules are only tied by a recurrence")
-    sub = {c: there.constants[c.name] for c in to_m.constants}
+    sub = {c: there.constants[c.name] for c in to_m.constants if c.name in there.constants}
     to_map = derived(to_m)
 
     def at(expr):
         e = sp.sympify(expr).xreplace(sub)
         for f in to_m.schedules:
-            e = substitute_function(e, f, there.schedules[f.__name__])
+            if f.__name__ in there.schedules:
+                e = substitute_function(e, f, there.schedules[f.__name__])
         return e
 
     back_target = Target(at(to_map.beta_a), at(to_map.eta_a), at(to_map.alpha_a), t0=to_m.t0, K=at(to_map.K),

@@ -42,9 +42,15 @@ API (stable)
     * ``schedules``: ``{name: sympy expr of t}`` -- the TO schedule at the TO method's step ``t``;
     * ``conditions``: ``[Condition]``; each has ``text`` and ``kind``: ``"identity"`` (``expr = 0``
       for every ``t >= start``), ``"constant"`` (``expr`` takes the same value at every
-      ``t >= start``) or ``"domain"`` (``expr`` lies in ``domain``);
+      ``t >= start``), ``"domain"`` (``expr`` lies in ``domain``) or ``"recurrence"`` (``expr = 0`` has a
+      solution in TO's remaining schedules);
     * ``reason``: with ``"never"``, which coefficient the method cannot produce and why;
     * ``chosen``: unknowns the equations leave free, each fixed to a neutral value (``{name: value}``);
+    * ``free``: TO's hyperparameters no equation constrains (any value works; the formulas may use them),
+      ``{name: the method's declared default or None}``;
+    * ``recurrence``: True when the equations tie TO's schedules across steps; the formulas then use
+      those schedules and a ``"recurrence"`` condition asks for a solution of what is left;
+    * ``branch``: constants with a finite domain fixed up front on this branch (``{"nesterov": 1}``);
     * ``alternatives``: the other branches considered (e.g. ``nesterov = 0``), as ``Inverse`` objects;
     * ``offset``: TO step = target step - ``offset`` (``t0`` of the target minus ``t0`` of TO).
 
@@ -227,7 +233,23 @@ class Condition:
                     + f" has a solution ({self.coefficient})")
         if self.kind == "constant":
             return f"{e} is the same for every t >= {self.start}"
-        return f"{e} in {sp.sstr(self.domain)}"
+        return f"{e} {set_text(self.domain)}"
+
+
+def set_text(dom: sp.Set) -> str:
+    """``in [0, 1)``, ``> 0``, ``in {0, 1}``: a domain as a reader writes it."""
+    if isinstance(dom, sp.Interval):
+        a, b = dom.start, dom.end
+        if b is sp.oo and a is -sp.oo:
+            return "is real"
+        if b is sp.oo:
+            return f"{'>' if dom.left_open else '>='} {sp.sstr(a)}"
+        if a is -sp.oo:
+            return f"{'<' if dom.right_open else '<='} {sp.sstr(b)}"
+        return f"in {'(' if dom.left_open else '['}{sp.sstr(a)}, {sp.sstr(b)}{')' if dom.right_open else ']'}"
+    if isinstance(dom, sp.FiniteSet):
+        return "in {" + ", ".join(sp.sstr(x) for x in dom) + "}"
+    return f"in {sp.sstr(dom)}"
 
 
 def _sides(expr):
@@ -252,9 +274,12 @@ class Inverse:
     alternatives: list = field(default_factory=list)
     offset: int = 0
     branch: dict = field(default_factory=dict)
+    """Values fixed up front on this branch (a constant with a finite domain, e.g. ``nesterov = 1``)."""
     recurrence: bool = False
     """True when schedules stay tied across steps: the formulas use them and a condition asks for a solution."""
-    """Values fixed up front on this branch (a constant with a finite domain, e.g. ``nesterov = 1``)."""
+    free: dict = field(default_factory=dict)
+    """TO's hyperparameters no equation constrains: any value works (the formulas may use them); the value is
+    the method's declared default (None when it has none)."""
 
     @property
     def condition_text(self) -> str | None:
@@ -696,8 +721,8 @@ def _check_domains(st: _State, method: Method, target: Target):
             continue
         ok = _in_domain(v, dom, target)
         if ok is False:
-            st.reason = (f"{method.key}'s {_name(x)} would be {sp.sstr(nice(v))}, outside its domain "
-                         f"{sp.sstr(dom)}")
+            st.reason = (f"{method.key}'s {_name(x)} would be {sp.sstr(nice(v))}, but it must be "
+                         f"{set_text(dom)}")
             return
         if ok is None:
             st.conditions.append(Condition("domain", nice(v), domain=dom, coefficient=_name(x)))
@@ -803,9 +828,12 @@ def _to_inverse(st: _State, method: Method, offset: int, branch: dict) -> Invers
     consts = {c.name: nice(st.constants[c]) for c in method.constants if c in st.constants}
     scheds = {f.__name__: nice(st.schedules[f]) for f in method.schedules if f in st.schedules}
     conds = [] if st.reason else _dedupe(st.conditions)
+    free = {} if st.reason or st.recurrence else {
+        _name(x): sp.sympify(method.defaults.get(x)) if method.defaults.get(x) is not None else None
+        for x in list(method.constants) + list(method.schedules) if x not in st.constants and x not in st.schedules}
     return Inverse(method.key, _verdict(st), consts, scheds, conds, st.reason,
                    {k: v for k, v in st.chosen.items()}, [], offset, {c.name: v for c, v in branch.items()},
-                   st.recurrence)
+                   st.recurrence, free)
 
 
 def _dedupe(conditions):

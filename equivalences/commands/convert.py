@@ -27,6 +27,10 @@ class UsageError(Exception):
     pass
 
 
+class NoClassSetting(Exception):
+    """The real TO (or FROM) class has no constructor arguments at the converted values: exit 1."""
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("from_", nargs="?", metavar="FROM", help="the method you have settings for")
     parser.add_argument("--to", metavar="TO", help="the method to convert them to")
@@ -64,6 +68,9 @@ def run(args) -> int:
         msg = str(err.args[0] if err.args else err).replace("\n", " ")
         print(f"verify convert: error: {msg}", file=sys.stderr)
         return 2
+    except NoClassSetting as err:
+        print(f"verify convert: {err}", file=sys.stderr)
+        return 1
 
 
 def _run(args) -> int:
@@ -230,7 +237,7 @@ def _kwargs_for(adapter, values: dict, method) -> dict:
         for k, ss in tup.items():
             out[k] = tuple(float(sol[0][s]) if s in syms else b for s, b in zip(ss, base[k]))
         return {k: v for k, v in out.items()}
-    raise UsageError(f"{adapter.target}: no constructor arguments give {method.key} at "
+    raise NoClassSetting(f"{adapter.target}: no constructor arguments give {method.key} at "
                      + ", ".join(f"{k}={v}" for k, v in values.items()) + "; pick other values or another class")
 
 
