@@ -110,6 +110,18 @@ def _run(args) -> int:
     return 0 if conv.ok else 1
 
 
+def convert_and_replay(from_, to, settings: dict | None = None, *, numeric: bool = True, steps: int = 500,
+                       dim: int = 32, seed: int = 0) -> Conversion:
+    """The Python API behind ``equivalences.convert``: the conversion, and with settings the replay."""
+    from ..convert import resolve
+
+    from_m, to_m = resolve(from_), resolve(to)
+    conv = convert(from_m, to_m, {k: str(v) for k, v in (settings or {}).items()} or None)
+    if settings and conv.holds_at_values and numeric:
+        conv.numeric = replay(conv, from_m, to_m, steps=steps, dim=dim, seed=seed)
+    return conv
+
+
 def _method(name: str, user):
     if user is not None and name.strip().lower() == user.key.lower():
         return user
@@ -161,6 +173,10 @@ def _control(conv: Conversion, to_m):
         v = conv.at_values[c]
         if v != 0 and not isinstance(to_m.domain.get(c), sp.FiniteSet):
             return f"{to_m.key}'s {c.name} 1% too large", None, {c: v * sp.Rational(101, 100)}
+    for f in to_m.schedules:
+        expr = conv.at_values[f]
+        if _value_at(expr, to_m.t0) != 0:
+            return f"{to_m.key}'s {f.__name__}(t) 1% too large", {f: expr * sp.Rational(101, 100)}, None
     return None, None, None
 
 
