@@ -150,6 +150,7 @@ def convert(from_, to, settings: dict | None = None) -> Conversion:
         from_m.key, to_m.key, inv.exists, inv.condition_text, inv.reason,
         _formulas(inv, to_m), notes=_evaluation_notes(from_m, to_m) if inv.exists != "never" else [],
         inverse=inv, renamed=renamed)
+    conv.notes += list(inv.notes_other)
     if inv.free:
         conv.notes.append("free (any value works; at given values the declared default is used): "
                           + ", ".join(inv.free))
@@ -441,17 +442,44 @@ class TableRow:
                 "reason": self.reason}
 
 
-def table(names=None) -> list[TableRow]:
-    """Every ordered pair of the given (default: registered) methods: always / conditional / never."""
+def _row(a: Method, b: Method) -> TableRow:
+    c = convert(a, b)
+    return TableRow(a.key, b.key, c.exists, c.condition, c.reason)
+
+
+_TABLE_METHODS: list = []
+
+
+def _rows_from(i: int) -> list[TableRow]:
+    a = _TABLE_METHODS[i]
+    return [_row(a, b) for b in _TABLE_METHODS]
+
+
+def table(names=None, *, processes: int = 1) -> list[TableRow]:
+    """Every ordered pair of the given (default: registered) methods: always / conditional / never.
+
+    Each method is derived once; with ``processes > 1`` the rows are solved in forked worker processes,
+    which inherit those derivations (pure sympy, deterministic: the result does not depend on it)."""
     from .registry import names as registered
 
     methods = [resolve(n) for n in (names or registered())]
-    rows = []
-    for a in methods:
-        for b in methods:
-            c = convert(a, b)
-            rows.append(TableRow(a.key, b.key, c.exists, c.condition, c.reason))
-    return rows
+    for m in methods:
+        derived(m)
+    _TABLE_METHODS[:] = methods
+    if processes > 1 and len(methods) > 1:
+        import multiprocessing
+
+        try:
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this platform: one process
+            ctx = None
+        if ctx is not None:
+            # largest rows first: the linear methods, whose pairs need solving (not a structure mismatch)
+            order = sorted(range(len(methods)), key=lambda i: (methods[i].posts != () or methods[i].pre is not None))
+            with ctx.Pool(processes) as pool:
+                parts = dict(zip(order, pool.map(_rows_from, order, chunksize=1)))
+            return [row for i in range(len(methods)) for row in parts[i]]
+    return [row for i in range(len(methods)) for row in _rows_from(i)]
 
 
 _MARK = {"always": r"\checkmark", "conditional": r"$\circ$", "never": r"$\times$"}

@@ -113,6 +113,8 @@ class Target:
     constants: tuple = ()
     schedules: tuple = ()
     domain: Mapping = field(default_factory=dict)
+    schedule_domains: Mapping = field(default_factory=dict)
+    """Domains of the target's schedules where their defaults state one (:func:`schedule_domain`)."""
     positive: tuple = ()
     """Schedules of the target known to be positive (their default is, for every valid parameter)."""
     values: Mapping | None = None
@@ -124,7 +126,8 @@ class Target:
         return cls(mp.beta_a, mp.eta_a, mp.alpha_a, t0=method.t0, K=mp.K, m_init=mp.m_init, post=mp.post,
                    pre=method.pre, gamma_avg=mp.gamma_avg, avg_init=mp.avg_init, name=method.key,
                    constants=tuple(method.constants), schedules=tuple(method.schedules), domain=dict(method.domain),
-                   positive=tuple(f for f in method.schedules if _default_positive(method, f)))
+                   positive=tuple(f for f in method.schedules if _default_positive(method, f)),
+                   schedule_domains={f: d for f in method.schedules if (d := schedule_domain(method, f)) is not None})
 
     @classmethod
     def sequences(cls, beta_a_values, eta_a_values, alpha_a_values, *, t0: int, gamma_avg=None, K=None,
@@ -171,7 +174,8 @@ class Target:
                        constants=tuple(subs.get(c, c) for c in self.constants),
                        schedules=tuple(funcs.get(f, f) for f in self.schedules),
                        domain={subs.get(k, k): v for k, v in self.domain.items()},
-                       positive=tuple(funcs.get(f, f) for f in self.positive))
+                       positive=tuple(funcs.get(f, f) for f in self.positive),
+                       schedule_domains={funcs.get(f, f): d for f, d in self.schedule_domains.items()})
 
 
 @dataclass(frozen=True)
@@ -277,6 +281,8 @@ class Inverse:
     """Values fixed up front on this branch (a constant with a finite domain, e.g. ``nesterov = 1``)."""
     recurrence: bool = False
     """True when schedules stay tied across steps: the formulas use them and a condition asks for a solution."""
+    notes_other: list = field(default_factory=list)
+    """With a target constant of finite domain: the answer at its other values (text)."""
     free: dict = field(default_factory=dict)
     """TO's hyperparameters no equation constrains: any value works (the formulas may use them); the value is
     the method's declared default (None when it has none)."""
@@ -417,6 +423,9 @@ def _in_domain(value, dom: sp.Set, target: Target):
     v = sp.sympify(value)
     if isinstance(v, sp.Symbol) and v in target.domain:
         if target.domain[v].is_subset(dom):
+            return True
+    if isinstance(v, AppliedUndef) and v.func in target.schedule_domains:
+        if target.schedule_domains[v.func].is_subset(dom):
             return True
     if v.is_number:
         try:
@@ -660,12 +669,12 @@ def _step(st: _State, method: Method, target: Target):
         sol = sols[0]
         if isinstance(x, sp.Symbol):
             if _rational_form(sol.subs(t, t + 1) - sol) != 0 and (sol.has(t) or sol.atoms(AppliedUndef)):
-                st.conditions.append(Condition("constant", nice(sol), start, coefficient=coef))
+                st.conditions.append(Condition("constant", _rational_form(sol), start, coefficient=coef))
             st.constants[x] = sol
             constants.remove(x)
         else:
             k = int(x.args[0] - t)
-            st.schedules[x.func] = nice(sol.subs(t, t - k))
+            st.schedules[x.func] = _rational_form(sol.subs(t, t - k))
             schedules.remove(x.func)
         progress = True
         if not progress:
@@ -725,7 +734,7 @@ def _check_domains(st: _State, method: Method, target: Target):
                          f"{set_text(dom)}")
             return
         if ok is None:
-            st.conditions.append(Condition("domain", nice(v), domain=dom, coefficient=_name(x)))
+            st.conditions.append(Condition("domain", _rational_form(v), domain=dom, coefficient=_name(x)))
 
 
 def _search(st: _State, method: Method, target: Target, depth: int = 2) -> list[_State]:
@@ -743,6 +752,7 @@ def _search(st: _State, method: Method, target: Target, depth: int = 2) -> list[
                 break
         return out
     if outcome != "stuck":
+        _namesakes(st, method, target)
         _close(st)
         if not st.reason:
             _check_domains(st, method, target)
@@ -767,6 +777,21 @@ def _search(st: _State, method: Method, target: Target, depth: int = 2) -> list[
             if out and _verdict(out[-1]) == "always":
                 return out
     return out
+
+
+def _namesakes(st: _State, method: Method, target: Target) -> None:
+    """A constant no equation constrains takes the value of the target's constant of the same name (written
+    ``<name>_from``), when there is one: converting a method into itself then gives the identity."""
+    if st.reason:
+        return
+    names = {c.name: c for c in target.constants}
+    for c in method.constants:
+        if c in st.constants:
+            continue
+        match = names.get(f"{c.name}_from") or names.get(c.name)
+        if match is not None:
+            st.constants[c] = match
+            st.chosen[c.name] = match
 
 
 def _recurrence(st: _State, method: Method, target: Target) -> _State:
@@ -796,7 +821,7 @@ def _close(st: _State):
     for _ in range(3):
         st.constants = {k: _rational_form(_substitute(v, st)) for k, v in st.constants.items()}
         st.schedules = {k: _rational_form(_substitute(v, st)) for k, v in st.schedules.items()}
-    st.conditions = [replace(c, expr=nice(_substitute(c.expr, st))) for c in st.conditions]
+    st.conditions = [replace(c, expr=_rational_form(_substitute(c.expr, st))) for c in st.conditions]
     st.conditions = [c for c in st.conditions if c.kind == "domain" or _rational_form(c.expr) != 0]
     if st.reason:
         return
@@ -810,7 +835,7 @@ def _close(st: _State):
             st.reason = f"{coef}: undefined at the solution (with {_chosen_text(st)})"
             return
         if r != 0 and not st.conditions and canonical(r) != 0:
-            st.conditions.append(Condition("identity", nice(r), start, coefficient=coef))
+            st.conditions.append(Condition("identity", _rational_form(r), start, coefficient=coef))
 
 
 def _chosen_text(st: _State) -> str:
@@ -825,8 +850,8 @@ def _finite_branches(method: Method):
 
 
 def _to_inverse(st: _State, method: Method, offset: int, branch: dict) -> Inverse:
-    consts = {c.name: nice(st.constants[c]) for c in method.constants if c in st.constants}
-    scheds = {f.__name__: nice(st.schedules[f]) for f in method.schedules if f in st.schedules}
+    consts = {c.name: _rational_form(st.constants[c]) for c in method.constants if c in st.constants}
+    scheds = {f.__name__: _rational_form(st.schedules[f]) for f in method.schedules if f in st.schedules}
     conds = [] if st.reason else _dedupe(st.conditions)
     free = {} if st.reason or st.recurrence else {
         _name(x): sp.sympify(method.defaults.get(x)) if method.defaults.get(x) is not None else None
@@ -849,8 +874,95 @@ def _dedupe(conditions):
 
 
 def invert(method: Method, target: Target, *, mp: Map | None = None) -> Inverse:
-    """Solve ``method``'s map = ``target`` for ``method``'s constants and schedules (see the module doc)."""
+    """Solve ``method``'s map = ``target`` for ``method``'s constants and schedules (see the module doc).
+
+    A target constant with a finite domain (``nesterov`` in {0, 1}) is solved value by value; where every
+    value gives ``always``, the per-value formulas are joined exactly by Lagrange interpolation over the
+    set (``nesterov = 0 (1 - n) + 1 n = n``), else the answer is conditional on the value."""
     mp = mp or derive(method)
+    finite = [c for c in target.constants if isinstance(target.domain.get(c), sp.FiniteSet)]
+    if not finite or target.values is not None:
+        return _polished(_invert_one(method, target, mp))
+    combos = [dict(zip(finite, vals)) for vals in itertools.product(*(list(target.domain[c]) for c in finite))]
+    parts = [(combo, _invert_one(method, _fix_target(target, combo), mp)) for combo in combos]
+    return _polished(_join(method, target, parts))
+
+
+def _polished(inv: Inverse) -> Inverse:
+    """The answer in readable exact forms (:func:`nice`); alternatives stay in rational normal form."""
+    inv.constants = {k: nice(v) for k, v in inv.constants.items()}
+    inv.schedules = {k: nice(v) for k, v in inv.schedules.items()}
+    inv.conditions = [replace(c, expr=nice(c.expr)) for c in inv.conditions]
+    return inv
+
+
+def _fix_target(target: Target, values: dict) -> Target:
+    def fix(e):
+        return None if e is None else sp.sympify(e).xreplace(values)
+
+    def fix_tr(tr):
+        return None if tr is None else _renamed_transform(tr, fix)
+
+    return replace(target, beta_a=fix(target.beta_a), eta_a=fix(target.eta_a), alpha_a=fix(target.alpha_a),
+                   K=fix(target.K), m_init=fix(target.m_init), gamma_avg=fix(target.gamma_avg),
+                   avg_init=fix(target.avg_init), post=fix_tr(target.post), pre=fix_tr(target.pre),
+                   constants=tuple(c for c in target.constants if c not in values),
+                   domain={k: v for k, v in target.domain.items() if k not in values})
+
+
+def _lagrange(var, points: list, values: list) -> sp.Expr:
+    """The polynomial in ``var`` through ``(points[i], values[i])``: exact on the finite set."""
+    out = sp.Integer(0)
+    for i, (x_i, y_i) in enumerate(zip(points, values)):
+        basis = sp.Integer(1)
+        for j, x_j in enumerate(points):
+            if j != i:
+                basis *= (var - x_j) / (x_i - x_j)
+        out += y_i * basis
+    return nice(out)
+
+
+def _join(method: Method, target: Target, parts) -> Inverse:
+    """One answer from the answers at each value of the target's finite-domain constants."""
+    verdicts = [inv.exists for _, inv in parts]
+    if all(v == "never" for v in verdicts):
+        first = parts[0][1]
+        first.reason = "; ".join(dict.fromkeys(f"at {_combo_text(c)}: {inv.reason}" for c, inv in parts))
+        return first
+    names_c = [c.name for c in method.constants]
+    names_s = [f.__name__ for f in method.schedules]
+    if all(v == "always" for v in verdicts) and len(parts[0][0]) == 1:
+        var = next(iter(parts[0][0]))
+        points = [c[var] for c, _ in parts]
+        ok = all(set(inv.constants) == set(parts[0][1].constants) and set(inv.schedules) == set(parts[0][1].schedules)
+                 for _, inv in parts)
+        if ok:
+            joined = replace(parts[0][1], alternatives=[], chosen={k: v for _, inv in parts for k, v in inv.chosen.items()},
+                             branch={})
+            joined.constants = {n: _lagrange(var, points, [inv.constants[n] for _, inv in parts])
+                                for n in names_c if n in parts[0][1].constants}
+            joined.schedules = {n: _lagrange(var, points, [inv.schedules[n] for _, inv in parts])
+                                for n in names_s if n in parts[0][1].schedules}
+            return joined
+    ranked = sorted(parts, key=lambda p: (RANK[p[1].exists], len(p[1].conditions)))
+    combo, best = ranked[0]
+    cond = [Condition("identity", k - v, None, coefficient=f"{method.key} only at this value of {k}")
+            for k, v in combo.items()]
+    best.conditions = cond + list(best.conditions)
+    best.exists = "conditional"
+    best.alternatives = [inv for _, inv in ranked[1:] if inv.exists != "never"]
+    others = [f"at {_combo_text(c)}: {inv.exists}" + (f" ({inv.reason})" if inv.reason else "")
+              for c, inv in ranked[1:]]
+    best.reason = None
+    best.notes_other = others
+    return best
+
+
+def _combo_text(combo: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in combo.items())
+
+
+def _invert_one(method: Method, target: Target, mp: Map) -> Inverse:
     offset = target.t0 - method.t0
     clash = structure_mismatch(method, mp, target)
     if clash:

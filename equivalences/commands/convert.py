@@ -380,8 +380,10 @@ def _kw(kw: dict) -> str:
 
 
 def _table(args) -> int:
+    import os
+
     t0 = time.perf_counter()
-    rows = table()
+    rows = table(processes=min(2, os.cpu_count() or 1))
     seconds = time.perf_counter() - t0
     if args.latex:
         try:
@@ -403,17 +405,21 @@ def render_table(rows, seconds: float) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from rich import box
+
     keys = list(dict.fromkeys(r.from_ for r in rows))
     cell = {(r.from_, r.to): r.exists for r in rows}
     mark = {"always": "[green]✓[/green]", "conditional": "[yellow]◦[/yellow]", "never": "[red]×[/red]"}
-    tab = Table(title="verify convert --table: rows FROM, columns TO (✓ always, ◦ under a condition, × never)")
-    tab.add_column("FROM \\ TO", overflow="fold")
-    for i, _ in enumerate(keys):
-        tab.add_column(str(i + 1), justify="center")
-    for i, a in enumerate(keys):
-        tab.add_row(f"{i + 1} {escape(a)}", *[mark[cell[(a, b)]] for b in keys])
     console = Console()
+    console.print("verify convert --table: rows FROM, columns TO (✓ always, ◦ under a condition, × never)")
+    tab = Table(box=box.SIMPLE, pad_edge=False, padding=(0, 0))
+    tab.add_column("FROM \\ TO", no_wrap=True)
+    for i, _ in enumerate(keys):
+        tab.add_column(f"{i + 1:>2}", justify="center", no_wrap=True)
+    for i, a in enumerate(keys):
+        tab.add_row(f"{i + 1:>2} {escape(a)} ", *[mark[cell[(a, b)]] for b in keys])
     console.print(tab)
+    console.print("columns: " + ", ".join(f"{i + 1} {escape(k)}" for i, k in enumerate(keys)))
     counts = {k: sum(1 for r in rows if r.exists == k) for k in mark}
     console.print(f"{len(rows)} pairs: {counts['always']} always, {counts['conditional']} conditional, "
                   f"{counts['never']} never ({seconds:.1f} s)")
