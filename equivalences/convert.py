@@ -30,7 +30,7 @@ from sympy.core.function import AppliedUndef
 from .algebra import exact, substitute_function
 from .declare import Method
 from .derive import Map, NotInFamily, derive
-from .inverse import Condition, Inverse, Target, invert, nice
+from .inverse import Condition, Inverse, Target, invert, nice, set_text
 from .registry import get
 from .symbols import t
 
@@ -196,7 +196,7 @@ def parse_settings(method: Method, settings: dict) -> dict:
             raise ConversionError(f"--set {name}={raw}: {err}") from None
         dom = method.domain.get(sym)
         if dom is not None and not dom.contains(value):
-            raise ConversionError(f"--set {name}={raw} is outside its valid range {sp.sstr(dom)}; pick a value in it")
+            raise ConversionError(f"--set {name}={raw} is outside its valid range: {name} must be {set_text(dom)}")
         out[sym] = value
     return out
 
@@ -341,7 +341,7 @@ def _fails(cond: Condition, setting: dict, to_m: Method, steps) -> str | None:
         for k in ks:
             v = _value_at(expr, k)
             if _finite(v) and not cond.domain.contains(v):
-                return f"{cond.coefficient} = {sp.sstr(v)} at t = {k}, outside its domain {sp.sstr(cond.domain)}"
+                return f"{cond.coefficient} = {sp.sstr(v)} at t = {k}, but it must be {set_text(cond.domain)}"
     return None
 
 
@@ -352,7 +352,7 @@ def _outside_domain(to_m: Method, config: dict, steps) -> str | None:
         dom = to_m.domain.get(c)
         v = config.get(c)
         if dom is not None and v is not None and _finite(v) and not dom.contains(v):
-            return f"{to_m.key}'s {c.name} would be {sp.sstr(v)}, outside its domain {sp.sstr(dom)}"
+            return f"{to_m.key}'s {c.name} would be {sp.sstr(v)}, but it must be {set_text(dom)}"
         if v is not None and not _finite(v):
             return f"{to_m.key}'s {c.name} would be undefined ({sp.sstr(v)})"
     for f in to_m.schedules:
@@ -362,7 +362,7 @@ def _outside_domain(to_m: Method, config: dict, steps) -> str | None:
             if not _finite(v):
                 return f"{to_m.key}'s {f.__name__} is undefined at t = {k} ({sp.sstr(v)})"
             if dom is not None and not dom.contains(v):
-                return f"{to_m.key}'s {f.__name__}({k}) would be {sp.sstr(v)}, outside its domain {sp.sstr(dom)}"
+                return f"{to_m.key}'s {f.__name__}({k}) would be {sp.sstr(v)}, but it must be {set_text(dom)}"
     return None
 
 

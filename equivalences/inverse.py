@@ -1151,12 +1151,12 @@ def _numeric_domain(method, consts, scheds) -> str | None:
     for c, v in consts.items():
         dom = method.domain.get(c)
         if dom is not None and v is not None and v.is_number and dom.contains(v) == sp.false:
-            return f"{method.key}'s {c.name} would be {v}, outside its domain {sp.sstr(dom)}"
+            return f"{method.key}'s {c.name} would be {v}, but it must be {set_text(dom)}"
     for f, tb in scheds.items():
         dom = schedule_domain(method, f)
         for s, v in tb.items():
             if dom is not None and v is not None and v.is_number and dom.contains(v) == sp.false:
-                return f"{method.key}'s {f.__name__} at step {s} would be {v}, outside its domain {sp.sstr(dom)}"
+                return f"{method.key}'s {f.__name__} at step {s} would be {v}, but it must be {set_text(dom)}"
     return None
 
 

@@ -296,8 +296,8 @@ def test_sequences_no_match_never_raises():
         res = invert_sequences(registry.get(name), tg)  # must not raise, whatever the method
         if name not in ("heavy-ball", "sgd-nesterov"):
             assert not res.matched and res.reason, name
-    assert "outside" in invert_sequences(registry.get("agnes"), tg).reason or \
-        "misses" in invert_sequences(registry.get("agnes"), tg).reason
+    # AGNES's alpha_a is its eta, which must be positive: heavy ball's alpha_a = 0 is out of its reach
+    assert invert_sequences(registry.get("agnes"), tg).reason == "agnes's eta would be 0, but it must be > 0"
 
 
 def test_sequences_float_target_and_misfit():
@@ -312,3 +312,39 @@ def test_sequences_float_target_and_misfit():
                            {k: alpha * (1 - nu) for k in steps}, t0=1)
     bad = invert_sequences(registry.get("qhm"), off)
     assert not bad.matched and bad.misfit > 1e-3
+
+
+# -- a user's method (--module) as FROM: a conditional pair whose condition holds, across a step offset -------
+
+SF_CONST = '''
+from dataclasses import replace
+
+import sympy as sp
+
+from equivalences.methods.schedule_free import METHOD as SF, c, gamma
+
+c0, lr = sp.symbols("c0 lr", positive=True)
+METHOD = replace(SF, key="sf-const", name="Schedule-Free SGD, constant c", claims=(),
+                 defaults={**{k: v for k, v in SF.defaults.items() if k not in (c, gamma)},
+                           c: c0, gamma: lr, c0: sp.Rational(1, 5), lr: sp.Rational(1, 10)},
+                 domain={**SF.domain, c0: sp.Interval.Lopen(0, 1)}, paper_setting={})
+'''
+
+
+def test_module_method_converts_to_agnes_across_the_step_offset(tmp_path, capsys):
+    from equivalences.cli import main
+
+    path = tmp_path / "sf_const.py"
+    path.write_text(SF_CONST)
+    rc = main(["convert", "sf-const", "--to", "agnes", "--module", str(path), "--set", "beta=0.9",
+               "--set", "c0=0.2", "--steps", "120", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["exists"] == "conditional"
+    assert out["values"] == {"alpha": "9/400", "eta": "1/100", "rho(t)": "4/5"}  # beta c lr/(1-c), (1-beta) lr, 1-c
+    assert out["numeric"]["passed"] and out["numeric"]["control_rejected"]
+    assert "t + 1" in out["reason"]  # AGNES counts from 0: said
+    # the same FROM into torch's SGD would need a negative dampening: refused at these values, exit 1
+    rc = main(["convert", "sf-const", "--to", "sgd-nesterov", "--module", str(path), "--set", "beta=0.9",
+               "--set", "c0=0.2", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 1 and out["values"] is None and "tau" in out["reason"] and "[0, 1)" in out["reason"]
