@@ -30,7 +30,7 @@ from sympy.core.function import AppliedUndef
 from .algebra import exact, substitute_function
 from .declare import Method
 from .derive import Map, NotInFamily, derive
-from .inverse import Condition, Inverse, Target, invert, nice, set_text
+from .inverse import Condition, Inverse, Target, invert, nice, set_text, show
 from .registry import get
 from .symbols import t
 
@@ -169,10 +169,10 @@ def _formulas(inv: Inverse, to_m: Method) -> dict:
     """TO's hyperparameters in declaration order; a free one is written as itself (any value works)."""
     out = {}
     for c in to_m.constants:
-        out[c.name] = sp.sstr(inv.constants[c.name]) if c.name in inv.constants else c.name
+        out[c.name] = show(inv.constants[c.name]) if c.name in inv.constants else c.name
     for f in to_m.schedules:
         key = f"{f.__name__}(t)"
-        out[key] = sp.sstr(inv.schedules[f.__name__]) if f.__name__ in inv.schedules else key
+        out[key] = show(inv.schedules[f.__name__]) if f.__name__ in inv.schedules else key
     return out if inv.exists != "never" else {}
 
 
@@ -289,7 +289,7 @@ def _at_settings(conv: Conversion, from_m: Method, to_m: Method, settings: dict)
             shown = nice(expr) if not expr.has(sp.Piecewise, sp.Min, sp.Max) else expr
         except Exception:  # noqa: BLE001 -- only the display form; the exact expression is kept
             shown = expr
-        config[f], values[f"{f.__name__}(t)"] = expr, sp.sstr(shown)
+        config[f], values[f"{f.__name__}(t)"] = expr, show(shown)
     bad = _outside_domain(to_m, config, steps)
     if bad:
         conv.holds_at_values, conv.failure_at_values = False, f"at these values {bad}"

@@ -222,10 +222,12 @@ class Condition:
     start: int | None = None
     domain: sp.Set | None = None
     coefficient: str = ""
+    name: str = ""
+    """The TO hyperparameter the condition is about (a constant that must not change, a value in a domain)."""
 
     @property
     def text(self) -> str:
-        e = sp.sstr(self.expr)
+        e = show(self.expr)
         if self.kind == "identity":
             num, den = sp.fraction(sp.together(self.expr))
             lhs, rhs = _sides(sp.expand(num))
@@ -235,9 +237,22 @@ class Condition:
             lhs, rhs = _sides(sp.expand(num))
             return (f"{lhs} = {rhs}" + (f" for t >= {self.start}" if self.start is not None else "")
                     + f" has a solution ({self.coefficient})")
+        named = f"{self.name} = {e}" if self.name else e
         if self.kind == "constant":
-            return f"{e} is the same for every t >= {self.start}"
-        return f"{e} {set_text(self.domain)}"
+            return f"{named} is the same for every t >= {self.start}"
+        return f"{named} {set_text(self.domain)}"
+
+
+def show(e) -> str:
+    """``sstr``, except that ``k + r`` with a number ``k`` is written ``k - (-r)`` / ``k + r`` (``1 - x``)."""
+    e = sp.sympify(e)
+    if isinstance(e, sp.Add) and len(e.args) == 2:
+        ks = [a for a in e.args if a.is_number]
+        rest = [a for a in e.args if not a.is_number]
+        if len(ks) == 1 and len(rest) == 1:
+            k, r = ks[0], rest[0]
+            return f"{sp.sstr(k)} - {sp.sstr(-r)}" if r.could_extract_minus_sign() else f"{sp.sstr(k)} + {sp.sstr(r)}"
+    return sp.sstr(e)
 
 
 def set_text(dom: sp.Set) -> str:
@@ -573,10 +588,14 @@ def nice(expr) -> sp.Expr:
     if c.is_number or c is sp.nan:
         return c
     try:
-        f = _positive_first(sp.factor(c))
+        candidates = [_positive_first(sp.factor(c)), c]
+        for k in (sp.Integer(1), sp.Integer(-1)):  # 1 - beta c/((1 - beta)(1 - c)) reads better expanded
+            rest = _rational_form(c - k)
+            if rest != 0 and not rest.is_number:
+                candidates.append(sp.Add(k, _positive_first(sp.factor(rest)), evaluate=False))
     except (sp.PolynomialError, NotImplementedError):
         return c
-    return min([f, c], key=lambda e: (sp.count_ops(e), len(str(e))))
+    return min(candidates, key=lambda e: (sp.count_ops(e), len(str(e))))
 
 
 def _normal(expr) -> sp.Expr:
@@ -669,7 +688,8 @@ def _step(st: _State, method: Method, target: Target):
         sol = sols[0]
         if isinstance(x, sp.Symbol):
             if _rational_form(sol.subs(t, t + 1) - sol) != 0 and (sol.has(t) or sol.atoms(AppliedUndef)):
-                st.conditions.append(Condition("constant", _rational_form(sol), start, coefficient=coef))
+                st.conditions.append(Condition("constant", _rational_form(sol), start, coefficient=coef,
+                                               name=x.name))
             st.constants[x] = sol
             constants.remove(x)
         else:
@@ -734,7 +754,8 @@ def _check_domains(st: _State, method: Method, target: Target):
                          f"{set_text(dom)}")
             return
         if ok is None:
-            st.conditions.append(Condition("domain", _rational_form(v), domain=dom, coefficient=_name(x)))
+            st.conditions.append(Condition("domain", _rational_form(v), domain=dom, coefficient=_name(x),
+                                           name=_name(x) if isinstance(x, sp.Symbol) else f"{_name(x)}(t)"))
 
 
 def _search(st: _State, method: Method, target: Target, depth: int = 2) -> list[_State]:
