@@ -335,8 +335,9 @@ def _fails(cond: Condition, setting: dict, to_m: Method, steps) -> str | None:
             if first is None:
                 first = (k, v)
             elif not _same(v, first[1]):
-                return (f"{sp.sstr(cond.expr)} is not the same at every step: {sp.sstr(first[1])} at t = {first[0]}, "
-                        f"{sp.sstr(v)} at t = {k} ({cond.coefficient})")
+                what = f"{cond.name} = {show(cond.expr)}" if cond.name else show(cond.expr)
+                return (f"{what} would have to be the same at every step, but it is {sp.sstr(first[1])} at "
+                        f"t = {first[0]} and {sp.sstr(v)} at t = {k}")
     elif cond.kind == "domain":
         for k in ks:
             v = _value_at(expr, k)
