@@ -16,4 +16,13 @@ def verify(name, **kwargs):
     return _verify(name, **kwargs)
 
 
-__all__ = ["verify", "get", "names", "parse"]
+def convert(from_, to, *, numeric: bool = True, steps: int = 500, **settings):
+    """Hyperparameters of ``to`` that trace ``from_``'s trajectory (issue 14); ``settings`` are FROM's values
+    (``beta="0.9"``), exact.  Returns the :class:`~equivalences.convert.Conversion` whose ``to_json()`` is
+    what ``verify convert --json`` prints; with settings (and ``numeric``) both methods are replayed."""
+    from .app.commands.convert import convert_and_replay
+
+    return convert_and_replay(from_, to, settings, numeric=numeric, steps=steps)
+
+
+__all__ = ["verify", "convert", "get", "names", "parse"]

@@ -42,9 +42,15 @@ API (stable)
     * ``schedules``: ``{name: sympy expr of t}`` -- the TO schedule at the TO method's step ``t``;
     * ``conditions``: ``[Condition]``; each has ``text`` and ``kind``: ``"identity"`` (``expr = 0``
       for every ``t >= start``), ``"constant"`` (``expr`` takes the same value at every
-      ``t >= start``) or ``"domain"`` (``expr`` lies in ``domain``);
+      ``t >= start``), ``"domain"`` (``expr`` lies in ``domain``) or ``"recurrence"`` (``expr = 0`` has a
+      solution in TO's remaining schedules);
     * ``reason``: with ``"never"``, which coefficient the method cannot produce and why;
     * ``chosen``: unknowns the equations leave free, each fixed to a neutral value (``{name: value}``);
+    * ``free``: TO's hyperparameters no equation constrains (any value works; the formulas may use them),
+      ``{name: the method's declared default or None}``;
+    * ``recurrence``: True when the equations tie TO's schedules across steps; the formulas then use
+      those schedules and a ``"recurrence"`` condition asks for a solution of what is left;
+    * ``branch``: constants with a finite domain fixed up front on this branch (``{"nesterov": 1}``);
     * ``alternatives``: the other branches considered (e.g. ``nesterov = 0``), as ``Inverse`` objects;
     * ``offset``: TO step = target step - ``offset`` (``t0`` of the target minus ``t0`` of TO).
 
@@ -66,6 +72,7 @@ a symbolic value that cannot be decided becomes a ``"domain"`` condition.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -74,7 +81,7 @@ from typing import Mapping
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import canonical, linear_coefficients, nice, substitute_function
+from .algebra import _positive_first, canonical, linear_coefficients, substitute_function
 from .declare import Method, Transform
 from .derive import Map, derive
 from .symbols import alpha_a, beta_a, eta_a, g, gamma_avg, t
@@ -106,6 +113,8 @@ class Target:
     constants: tuple = ()
     schedules: tuple = ()
     domain: Mapping = field(default_factory=dict)
+    schedule_domains: Mapping = field(default_factory=dict)
+    """Domains of the target's schedules where their defaults state one (:func:`schedule_domain`)."""
     positive: tuple = ()
     """Schedules of the target known to be positive (their default is, for every valid parameter)."""
     values: Mapping | None = None
@@ -117,7 +126,8 @@ class Target:
         return cls(mp.beta_a, mp.eta_a, mp.alpha_a, t0=method.t0, K=mp.K, m_init=mp.m_init, post=mp.post,
                    pre=method.pre, gamma_avg=mp.gamma_avg, avg_init=mp.avg_init, name=method.key,
                    constants=tuple(method.constants), schedules=tuple(method.schedules), domain=dict(method.domain),
-                   positive=tuple(f for f in method.schedules if _default_positive(method, f)))
+                   positive=tuple(f for f in method.schedules if _default_positive(method, f)),
+                   schedule_domains={f: d for f in method.schedules if (d := schedule_domain(method, f)) is not None})
 
     @classmethod
     def sequences(cls, beta_a_values, eta_a_values, alpha_a_values, *, t0: int, gamma_avg=None, K=None,
@@ -164,7 +174,8 @@ class Target:
                        constants=tuple(subs.get(c, c) for c in self.constants),
                        schedules=tuple(funcs.get(f, f) for f in self.schedules),
                        domain={subs.get(k, k): v for k, v in self.domain.items()},
-                       positive=tuple(funcs.get(f, f) for f in self.positive))
+                       positive=tuple(funcs.get(f, f) for f in self.positive),
+                       schedule_domains={funcs.get(f, f): d for f, d in self.schedule_domains.items()})
 
 
 @dataclass(frozen=True)
@@ -211,17 +222,53 @@ class Condition:
     start: int | None = None
     domain: sp.Set | None = None
     coefficient: str = ""
+    name: str = ""
+    """The TO hyperparameter the condition is about (a constant that must not change, a value in a domain)."""
 
     @property
     def text(self) -> str:
-        e = sp.sstr(self.expr)
+        e = show(self.expr)
         if self.kind == "identity":
             num, den = sp.fraction(sp.together(self.expr))
             lhs, rhs = _sides(sp.expand(num))
-            return f"{lhs} = {rhs} for t >= {self.start}"
+            return f"{lhs} = {rhs}" + (f" for t >= {self.start}" if self.start is not None else "")
+        if self.kind == "recurrence":
+            num = sp.numer(sp.together(self.expr))
+            lhs, rhs = _sides(sp.expand(num))
+            return (f"{lhs} = {rhs}" + (f" for t >= {self.start}" if self.start is not None else "")
+                    + f" has a solution ({self.coefficient})")
+        named = f"{self.name} = {e}" if self.name else e
         if self.kind == "constant":
-            return f"{e} is the same for every t >= {self.start}"
-        return f"{e} in {sp.sstr(self.domain)}"
+            return f"{named} is the same for every t >= {self.start}"
+        return f"{named} {set_text(self.domain)}"
+
+
+def show(e) -> str:
+    """``sstr``, except that ``k + r`` with a number ``k`` is written ``k - (-r)`` / ``k + r`` (``1 - x``)."""
+    e = sp.sympify(e)
+    if isinstance(e, sp.Add) and len(e.args) == 2:
+        ks = [a for a in e.args if a.is_number]
+        rest = [a for a in e.args if not a.is_number]
+        if len(ks) == 1 and len(rest) == 1:
+            k, r = ks[0], rest[0]
+            return f"{sp.sstr(k)} - {sp.sstr(-r)}" if r.could_extract_minus_sign() else f"{sp.sstr(k)} + {sp.sstr(r)}"
+    return sp.sstr(e)
+
+
+def set_text(dom: sp.Set) -> str:
+    """``in [0, 1)``, ``> 0``, ``in {0, 1}``: a domain as a reader writes it."""
+    if isinstance(dom, sp.Interval):
+        a, b = dom.start, dom.end
+        if b is sp.oo and a is -sp.oo:
+            return "is real"
+        if b is sp.oo:
+            return f"{'>' if dom.left_open else '>='} {sp.sstr(a)}"
+        if a is -sp.oo:
+            return f"{'<' if dom.right_open else '<='} {sp.sstr(b)}"
+        return f"in {'(' if dom.left_open else '['}{sp.sstr(a)}, {sp.sstr(b)}{')' if dom.right_open else ']'}"
+    if isinstance(dom, sp.FiniteSet):
+        return "in {" + ", ".join(sp.sstr(x) for x in dom) + "}"
+    return f"in {sp.sstr(dom)}"
 
 
 def _sides(expr):
@@ -229,6 +276,8 @@ def _sides(expr):
     terms = sp.Add.make_args(expr)
     pos = [x for x in terms if not x.could_extract_minus_sign()]
     neg = [-x for x in terms if x.could_extract_minus_sign()]
+    if not pos:
+        pos, neg = neg, pos
     return sp.sstr(nice(sp.Add(*pos))), sp.sstr(nice(sp.Add(*neg)))
 
 
@@ -245,6 +294,13 @@ class Inverse:
     offset: int = 0
     branch: dict = field(default_factory=dict)
     """Values fixed up front on this branch (a constant with a finite domain, e.g. ``nesterov = 1``)."""
+    recurrence: bool = False
+    """True when schedules stay tied across steps: the formulas use them and a condition asks for a solution."""
+    notes_other: list = field(default_factory=list)
+    """With a target constant of finite domain: the answer at its other values (text)."""
+    free: dict = field(default_factory=dict)
+    """TO's hyperparameters no equation constrains: any value works (the formulas may use them); the value is
+    the method's declared default (None when it has none)."""
 
     @property
     def condition_text(self) -> str | None:
@@ -383,16 +439,68 @@ def _in_domain(value, dom: sp.Set, target: Target):
     if isinstance(v, sp.Symbol) and v in target.domain:
         if target.domain[v].is_subset(dom):
             return True
+    if isinstance(v, AppliedUndef) and v.func in target.schedule_domains:
+        if target.schedule_domains[v.func].is_subset(dom):
+            return True
     if v.is_number:
         try:
             return bool(dom.contains(v))
         except TypeError:
             return None
-    try:
-        res = dom.contains(_positive_schedules(v.xreplace(_positive_stand_ins(target)), target))
-    except TypeError:
-        return None
-    return bool(res) if res in (sp.true, sp.false) else None
+    return True if _holds_throughout(v, dom, target) else None
+
+
+def _interior(target: Target) -> dict:
+    """Each bounded-below parameter of the target as a point strictly inside its interval:
+    ``a + (b - a)/(1 + s)`` or ``a + s`` with ``s > 0``."""
+    out = {}
+    for x, dom in target.domain.items():
+        if not isinstance(x, sp.Symbol) or not isinstance(dom, sp.Interval) or not dom.start.is_finite:
+            continue
+        s = sp.Symbol(f"{x.name}_s_", positive=True)
+        out[x] = dom.start + (s if not dom.end.is_finite else (dom.end - dom.start) / (1 + s))
+    return out
+
+
+def _holds_throughout(v, dom: sp.Set, target: Target) -> bool:
+    return _holds_cached(v, dom, tuple(sorted(target.domain.items(), key=lambda kv: sp.default_sort_key(kv[0]))),
+                         tuple(target.positive))
+
+
+@functools.lru_cache(maxsize=4096)
+def _holds_cached(v, dom, domain_items, positive) -> bool:
+    return _holds(v, dom, _DomainView(dict(domain_items), positive))
+
+
+@dataclass(frozen=True)
+class _DomainView:
+    domain: dict
+    positive: tuple
+
+
+def _holds(v, dom: sp.Set, target) -> bool:
+    """``v`` in ``dom`` for every value of the target's parameters in their domains (inside and at each
+    closed end) and every positive value of its positive schedules -- proved, or False (not decided)."""
+    inner = _interior(target)
+
+    def decided(expr):
+        try:
+            res = dom.contains(_positive_schedules(_rational_form(expr), target))
+        except TypeError:
+            return False
+        return res == sp.true
+
+    finite = [x for x, d in target.domain.items() if isinstance(d, sp.FiniteSet) and v.has(x)]
+    for values in itertools.product(*(list(target.domain[x]) for x in finite)):
+        w = v.xreplace(dict(zip(finite, values)))
+        if not decided(w.xreplace(inner)):
+            return False
+        for x, dom_x in target.domain.items():
+            if x in inner and w.has(x):
+                for end, closed in ((dom_x.start, not dom_x.left_open), (dom_x.end, not dom_x.right_open)):
+                    if closed and end.is_finite and not decided(w.xreplace({**inner, x: end})):
+                        return False
+    return True
 
 
 # ----------------------------------------------------------------------------------------------- solver
@@ -432,10 +540,66 @@ class _State:
     conditions: list = field(default_factory=list)
     chosen: dict = field(default_factory=dict)
     reason: str | None = None
+    original: list = field(default_factory=list)
+    recurrence: bool = False
+    split: tuple | None = None
+
+
+@functools.lru_cache(maxsize=65536)
+def _rational_form(expr) -> sp.Expr:
+    """Rational normal form ``p / q`` (``gcd(p, q) = 1``), exact, by polynomial arithmetic over the
+    rationals with every function application and symbol a generator; falls back to
+    :func:`~equivalences.algebra.canonical` where a power has the step in its exponent (MARS's
+    ``beta1**t``) or a transform is applied."""
+    e = sp.sympify(expr)
+    if e.is_number:
+        return e
+    if e.has(sp.zoo, sp.nan, sp.oo):
+        return sp.nan
+    if any(not isinstance(a, AppliedUndef) for a in e.atoms(sp.Function)):
+        return canonical(e)
+    atoms = sorted(e.atoms(AppliedUndef), key=sp.default_sort_key)
+    if any(p.exp.has(t) for p in e.atoms(sp.Pow)):  # b**(t + k) = b**k * b**t: b**t one generator
+        e = sp.expand_power_exp(sp.powsimp(e, combine="exp"))
+        atoms += sorted({p for p in e.atoms(sp.Pow) if p.exp == t}, key=sp.default_sort_key)
+        if any(p.exp.has(t) and p.exp != t for p in e.atoms(sp.Pow)):
+            return canonical(expr)
+    dummies = [sp.Dummy() for _ in atoms]
+    e = e.xreplace(dict(zip(atoms, dummies)))
+    num, den = e.as_numer_denom()
+    gens = sorted(num.free_symbols | den.free_symbols, key=sp.default_sort_key)
+    if not gens:
+        return canonical(expr)
+    try:
+        (P, Q), _ = sp.parallel_poly_from_expr((num, den), *gens, domain="QQ")
+    except (sp.PolificationFailed, sp.GeneratorsNeeded, sp.polys.polyerrors.CoercionFailed):
+        return canonical(expr)
+    if Q.is_zero:
+        return sp.nan
+    c, P, Q = P.cancel(Q)
+    out = c * P.as_expr() / Q.as_expr()
+    return out.xreplace(dict(zip(dummies, atoms)))
+
+
+@functools.lru_cache(maxsize=65536)
+def nice(expr) -> sp.Expr:
+    """A readable exact form (as :func:`equivalences.algebra.nice`, on the faster normal form), cached."""
+    c = _rational_form(sp.sympify(expr))
+    if c.is_number or c is sp.nan:
+        return c
+    try:
+        candidates = [_positive_first(sp.factor(c)), c]
+        for k in (sp.Integer(1), sp.Integer(-1)):  # 1 - beta c/((1 - beta)(1 - c)) reads better expanded
+            rest = _rational_form(c - k)
+            if rest != 0 and not rest.is_number:
+                candidates.append(sp.Add(k, _positive_first(sp.factor(rest)), evaluate=False))
+    except (sp.PolynomialError, NotImplementedError):
+        return c
+    return min(candidates, key=lambda e: (sp.count_ops(e), len(str(e))))
 
 
 def _normal(expr) -> sp.Expr:
-    c = canonical(expr)
+    c = _rational_form(expr)
     return sp.numer(c) if not c.is_number else c
 
 
@@ -449,11 +613,11 @@ def _solve_one(expr, x):
     """Solutions of ``expr = 0`` for ``x`` (exact); linear first, sympy otherwise."""
     d = sp.diff(expr, x)
     if not d.has(x):
-        if canonical(d) == 0:
+        if _rational_form(d) == 0:
             return []
-        return [canonical(-expr.subs(x, 0) / d)]
+        return [_rational_form(-expr.subs(x, 0) / d)]
     try:
-        return [canonical(s) for s in sp.solve(expr, x)]
+        return [_rational_form(s) for s in sp.solve(expr, x)]
     except (NotImplementedError, ValueError):
         return []
 
@@ -493,7 +657,13 @@ def _step(st: _State, method: Method, target: Target):
         progress = False
         remaining = []
         for expr, start, coef in st.eqs:
-            e = _normal(_substitute(expr, st))
+            raw = _substitute(expr, st)
+            factors = _unknown_factors(raw, constants, schedules)
+            if len(factors) > 1:
+                st.eqs = [(raw, start, coef)] + [x for x in st.eqs if x[0] is not expr]
+                st.split = (0, factors)
+                return "split"
+            e = _normal(raw)
             syms, apps = _unknowns_in(e, constants, schedules)
             if not syms and not apps:
                 res = _classify(e, start, coef, target)
@@ -509,8 +679,6 @@ def _step(st: _State, method: Method, target: Target):
             return "done"
         choice = _pick(remaining)
         if choice is None:
-            if _solve_jointly(st, remaining, constants):
-                continue
             return "stuck"
         e, start, coef, x = choice
         sols = _solve_one(e, x)
@@ -519,42 +687,26 @@ def _step(st: _State, method: Method, target: Target):
             return "never"
         sol = sols[0]
         if isinstance(x, sp.Symbol):
-            if canonical(sol.subs(t, t + 1) - sol) != 0 and (sol.has(t) or sol.atoms(AppliedUndef)):
-                st.conditions.append(Condition("constant", nice(sol), start, coefficient=coef))
+            if _rational_form(sol.subs(t, t + 1) - sol) != 0 and (sol.has(t) or sol.atoms(AppliedUndef)):
+                st.conditions.append(Condition("constant", _rational_form(sol), start, coefficient=coef,
+                                               name=x.name))
             st.constants[x] = sol
             constants.remove(x)
         else:
             k = int(x.args[0] - t)
-            st.schedules[x.func] = nice(sol.subs(t, t - k))
+            st.schedules[x.func] = _rational_form(sol.subs(t, t - k))
             schedules.remove(x.func)
         progress = True
         if not progress:
             return "stuck"
 
 
-def _solve_jointly(st: _State, remaining, constants) -> bool:
-    """Equations in constants only (no schedule), solved together when they determine them uniquely
-    (QHM's alpha and nu from eta_a and alpha_a)."""
-    pure = [(e, start, coef) for e, start, coef, syms, apps in remaining if not apps and syms]
-    unknowns = sorted({s for e, _, _, syms, apps in remaining if not apps for s in syms}, key=sp.default_sort_key)
-    if len(pure) < 2 or not unknowns:
-        return False
-    try:
-        sols = sp.solve([e for e, _, _ in pure], unknowns, dict=True)
-    except (NotImplementedError, ValueError):
-        return False
-    sols = [s for s in sols if set(s) == set(unknowns)]
-    if len(sols) != 1:
-        return False
-    start = max((s for _, s, _ in pure if s is not None), default=None)
-    for x, v in sols[0].items():
-        v = canonical(v)
-        if v.has(t) or v.atoms(AppliedUndef):
-            if canonical(v.subs(t, t + 1) - v) != 0:
-                st.conditions.append(Condition("constant", nice(v), start, coefficient=" and ".join(c for _, _, c in pure)))
-        st.constants[x] = v
-        constants.remove(x)
-    return True
+def _unknown_factors(e, constants, schedules) -> list:
+    """The factors of ``e`` that hold an unknown (a product vanishes when one of them does); only a product
+    as written is split (no polynomial factorisation: that is slow and rarely needed)."""
+    fs = [b for b in (a.as_base_exp()[0] for a in sp.Mul.make_args(e))]
+    return [f for f in fs if any(f.has(c) for c in constants)
+            or any(a.func in schedules for a in f.atoms(AppliedUndef))]
 
 
 def _pick(remaining):
@@ -568,6 +720,12 @@ def _pick(remaining):
         for a in apps:
             if funcs.count(a.func) == 1 and not sp.diff(e, a).has(a):
                 return e, start, coef, a
+    for e, start, coef, syms, apps in sorted(remaining, key=lambda r: len(r[3]) + len(r[4])):
+        if apps:
+            continue
+        for x in syms:  # several constants in one equation: eliminate one that enters linearly
+            if not sp.diff(e, x).has(x):
+                return e, start, coef, x
     return None
 
 
@@ -592,17 +750,30 @@ def _check_domains(st: _State, method: Method, target: Target):
             continue
         ok = _in_domain(v, dom, target)
         if ok is False:
-            st.reason = (f"{method.key}'s {_name(x)} would be {sp.sstr(nice(v))}, outside its domain "
-                         f"{sp.sstr(dom)}")
+            st.reason = (f"{method.key}'s {_name(x)} would be {sp.sstr(nice(v))}, but it must be "
+                         f"{set_text(dom)}")
             return
         if ok is None:
-            st.conditions.append(Condition("domain", nice(v), domain=dom, coefficient=_name(x)))
+            st.conditions.append(Condition("domain", _rational_form(v), domain=dom, coefficient=_name(x),
+                                           name=_name(x) if isinstance(x, sp.Symbol) else f"{_name(x)}(t)"))
 
 
 def _search(st: _State, method: Method, target: Target, depth: int = 2) -> list[_State]:
     """Solve; where unknowns stay free, fix one to a neutral value (0 or 1 in its domain) and go on."""
     outcome = _step(st, method, target)
+    if outcome == "split":  # a product = 0: one branch per factor
+        i, factors = st.split
+        out = []
+        for f in factors:
+            e, start, coef = st.eqs[i]
+            child = _State(st.eqs[:i] + [(f, start, coef)] + st.eqs[i + 1:], dict(st.constants), dict(st.schedules),
+                           list(st.conditions), dict(st.chosen), original=st.original)
+            out += _search(child, method, target, depth)
+            if out and _verdict(out[-1]) == "always":
+                break
+        return out
     if outcome != "stuck":
+        _namesakes(st, method, target)
         _close(st)
         if not st.reason:
             _check_domains(st, method, target)
@@ -614,11 +785,11 @@ def _search(st: _State, method: Method, target: Target, depth: int = 2) -> list[
         st.reason = (f"the equations leave {', '.join(map(_name, free))} tied by a recurrence the solver "
                      "does not close")
         return [st]
-    out = []
+    out = [_recurrence(st, method, target)] if not st.chosen else []
     for x in free:
-        for v in _neutral(method, x):
+        for v in _neutral(method, x) + _target_guesses(x, st, target):
             child = _State(list(st.eqs), dict(st.constants), dict(st.schedules), list(st.conditions),
-                           {**st.chosen, _name(x): v})
+                           {**st.chosen, _name(x): v}, original=st.original)
             if isinstance(x, sp.Symbol):
                 child.constants[x] = v
             else:
@@ -629,12 +800,67 @@ def _search(st: _State, method: Method, target: Target, depth: int = 2) -> list[
     return out
 
 
+def _namesakes(st: _State, method: Method, target: Target) -> None:
+    """A constant no equation constrains takes the value of the target's constant of the same name (written
+    ``<name>_from``), when there is one: converting a method into itself then gives the identity."""
+    if st.reason:
+        return
+    names = {c.name: c for c in target.constants}
+    for c in method.constants:
+        if c in st.constants:
+            continue
+        match = names.get(f"{c.name}_from") or names.get(c.name)
+        if match is not None:
+            st.constants[c] = match
+            st.chosen[c.name] = match
+
+
+def _recurrence(st: _State, method: Method, target: Target) -> _State:
+    """The honest answer when the equations tie schedules across steps: the solution in terms of those
+    schedules, existing exactly when the remaining equations (a recurrence) have a solution in the domain."""
+    leaf = _State(list(st.eqs), dict(st.constants), dict(st.schedules), list(st.conditions), dict(st.chosen),
+                  original=[])
+    for e, start, coef in leaf.eqs:
+        leaf.conditions.append(Condition("recurrence", e, start, coefficient=coef))
+    leaf.eqs = []
+    _close(leaf)
+    leaf.recurrence = True
+    return leaf
+
+
+def _target_guesses(x, st: _State, target: Target) -> list:
+    """For a schedule tied by a recurrence: each target schedule of the equations, as is (``f(t) = g(t)``)."""
+    if isinstance(x, sp.Symbol):
+        return []
+    seen = {a.func for e, _, _ in st.eqs for a in e.atoms(AppliedUndef) if a.func in set(target.schedules)}
+    return [f(t) for f in target.schedules if f in seen]
+
+
 def _close(st: _State):
-    """Write every solved value in the target's terms only (constants solved later substituted)."""
+    """Write every solved value in the target's terms only (constants solved later substituted), refuse a
+    value that divides by zero, and confirm an unconditional solution on the original equations."""
     for _ in range(3):
-        st.constants = {k: canonical(_substitute(v, st)) for k, v in st.constants.items()}
-        st.schedules = {k: canonical(_substitute(v, st)) for k, v in st.schedules.items()}
-    st.conditions = [replace(c, expr=nice(_substitute(c.expr, st))) for c in st.conditions]
+        st.constants = {k: _rational_form(_substitute(v, st)) for k, v in st.constants.items()}
+        st.schedules = {k: _rational_form(_substitute(v, st)) for k, v in st.schedules.items()}
+    st.conditions = [replace(c, expr=_rational_form(_substitute(c.expr, st))) for c in st.conditions]
+    st.conditions = [c for c in st.conditions if c.kind == "domain" or _rational_form(c.expr) != 0]
+    if st.reason:
+        return
+    for k, v in list(st.constants.items()) + list(st.schedules.items()):
+        if v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            st.reason = f"{_name(k)} would have to divide by zero (with {_chosen_text(st)})"
+            return
+    for expr, start, coef in st.original:
+        r = _normal(_substitute(expr, st))
+        if r.has(sp.zoo, sp.nan):
+            st.reason = f"{coef}: undefined at the solution (with {_chosen_text(st)})"
+            return
+        if r != 0 and not st.conditions and canonical(r) != 0:
+            st.conditions.append(Condition("identity", _rational_form(r), start, coefficient=coef))
+
+
+def _chosen_text(st: _State) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in st.chosen.items()) or "no free choice"
 
 
 def _finite_branches(method: Method):
@@ -645,18 +871,22 @@ def _finite_branches(method: Method):
 
 
 def _to_inverse(st: _State, method: Method, offset: int, branch: dict) -> Inverse:
-    consts = {c.name: nice(st.constants[c]) for c in method.constants if c in st.constants}
-    scheds = {f.__name__: nice(st.schedules[f]) for f in method.schedules if f in st.schedules}
+    consts = {c.name: _rational_form(st.constants[c]) for c in method.constants if c in st.constants}
+    scheds = {f.__name__: _rational_form(st.schedules[f]) for f in method.schedules if f in st.schedules}
     conds = [] if st.reason else _dedupe(st.conditions)
+    free = {} if st.reason or st.recurrence else {
+        _name(x): sp.sympify(method.defaults.get(x)) if method.defaults.get(x) is not None else None
+        for x in list(method.constants) + list(method.schedules) if x not in st.constants and x not in st.schedules}
     return Inverse(method.key, _verdict(st), consts, scheds, conds, st.reason,
-                   {k: v for k, v in st.chosen.items()}, [], offset, {c.name: v for c, v in branch.items()})
+                   {k: v for k, v in st.chosen.items()}, [], offset, {c.name: v for c, v in branch.items()},
+                   st.recurrence, free)
 
 
 def _dedupe(conditions):
     seen, out = set(), []
     for c in conditions:
-        key = (c.kind, canonical(c.expr), c.start, c.domain)
-        neg = (c.kind, canonical(-c.expr), c.start, c.domain)
+        key = (c.kind, _rational_form(c.expr), c.start, c.domain)
+        neg = (c.kind, _rational_form(-c.expr), c.start, c.domain)
         if key in seen or neg in seen:
             continue
         seen.add(key)
@@ -665,8 +895,95 @@ def _dedupe(conditions):
 
 
 def invert(method: Method, target: Target, *, mp: Map | None = None) -> Inverse:
-    """Solve ``method``'s map = ``target`` for ``method``'s constants and schedules (see the module doc)."""
+    """Solve ``method``'s map = ``target`` for ``method``'s constants and schedules (see the module doc).
+
+    A target constant with a finite domain (``nesterov`` in {0, 1}) is solved value by value; where every
+    value gives ``always``, the per-value formulas are joined exactly by Lagrange interpolation over the
+    set (``nesterov = 0 (1 - n) + 1 n = n``), else the answer is conditional on the value."""
     mp = mp or derive(method)
+    finite = [c for c in target.constants if isinstance(target.domain.get(c), sp.FiniteSet)]
+    if not finite or target.values is not None:
+        return _polished(_invert_one(method, target, mp))
+    combos = [dict(zip(finite, vals)) for vals in itertools.product(*(list(target.domain[c]) for c in finite))]
+    parts = [(combo, _invert_one(method, _fix_target(target, combo), mp)) for combo in combos]
+    return _polished(_join(method, target, parts))
+
+
+def _polished(inv: Inverse) -> Inverse:
+    """The answer in readable exact forms (:func:`nice`); alternatives stay in rational normal form."""
+    inv.constants = {k: nice(v) for k, v in inv.constants.items()}
+    inv.schedules = {k: nice(v) for k, v in inv.schedules.items()}
+    inv.conditions = [replace(c, expr=nice(c.expr)) for c in inv.conditions]
+    return inv
+
+
+def _fix_target(target: Target, values: dict) -> Target:
+    def fix(e):
+        return None if e is None else sp.sympify(e).xreplace(values)
+
+    def fix_tr(tr):
+        return None if tr is None else _renamed_transform(tr, fix)
+
+    return replace(target, beta_a=fix(target.beta_a), eta_a=fix(target.eta_a), alpha_a=fix(target.alpha_a),
+                   K=fix(target.K), m_init=fix(target.m_init), gamma_avg=fix(target.gamma_avg),
+                   avg_init=fix(target.avg_init), post=fix_tr(target.post), pre=fix_tr(target.pre),
+                   constants=tuple(c for c in target.constants if c not in values),
+                   domain={k: v for k, v in target.domain.items() if k not in values})
+
+
+def _lagrange(var, points: list, values: list) -> sp.Expr:
+    """The polynomial in ``var`` through ``(points[i], values[i])``: exact on the finite set."""
+    out = sp.Integer(0)
+    for i, (x_i, y_i) in enumerate(zip(points, values)):
+        basis = sp.Integer(1)
+        for j, x_j in enumerate(points):
+            if j != i:
+                basis *= (var - x_j) / (x_i - x_j)
+        out += y_i * basis
+    return nice(out)
+
+
+def _join(method: Method, target: Target, parts) -> Inverse:
+    """One answer from the answers at each value of the target's finite-domain constants."""
+    verdicts = [inv.exists for _, inv in parts]
+    if all(v == "never" for v in verdicts):
+        first = parts[0][1]
+        first.reason = "; ".join(dict.fromkeys(f"at {_combo_text(c)}: {inv.reason}" for c, inv in parts))
+        return first
+    names_c = [c.name for c in method.constants]
+    names_s = [f.__name__ for f in method.schedules]
+    if all(v == "always" for v in verdicts) and len(parts[0][0]) == 1:
+        var = next(iter(parts[0][0]))
+        points = [c[var] for c, _ in parts]
+        ok = all(set(inv.constants) == set(parts[0][1].constants) and set(inv.schedules) == set(parts[0][1].schedules)
+                 for _, inv in parts)
+        if ok:
+            joined = replace(parts[0][1], alternatives=[], chosen={k: v for _, inv in parts for k, v in inv.chosen.items()},
+                             branch={})
+            joined.constants = {n: _lagrange(var, points, [inv.constants[n] for _, inv in parts])
+                                for n in names_c if n in parts[0][1].constants}
+            joined.schedules = {n: _lagrange(var, points, [inv.schedules[n] for _, inv in parts])
+                                for n in names_s if n in parts[0][1].schedules}
+            return joined
+    ranked = sorted(parts, key=lambda p: (RANK[p[1].exists], len(p[1].conditions)))
+    combo, best = ranked[0]
+    cond = [Condition("identity", k - v, None, coefficient=f"{method.key} only at this value of {k}")
+            for k, v in combo.items()]
+    best.conditions = cond + list(best.conditions)
+    best.exists = "conditional"
+    best.alternatives = [inv for _, inv in ranked[1:] if inv.exists != "never"]
+    others = [f"at {_combo_text(c)}: {inv.exists}" + (f" ({inv.reason})" if inv.reason else "")
+              for c, inv in ranked[1:]]
+    best.reason = None
+    best.notes_other = others
+    return best
+
+
+def _combo_text(combo: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in combo.items())
+
+
+def _invert_one(method: Method, target: Target, mp: Map) -> Inverse:
     offset = target.t0 - method.t0
     clash = structure_mismatch(method, mp, target)
     if clash:
@@ -674,10 +991,13 @@ def invert(method: Method, target: Target, *, mp: Map | None = None) -> Inverse:
     eqs = _equations(method, mp, target, offset)
     results = []
     for branch in _finite_branches(method):
-        st = _State([(sp.sympify(e).xreplace(branch), s, c) for e, s, c in eqs], dict(branch))
+        first = [(sp.sympify(e).xreplace(branch), s, c) for e, s, c in eqs]
+        st = _State(list(first), dict(branch), original=first)
         for leaf in _search(st, method, target):
             results.append(_to_inverse(leaf, method, offset, branch))
-    results.sort(key=lambda r: (RANK[r.exists], len(r.conditions), len(r.chosen)))
+    # exact answers first: a condition found after fixing a free unknown is only sufficient
+    results.sort(key=lambda r: (RANK[r.exists], r.exists == "conditional" and bool(r.chosen), r.recurrence,
+                                len(r.conditions), len(r.chosen)))
     best = results[0]
     best.alternatives = [r for r in results[1:] if r.exists != "never" or best.exists == "never"]
     if best.exists == "never":
@@ -730,7 +1050,14 @@ def _invert_sequences(method, target, mp, tolerance) -> SequenceMatch:
     if inv.exists == "never" and not inv.alternatives:
         return SequenceMatch(method.key, False, float("inf"), reason=inv.reason, exists="never")
     steps = sorted(set.intersection(*(set(tb) for tb in values.values())))
-    candidates = [inv] + [a for a in inv.alternatives if a.exists != "never"]
+    candidates = [c for c in [inv] + [a for a in inv.alternatives if a.exists != "never"] if not c.recurrence
+                  and set(c.constants) >= {x.name for x in method.constants}
+                  and set(c.schedules) >= {f.__name__ for f in method.schedules}]
+    if not candidates:
+        return SequenceMatch(method.key, False, float("inf"), exists=inv.exists,
+                             conditions=[c.text for c in inv.conditions],
+                             reason=f"the equations do not determine every hyperparameter of {method.key} in closed "
+                                    f"form ({inv.condition_text or inv.reason})")
     best = None
     for cand in candidates:
         m = _evaluate_candidate(method, mp, target, cand, steps, values)
@@ -789,6 +1116,8 @@ def _evaluate_candidate(method, mp, target, cand: Inverse, steps, values) -> Seq
             a = _numeric_ours(ours, s, fixed, scheds, values, offset)
             b = _at_to(theirs, s, offset, values) if not sign_pair else _numeric_ours(theirs, s, fixed, scheds,
                                                                                    values, offset)
+            if a is None and b is not None and s not in (own[skip], own[-1]):
+                misfit = float("inf")  # TO's value is undetermined inside the range: no fit
             if a is None or b is None:
                 continue
             misfit = max(misfit, _rel(a, b))
@@ -843,12 +1172,12 @@ def _numeric_domain(method, consts, scheds) -> str | None:
     for c, v in consts.items():
         dom = method.domain.get(c)
         if dom is not None and v is not None and v.is_number and dom.contains(v) == sp.false:
-            return f"{method.key}'s {c.name} would be {v}, outside its domain {sp.sstr(dom)}"
+            return f"{method.key}'s {c.name} would be {v}, but it must be {set_text(dom)}"
     for f, tb in scheds.items():
         dom = schedule_domain(method, f)
         for s, v in tb.items():
             if dom is not None and v is not None and v.is_number and dom.contains(v) == sp.false:
-                return f"{method.key}'s {f.__name__} at step {s} would be {v}, outside its domain {sp.sstr(dom)}"
+                return f"{method.key}'s {f.__name__} at step {s} would be {v}, but it must be {set_text(dom)}"
     return None
 
 

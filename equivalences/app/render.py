@@ -19,7 +19,9 @@ from ..paper_prose import check_all, counts, summary_line
 from ..printing import equation as _equation
 from ..printing import text as _text
 from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
+from ..convert import Conversion
 from .commands.check import ReportSet
+from .commands.convert import ConversionTable
 from .commands.identify import Census
 from .commands.libraries import LibraryRun
 from .commands.list import MethodList
@@ -424,3 +426,92 @@ def render_census(result, console: Console) -> None:
     c = counts(entries)
     console.print(", ".join(f"{k}: {v}" for k, v in c.items()) + f" ({len(entries)} classes"
                   + (f", {wall:.1f} s" if wall is not None else "") + ")")
+
+
+# -- convert
+
+
+@formatter(Conversion, "text")
+def render_conversion(conv, console: Console) -> None:
+    """always / conditional / never; the conditions; TO's hyperparameters as expressions of FROM's; the values
+    and replays with --set."""
+    colour = {"always": "green", "conditional": "yellow", "never": "red"}[conv.exists]
+    console.print(f"[bold]{esc(conv.from_)} → {esc(conv.to)}[/bold]: [{colour}]{conv.exists}[/{colour}]")
+    if conv.exists == "never":
+        console.print(f"  why: {esc(conv.reason or '')}")
+        return
+    if conv.inverse and conv.inverse.conditions:
+        console.print("  when:")
+        for c in conv.inverse.conditions:
+            console.print(f"    • {esc(c.text)}")
+    tab = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    tab.add_column(f"{conv.to}", overflow="fold")
+    tab.add_column(f"= (in {conv.from_}'s hyperparameters)", overflow="fold")
+    if conv.values is not None:
+        tab.add_column("at these values", overflow="fold")
+    for name, expr in conv.hyperparameters.items():
+        row = [esc(name), esc(expr)]
+        if conv.values is not None:
+            row.append(esc(conv.values.get(name, "")))
+        tab.add_row(*row)
+    console.print(tab)
+    if conv.renamed:
+        console.print("  " + esc(", ".join(f"{v} is {conv.from_}'s {k}" for k, v in conv.renamed.items())))
+    for note in conv.notes:
+        console.print(f"  note: {esc(note)}")
+    if conv.settings:
+        shown = ", ".join(f"{k.name}={v}" for k, v in conv.settings.items())
+        if conv.holds_at_values:
+            a, b = conv.checked_steps
+            console.print(f"  at {esc(shown)}: every condition and TO's domain hold exactly at t = {a}..{b}")
+        else:
+            console.print(f"  [red]at {esc(shown)}: {esc(conv.failure_at_values or '')}[/red]")
+    n = conv.numeric
+    if n and "max_rel_deviation" in n:
+        ok = "[green]agree[/green]" if n["passed"] else "[red]FAILED[/red]"
+        console.print(f"  replay of both declared methods ({n['steps']} steps, float64): {ok}, max rel. deviation "
+                      f"{n['max_rel_deviation']:.1e} (tolerance {n['tolerance']:.1e})")
+        ctl = n["control"]
+        dev = "—" if ctl["max_rel_deviation"] is None else f"{ctl['max_rel_deviation']:.1e}"
+        console.print(f"  negative control ({esc(ctl['perturbation'])}): deviation {dev}, "
+                      + ("[green]rejected[/green]" if n["control_rejected"] else "[red]NOT rejected[/red]"))
+    if n and "libraries" in n:
+        lib = n["libraries"]
+        ok = "[green]agree[/green]" if lib["passed"] else "[red]FAILED[/red]"
+        console.print(f"  {esc(lib['from_class'])}({esc(_kw(lib['from_arguments']))}) vs "
+                      f"{esc(lib['to_class'])}({esc(_kw(lib['to_arguments']))}): {ok}, max rel. deviation "
+                      f"{lib['max_rel_deviation']:.1e} (tolerance {lib['tolerance']:.0e})")
+
+
+def _kw(kw: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in kw.items())
+
+
+
+@formatter(ConversionTable, "text")
+def render_conversion_table(result, console: Console) -> None:
+    """The pair matrix where it fits the console; otherwise one wrapped line per FROM."""
+    from rich import box
+
+    rows, seconds = result.rows, result.seconds
+    keys = list(dict.fromkeys(r.from_ for r in rows))
+    cell = {(r.from_, r.to): r.exists for r in rows}
+    mark = {"always": "[green]✓[/green]", "conditional": "[yellow]◦[/yellow]", "never": "[red]×[/red]"}
+    console.print("verify convert --table: rows FROM, columns TO (✓ always, ◦ under a condition, × never)")
+    tab = Table(box=box.SIMPLE, pad_edge=False, padding=(0, 0))
+    tab.add_column("FROM \\ TO", no_wrap=True)
+    for i, _ in enumerate(keys):
+        tab.add_column(f"{i + 1:>2}", justify="center", no_wrap=True)
+    for i, a in enumerate(keys):
+        tab.add_row(f"{i + 1:>2} {esc(a)} ", *[mark[cell[(a, b)]] for b in keys])
+    if console.measure(tab, options=console.options.update_width(1 << 16)).maximum <= console.width:
+        console.print(tab)
+        console.print("columns: " + ", ".join(f"{i + 1} {esc(k)}" for i, k in enumerate(keys)))
+    else:
+        for a in keys:
+            parts = [f"{mark[kind]} {', '.join(esc(b) for b in keys if cell[(a, b)] == kind)}"
+                     for kind in mark if any(cell[(a, b)] == kind for b in keys)]
+            console.print(f"[bold]{esc(a)}[/] → " + "; ".join(parts))
+    counts = {k: sum(1 for r in rows if r.exists == k) for k in mark}
+    console.print(f"{len(rows)} pairs: {counts['always']} always, {counts['conditional']} conditional, "
+                  f"{counts['never']} never ({seconds:.1f} s)")

@@ -9,7 +9,7 @@ from .driver import Adapter, Setting
 
 def _sgd(kw):
     return {"mu": kw["momentum"], "nesterov": int(kw["nesterov"]),
-            "tau": sp.Piecewise((0, t <= 1), (sp.Float(kw["dampening"]), True)), "lr": kw["lr"]}, {}
+            "tau": sp.Piecewise((0, t <= 1), (sp.sympify(kw["dampening"]), True)), "lr": kw["lr"]}, {}
 
 
 def _adam(kw):
