@@ -1050,8 +1050,12 @@ def _invert_sequences(method, target, mp, tolerance) -> SequenceMatch:
     if inv.exists == "never" and not inv.alternatives:
         return SequenceMatch(method.key, False, float("inf"), reason=inv.reason, exists="never")
     steps = sorted(set.intersection(*(set(tb) for tb in values.values())))
+    # every hyperparameter the coefficients depend on must be determined; a constant that only a transform reads
+    # (a preconditioner's beta2, eps) is not seen by beta_a, eta_a, alpha_a and stays free here
+    coefficients = [e for e in (mp.beta_a, mp.eta_a, mp.alpha_a, mp.K, mp.gamma_avg) if e is not None]
+    needed = {x.name for x in method.constants if any(sp.sympify(e).has(x) for e in coefficients)}
     candidates = [c for c in [inv] + [a for a in inv.alternatives if a.exists != "never"] if not c.recurrence
-                  and set(c.constants) >= {x.name for x in method.constants}
+                  and set(c.constants) >= needed
                   and set(c.schedules) >= {f.__name__ for f in method.schedules}]
     if not candidates:
         return SequenceMatch(method.key, False, float("inf"), exists=inv.exists,
