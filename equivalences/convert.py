@@ -29,7 +29,8 @@ from sympy.core.function import AppliedUndef
 
 from .algebra import exact, substitute_function
 from .declare import Method
-from .derive import Map, NotInFamily, derive
+from .derivation import derivation
+from .derive import Map
 from .inverse import Condition, Inverse, Target, invert, nice, set_text, show
 from .registry import get
 from .symbols import t
@@ -44,18 +45,14 @@ class ConversionError(ValueError):
 
 # ----------------------------------------------------------------------------------------------- derivations
 
-_DERIVED: dict = {}
 
 
 def derived(method: Method) -> Map:
-    """The method's derived map, computed once per process (by declaration identity)."""
-    key = id(method)
-    if key not in _DERIVED:
-        try:
-            _DERIVED[key] = (method, derive(method))
-        except NotInFamily as err:
-            raise ConversionError(f"{method.key} is not an instance of Eq. (1): {err}") from None
-    return _DERIVED[key][1]
+    """The method's derived map: its one :class:`~equivalences.derivation.Derivation`'s."""
+    d = derivation(method)
+    if d.map is None:
+        raise ConversionError(f"{method.key} is not an instance of Eq. (1): {d.not_in_family}")
+    return d.map
 
 
 def resolve(method) -> Method:
@@ -483,7 +480,7 @@ def table(names=None, *, processes: int = 1) -> list[TableRow]:
     return [row for i in range(len(methods)) for row in _rows_from(i)]
 
 
-_MARK = {"always": r"\checkmark", "conditional": r"$\circ$", "never": r"$\times$"}
+_MARK = {"always": r"$\checkmark$", "conditional": r"$\circ$", "never": r"$\times$"}
 
 
 def latex_table(rows: list[TableRow]) -> str:
@@ -493,14 +490,14 @@ def latex_table(rows: list[TableRow]) -> str:
     cell = {(r.from_, r.to): r.exists for r in rows}
     head = " & ".join(r"\rotatebox{90}{\texttt{%s}}" % k for k in keys)
     lines = [r"\begin{table}[ht]", r"\centering", r"\small",
-             r"\begin{tabular}{l" + "c" * len(keys) + "}", r"\toprule",
-             r"FROM $\backslash$ TO & " + head + r" \\", r"\midrule"]
+             r"\begin{tabular}{l" + "c" * len(keys) + "}", r"\hline",
+             r"FROM $\backslash$ TO & " + head + r" \\", r"\hline"]
     for a in keys:
         lines.append(r"\texttt{%s} & " % a + " & ".join(_MARK[cell[(a, b)]] for b in keys) + r" \\")
     counts = {k: sum(1 for r in rows if r.exists == k) for k in _MARK}
-    lines += [r"\bottomrule", r"\end{tabular}",
+    lines += [r"\hline", r"\end{tabular}",
               r"\caption{Hyperparameter conversion between the methods (\texttt{verify convert --table}): "
-              r"\checkmark{} always, $\circ$ under a condition on FROM's settings, $\times$ never. "
+              r"$\checkmark$ always, $\circ$ under a condition on FROM's settings, $\times$ never. "
               + f"{counts['always']} always, {counts['conditional']} conditional, {counts['never']} never." + "}",
               r"\label{tab:convert}", r"\end{table}"]
     return "\n".join(lines) + "\n"

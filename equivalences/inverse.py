@@ -83,7 +83,8 @@ from sympy.core.function import AppliedUndef
 
 from .algebra import _positive_first, canonical, linear_coefficients, substitute_function
 from .declare import Method, Transform
-from .derive import Map, derive
+from .derivation import derivation
+from .derive import Map
 from .symbols import alpha_a, beta_a, eta_a, g, gamma_avg, t
 
 K_a = sp.Function("K_a")
@@ -122,7 +123,7 @@ class Target:
 
     @classmethod
     def of_method(cls, method: Method, mp: Map | None = None) -> "Target":
-        mp = mp or derive(method)
+        mp = mp or derivation(method).map
         return cls(mp.beta_a, mp.eta_a, mp.alpha_a, t0=method.t0, K=mp.K, m_init=mp.m_init, post=mp.post,
                    pre=method.pre, gamma_avg=mp.gamma_avg, avg_init=mp.avg_init, name=method.key,
                    constants=tuple(method.constants), schedules=tuple(method.schedules), domain=dict(method.domain),
@@ -900,7 +901,7 @@ def invert(method: Method, target: Target, *, mp: Map | None = None) -> Inverse:
     A target constant with a finite domain (``nesterov`` in {0, 1}) is solved value by value; where every
     value gives ``always``, the per-value formulas are joined exactly by Lagrange interpolation over the
     set (``nesterov = 0 (1 - n) + 1 n = n``), else the answer is conditional on the value."""
-    mp = mp or derive(method)
+    mp = mp or derivation(method).map
     finite = [c for c in target.constants if isinstance(target.domain.get(c), sp.FiniteSet)]
     if not finite or target.values is not None:
         return _polished(_invert_one(method, target, mp))
@@ -1042,7 +1043,7 @@ def invert_sequences(method: Method, target: Target, *, mp: Map | None = None, t
 
 
 def _invert_sequences(method, target, mp, tolerance) -> SequenceMatch:
-    mp = mp or derive(method)
+    mp = mp or derivation(method).map
     values = target.values or {}
     exact_target = all(v.is_Rational for table in values.values() for v in table.values())
     tol = tolerance if tolerance is not None else (0.0 if exact_target else 1e-9)

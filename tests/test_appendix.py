@@ -42,7 +42,9 @@ def _sections(document):
 
 def test_an_erratum_exactly_for_each_failing_claim(reports, document):
     sections = _sections(document)
-    assert set(sections) == {r.method.key for r in reports} | {"statements"}  # + the statements of no method
+    # + the statements of no method, + the conversion table of every pair
+    assert set(sections) == {r.method.key for r in reports} | {"statements", "convert"}
+    assert r"\label{tab:convert}" in sections["convert"] and sections["convert"].count(r"\texttt{") > len(reports)
     assert len(reports) == len(registry.names())
     failing_total = 0
     for r in reports:
