@@ -69,7 +69,9 @@ def _map(report):
             line += f"   [dim](= {text(report.at_values(e))} here)[/]"
         tab.add_row("derived", line)
     sys = report.derivation.system
-    tab.add_row("variables", f"{text(w(t))} = {text(method.query(t))} = {text(sys.expand(method.query(t)))}")
+    expanded = sys.expand(method.query(t))
+    tail = "" if expanded == method.query(t) else f" = {text(expanded)}"
+    tab.add_row("variables", f"{text(w(t))} = {text(method.query(t))}{tail}")
     tab.add_row("", equation(m(t), mp.momentum))
     start = nice(sys.expand(method.query(t)).subs(t, method.t0).xreplace(sys.init))
     tab.add_row("start", f"{text(w(method.t0))} = {text(start)}, "
