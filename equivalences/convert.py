@@ -28,7 +28,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .algebra import exact, substitute_function
-from .declare import Method
+from .declare import Method, setting
 from .derivation import derivation
 from .derive import Map
 from .inverse import Condition, Inverse, Target, invert, nice, set_text, show
@@ -199,10 +199,8 @@ def parse_settings(method: Method, settings: dict) -> dict:
 
 
 def from_setting(method: Method, overrides: dict) -> dict:
-    """FROM's full setting: schedules' default bodies, then every constant (overrides over defaults)."""
-    merged = {**method.defaults, **overrides}
-    return {**{k: v for k, v in merged.items() if not isinstance(k, sp.Symbol)},
-            **{k: v for k, v in merged.items() if isinstance(k, sp.Symbol)}}
+    """FROM's full setting (:func:`equivalences.declare.setting`)."""
+    return setting(method, overrides)
 
 
 def specialise(expr, setting: dict) -> sp.Expr:

@@ -185,6 +185,14 @@ class Method:
         return [s.name for s in self.constants] + [f.__name__ for f in self.schedules]
 
 
+def setting(method: Method, overrides: Mapping | None = None) -> dict:
+    """The values a method runs at: each schedule's default body first, then every constant (``overrides``
+    over the defaults) -- the order :func:`~equivalences.claims.specialise` substitutes them in."""
+    merged = {**method.defaults, **(overrides or {})}
+    return {**{k: v for k, v in merged.items() if not isinstance(k, sp.Symbol)},
+            **{k: v for k, v in merged.items() if isinstance(k, sp.Symbol)}}
+
+
 def at(f, k):
     """``f`` at step ``t + k``."""
     return f(t + k)

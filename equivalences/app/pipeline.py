@@ -12,7 +12,7 @@ import sympy as sp
 
 from ..algebra import exact, nice
 from ..claims import ClaimResult, specialise
-from ..declare import Method
+from ..declare import Method, setting
 from ..derivation import Derivation, derivation
 from ..derive import Map
 from ..printing import interval
@@ -54,11 +54,8 @@ def parse_overrides(method: Method, pairs: dict[str, object]) -> dict:
 
 
 def replay_setting(method: Method, overrides: dict) -> dict:
-    """The values a single replay runs at, for :func:`~equivalences.claims.specialise`: the schedules'
-    default bodies first, then every constant (the user's values over the defaults)."""
-    merged = {**method.defaults, **overrides}
-    return {**{k: v for k, v in merged.items() if not isinstance(k, sp.Symbol)},
-            **{k: v for k, v in merged.items() if isinstance(k, sp.Symbol)}}
+    """The values a single replay runs at (:func:`equivalences.declare.setting`)."""
+    return setting(method, overrides)
 
 
 def degenerate_here(method: Method, entries: list, overrides: dict) -> list[str]:

@@ -19,7 +19,7 @@ import sympy as sp
 from ... import registry
 from ...convert import Conversion, ConversionError, convert, latex_table, table
 from ...symbols import t
-from . import UsageError
+from . import UsageError, parse_sets
 
 HELP = "convert hyperparameters between two methods exactly: always, under a condition, or never (with the reason)"
 MAX_STEPS = 100_000
@@ -94,7 +94,7 @@ def _run(args) -> int:
         raise UsageError("--against-from and --against-to go together: name both real classes")
     user = registry.load_module(args.module) if args.module else None
     from_m, to_m = _method(args.from_, user), _method(args.to, user)
-    settings = _sets(args.sets)
+    settings = parse_sets(args.sets)
     conv = convert(from_m, to_m, settings or None)
     if settings and conv.holds_at_values and not args.no_numeric:
         conv.numeric = replay(conv, from_m, to_m, steps=args.steps, dim=args.dim, seed=args.seed)
@@ -127,19 +127,6 @@ def _method(name: str, user):
     if user is not None and name.strip().lower() == user.key.lower():
         return user
     return registry.get(name)
-
-
-def _sets(items) -> dict:
-    out = {}
-    for item in items:
-        if "=" not in item:
-            raise UsageError(f"--set {item}: write NAME=VALUE, e.g. --set beta=0.9")
-        k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
-
-
-# ----------------------------------------------------------------------------------------------- replay
 
 
 def _configs(conv: Conversion, from_m, to_m, shifted=None):
