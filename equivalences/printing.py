@@ -5,6 +5,8 @@ appendix.  JSON uses ``sympy.sstr`` instead, which ``sympy.sympify`` parses back
 """
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
@@ -150,3 +152,14 @@ def interval(s) -> str:
     if isinstance(s, sp.FiniteSet):
         return "{" + ", ".join(text(a) for a in s.args) + "}"
     return text(s)
+
+
+_PROSE = {"beta_a": "β_a", "eta_a": "η_a", "alpha_a": "α_a", "gamma_avg": "γ_avg", "beta": "β", "eta": "η",
+          "alpha": "α", "gamma": "γ"}
+_PROSE_NAMES = re.compile(r"(?<![A-Za-z0-9_\\])(beta_a|eta_a|alpha_a|gamma_avg)(?![A-Za-z0-9_])")
+
+
+def prose(message: str) -> str:
+    """A sentence for a reader: the accelerated form's names in the report's Unicode (``eta_a`` -> ``η_a``),
+    as the formulas print them; JSON keeps the ASCII names."""
+    return _PROSE_NAMES.sub(lambda m: _PROSE[m.group(1)], str(message))

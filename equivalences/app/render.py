@@ -17,6 +17,7 @@ from ..algebra import nice
 from ..claim_kinds import kind_of
 from ..paper_prose import check_all, counts, summary_line
 from ..printing import equation as _equation
+from ..printing import prose
 from ..printing import text as _text
 from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
 from ..convert import Conversion
@@ -39,6 +40,11 @@ def text(expr) -> str:
 
 def equation(lhs, rhs) -> str:
     return esc(_equation(lhs, rhs))
+
+
+def say(message) -> str:
+    """A sentence of the engine's, for a reader: the accelerated form's names in Unicode, markup escaped."""
+    return esc(prose(message))
 
 
 def _published(method):
@@ -96,7 +102,7 @@ def _degenerate(report):
         return Text("none")
     tab = grid(first_style=None)
     for d in report.derivation.degenerate:
-        tab.add_row(text(d["factor"]) + " = 0", esc("; ".join(d["effects"])))
+        tab.add_row(text(d["factor"]) + " = 0", say("; ".join(d["effects"])))
     return tab
 
 
@@ -116,7 +122,7 @@ def _claims(report):
     tab = grid(padding=(0, 1), first_style=None)
     method = report.method
     for c in report.claims:
-        head = f"[dim]{esc(c.claim.ref)}:[/] {equation(c.claim.lhs, c.claim.rhs)}{_assumptions(c)}"
+        head = f"[dim]{say(c.claim.ref)}:[/] {equation(c.claim.lhs, c.claim.rhs)}{_assumptions(c)}"
         if c.holds:
             tab.add_row(OK, head)
             if c.holds_in_general is False:
@@ -129,7 +135,7 @@ def _claims(report):
             label = "first failing step t =" if kind_of(c.claim) == "for all" else "residual"
             tab.add_row("", f"  [red]{label}[/] {text(c.residual)}")
             if c.correction:
-                tab.add_row("", f"  [cyan]correction[/], proved ({esc(c.correction_how)}): {equation(*c.correction)}")
+                tab.add_row("", f"  [cyan]correction[/], proved ({say(c.correction_how)}): {equation(*c.correction)}")
             elif c.correction_how:
                 tab.add_row("", f"  [cyan]{esc(c.correction_how)}[/]")
     return tab
@@ -158,7 +164,7 @@ def _numeric(report):
             tab.add_row("  worst", f"{w.deviation:.2e} ({w.deviation_ulps:.0f} ulps) at {vals}")
     ratio = ctl.worst / r.tolerance if r.tolerance else float("inf")
     frac = "" if K == 1 else f", rejected in {100 * n.control_rejected_fraction:.0f}% of conclusive configurations"
-    tab.add_row("negative control", f"{esc(n.control_name)}: deviation {ctl.worst:.2e} = {ratio:.0e}× tolerance{frac}  "
+    tab.add_row("negative control", f"{say(n.control_name)}: deviation {ctl.worst:.2e} = {ratio:.0e}× tolerance{frac}  "
                 + (f"{OK} rejected" if n.control_rejected else f"{BAD} NOT rejected"))
     return tab
 
@@ -183,7 +189,7 @@ def render_report(report, console: Console) -> None:
     parts = [_title(method), Text("\nAs published", style="bold"), _published(method)]
     if report.not_in_family:
         undecided = report.not_in_family.startswith("undecided")
-        parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {report.not_in_family}",
+        parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {prose(report.not_in_family)}",
                        style="bold yellow" if undecided else "bold red")]
         console.print(Panel(Group(*parts)))
         console.print(_verdict(report))
@@ -243,7 +249,7 @@ def render_all(reports, console: Console) -> None:
     console.print("\n[bold]Derived maps[/]")
     for r in reports:
         if r.map is None:
-            console.print(f"[bold]{esc(r.method.key)}[/]: not an instance of Eq. (1): {esc(r.not_in_family)}")
+            console.print(f"[bold]{esc(r.method.key)}[/]: not an instance of Eq. (1): {say(r.not_in_family)}")
             continue
         coeffs = "; ".join(equation(f(t), e) for f, e in ((beta_a, r.map.beta_a), (eta_a, r.map.eta_a),
                                                           (alpha_a, r.map.alpha_a)))
@@ -255,7 +261,7 @@ def render_all(reports, console: Console) -> None:
         console.print(f"\n[bold yellow]Printed claims that fail ({len(failing)}):[/]")
         for where, c in failing:
             fix = f"  → {equation(*c.correction)} ({esc(c.correction_how)})" if c.correction else ""
-            console.print(f"  {esc(where)}{esc(c.claim.ref)}: {equation(c.claim.lhs, c.claim.rhs)}{fix}")
+            console.print(f"  {esc(where)}{say(c.claim.ref)}: {equation(c.claim.lhs, c.claim.rhs)}{fix}")
     console.print(f"\n{esc(summary_line(reports, standalone))}")
     ok = sum(r.ok for r in reports)
     console.print(f"\n[bold]{ok}/{len(reports)} methods proved" + (" and confirmed" if all(r.numeric for r in reports) else "") + "[/]")

@@ -105,6 +105,7 @@ def run(args) -> int:
         from .libraries import run_against
 
         return run_against(args)
+    from ...printing import prose
     from ..output import emit
     from ..pipeline import BadHyperparameter, verify
 
@@ -126,7 +127,7 @@ def run(args) -> int:
                 raise UsageError(str(err)) from None
     emit(ReportSet(reports, many=args.target == "all"), "json" if args.json else "text")
     for note in (n for r in reports for n in r.notes):
-        print(f"verify: note: {note}", file=sys.stderr)
+        print(f"verify: note: {prose(note)}", file=sys.stderr)
     if args.plot:
         from numeric.plots import PlotUnavailable, plot
 
