@@ -118,13 +118,16 @@ def run(args) -> int:
         _check_plot(args)
     kw = dict(numeric=not args.no_numeric, steps=args.steps, dim=args.dim, seed=args.seed,
               dtype=args.dtype, device=args.device, sweep=args.sweep, grid=args.grid, problem=args.problem)
-    reports = []
-    with _progress(args, len(names)) as progress:
-        for name in names:
-            try:
-                reports.append(verify(name, hyperparameters=sets, progress=progress(getattr(name, "key", name)), **kw))
-            except BadHyperparameter as err:  # includes a replay too large for the device
-                raise UsageError(str(err)) from None
+    reports = _in_parallel(names, kw) if _parallel(args, names) else None
+    if reports is None:
+        reports = []
+        with _progress(args, len(names)) as progress:
+            for name in names:
+                try:
+                    reports.append(verify(name, hyperparameters=sets, progress=progress(getattr(name, "key", name)),
+                                          **kw))
+                except BadHyperparameter as err:  # includes a replay too large for the device
+                    raise UsageError(str(err)) from None
     emit(ReportSet(reports, many=args.target == "all"), "json" if args.json else "text")
     for note in (n for r in reports for n in r.notes):
         print(f"verify: note: {prose(note)}", file=sys.stderr)
@@ -140,6 +143,43 @@ def run(args) -> int:
     if args.strict_paper:
         ok = ok and all(c.holds for r in reports for c in r.claims)
     return 0 if ok else 1
+
+
+def _parallel(args, names) -> bool:
+    """``verify all`` with replays on the CPU: one method per worker process, as many as there are cores."""
+    import os
+
+    return (args.target == "all" and not args.no_numeric and args.device == "cpu" and len(names) > 1
+            and (os.cpu_count() or 1) > 1)
+
+
+def _verify_one(item):
+    import torch
+
+    from ..pipeline import verify
+
+    torch.set_num_threads(1)  # one method per core
+    name, kw = item
+    return verify(name, **kw)
+
+
+def _in_parallel(names, kw):
+    """The reports of ``names``, verified in forked worker processes (each derivation is read from the cache or
+    built in the worker; the replays are seeded, so the reports are the serial ones); None where fork is not
+    available, and the caller runs them one after another."""
+    import multiprocessing
+    import os
+
+    from ...derivation import derivation
+
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+    for name in names:  # derive in the parent, once: the workers inherit the derivations
+        derivation(name)
+    with ctx.Pool(min(len(names), os.cpu_count() or 1)) as pool:
+        return pool.map(_verify_one, [(name, kw) for name in names], chunksize=1)
 
 
 def _check_plot(args) -> None:
