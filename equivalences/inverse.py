@@ -879,7 +879,7 @@ def _to_inverse(st: _State, method: Method, offset: int, branch: dict) -> Invers
         for x in list(method.constants) + list(method.schedules) if x not in st.constants and x not in st.schedules}
     return Inverse(method.key, _verdict(st), consts, scheds, conds, st.reason,
                    {k: v for k, v in st.chosen.items()}, [], offset, {c.name: v for c, v in branch.items()},
-                   st.recurrence, free)
+                   st.recurrence, free=free)
 
 
 def _dedupe(conditions):
