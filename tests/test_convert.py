@@ -348,3 +348,16 @@ def test_module_method_converts_to_agnes_across_the_step_offset(tmp_path, capsys
                "--set", "c0=0.2", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 1 and out["values"] is None and "tau" in out["reason"] and "[0, 1)" in out["reason"]
+
+
+@_FAST
+@given(data=st.data())
+@pytest.mark.parametrize("pair, draw", [
+    (("qhm", "schedule-free"), {"alpha": (R(1, 100), R(1, 2)), "beta": (0, R(19, 20)), "nu": (R(1, 10), R(9, 10))}),
+    (("agnes", "nesterov-sgd"), {"alpha": (R(1, 100), R(1, 5)), "eta": (R(1, 100), R(1, 5))}),
+    (("mass", "nesterov-sgd"), {"eta1": (R(1, 20), R(1, 5)), "gamma": (R(1, 10), R(9, 10))}),
+])
+def test_property_always_pairs_replay(pair, draw, data):
+    sets = {k: str(data.draw(st.fractions(lo, hi), label=k)) for k, (lo, hi) in draw.items()}
+    conv = _replayed(*pair, sets, steps=120)
+    assert conv.exists == "always" and conv.ok, (sets, conv.numeric)

@@ -160,24 +160,50 @@ def _configs(conv: Conversion, from_m, to_m, shifted=None):
 
 
 def _control(conv: Conversion, to_m):
-    """The negative control: a TO schedule that changes with t read one step late (``f(t) -> f(t + 1)``);
-    where every TO schedule is constant at these values, TO's first nonzero constant 1% too large."""
-    from ..convert import _value_at
-
+    """The negative control: the first of these that changes TO's coefficients of Eq. (1) at these values
+    (decided exactly at the first steps): a TO schedule read one step late (``f(t) -> f(t + 1)``), TO's
+    constant 1% too large, a TO schedule 1% too large.  (At QHM's beta = 0, Schedule-Free's beta does not
+    enter its map: perturbing it would prove nothing.)"""
+    candidates = []
     for f in to_m.schedules:
-        expr = conv.at_values[f]
-        vals = [_value_at(expr, k) for k in range(to_m.t0, to_m.t0 + 5)]
-        if len(set(vals)) > 1:
-            return f"{to_m.key}'s {f.__name__}(t) read one step late", {f: expr.subs(t, t + 1)}, None
+        candidates.append((f"{to_m.key}'s {f.__name__}(t) read one step late",
+                           {f: conv.at_values[f].subs(t, t + 1)}, None))
     for c in to_m.constants:
-        v = conv.at_values[c]
-        if v != 0 and not isinstance(to_m.domain.get(c), sp.FiniteSet):
-            return f"{to_m.key}'s {c.name} 1% too large", None, {c: v * sp.Rational(101, 100)}
+        if not isinstance(to_m.domain.get(c), sp.FiniteSet):
+            candidates.append((f"{to_m.key}'s {c.name} 1% too large", None,
+                               {c: conv.at_values[c] * sp.Rational(101, 100) + sp.Rational(1, 1000)}))
     for f in to_m.schedules:
-        expr = conv.at_values[f]
-        if _value_at(expr, to_m.t0) != 0:
-            return f"{to_m.key}'s {f.__name__}(t) 1% too large", {f: expr * sp.Rational(101, 100)}, None
+        candidates.append((f"{to_m.key}'s {f.__name__}(t) 1% too large",
+                           {f: conv.at_values[f] * sp.Rational(101, 100)}, None))
+    for name, shifted, bumped in candidates:
+        if _changes_map(conv, to_m, {**(shifted or {}), **(bumped or {})}):
+            return name, shifted, bumped
     return None, None, None
+
+
+def _changes_map(conv: Conversion, to_m, change: dict) -> bool:
+    """Whether ``change`` moves TO's K eta_a, K alpha_a or beta_a at one of the first steps (exactly)."""
+    from ..convert import _same, _value_at, derived, specialise
+
+    mp = derived(to_m)
+    # the weights step t gives g_t, g_(t-1), g_(t-2): what the trajectory sees (eta_a and alpha_a alone can
+    # change while their sum does not, where beta_a = 0)
+    exprs = [mp.K * (mp.eta_a + mp.alpha_a), mp.K * mp.eta_a * mp.beta_a,
+             mp.K * mp.eta_a * mp.beta_a * mp.beta_a.subs(t, t - 1)]
+    config = dict(conv.at_values)
+    changed = {**config, **change}
+
+    def at(cfg, e, k):
+        sched = {key: v for key, v in cfg.items() if not isinstance(key, sp.Symbol)}
+        consts = {key: v for key, v in cfg.items() if isinstance(key, sp.Symbol)}
+        return _value_at(specialise(e, {**sched, **consts}), k)
+
+    for k in range(to_m.t0 + 2, to_m.t0 + 5):
+        for e in exprs:
+            a, b = at(config, e, k), at(changed, e, k)
+            if a.is_number and b.is_number and not _same(a, b):
+                return True
+    return False
 
 
 def replay(conv: Conversion, from_m, to_m, *, steps: int, dim: int, seed: int) -> dict:
