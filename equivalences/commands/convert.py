@@ -88,6 +88,8 @@ def _run(args) -> int:
         raise UsageError(f"--steps {args.steps}: must be between 1 and {MAX_STEPS}")
     if not 1 <= args.dim <= 1 << 16:
         raise UsageError(f"--dim {args.dim}: must be between 1 and 65536")
+    if not 0 <= args.seed < 2 ** 63:
+        raise UsageError(f"--seed {args.seed}: must be between 0 and 2**63 - 1")
     if bool(args.against_from) != bool(args.against_to):
         raise UsageError("--against-from and --against-to go together: name both real classes")
     user = registry.load_module(args.module) if args.module else None
@@ -408,6 +410,8 @@ def _kw(kw: dict) -> str:
 def _table(args) -> int:
     import os
 
+    if args.latex and not os.path.isdir(os.path.dirname(os.path.abspath(args.latex))):
+        raise UsageError(f"--latex {args.latex}: its folder does not exist; create it or choose another path")
     t0 = time.perf_counter()
     rows = table(processes=min(2, os.cpu_count() or 1))
     seconds = time.perf_counter() - t0
