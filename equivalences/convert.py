@@ -209,7 +209,7 @@ def specialise(expr, setting: dict) -> sp.Expr:
     for key, value in setting.items():
         if not isinstance(key, sp.Symbol):
             e = substitute_function(e, key, value)
-    return e.xreplace({k: v for k, v in setting.items() if isinstance(k, sp.Symbol)})
+    return sp.sympify(e.xreplace({k: sp.sympify(v) for k, v in setting.items() if isinstance(k, sp.Symbol)}))
 
 
 def _renamed_setting(from_m: Method, setting: dict, renamed: dict) -> dict:
@@ -280,6 +280,14 @@ def _at_settings(conv: Conversion, from_m: Method, to_m: Method, settings: dict)
         config[c], values[c.name] = v, sp.sstr(v)
     for f in to_m.schedules:
         expr = specialise(inv.schedules.get(f.__name__, f(t)), setting).xreplace(config)
+        first = next((k for k in steps[:3] if _finite(_value_at(expr, k))), None)
+        if first is not None and first > steps.start:
+            # a formula solved from beta_a holds from the second step on: before, the equations do not fix the
+            # value (the method does not use it there); it is continued as a constant and the replay checks it
+            held = _value_at(expr, first)
+            expr = sp.Piecewise((held, t < first), (expr, True))
+            conv.notes.append(f"{f.__name__}(t) for t < {first} is not fixed by the equations (the formula is "
+                              f"undefined there); {sp.sstr(held)} is used")
         try:
             shown = nice(expr) if not expr.has(sp.Piecewise, sp.Min, sp.Max) else expr
         except Exception:  # noqa: BLE001 -- only the display form; the exact expression is kept
@@ -301,8 +309,8 @@ def _free_setting(to_m: Method, inv: Inverse) -> dict | None:
     out = {}
     for name in inv.free:
         key = to_m.hyperparameter(name)
-        out[key] = to_m.defaults[key]
-    params = {k: v for k, v in to_m.defaults.items() if isinstance(k, sp.Symbol) and k not in to_m.constants}
+        out[key] = sp.sympify(to_m.defaults[key])
+    params = {k: sp.sympify(v) for k, v in to_m.defaults.items() if isinstance(k, sp.Symbol) and k not in to_m.constants}
     return {**{k: v for k, v in out.items() if not isinstance(k, sp.Symbol)}, **params,
             **{k: v for k, v in out.items() if isinstance(k, sp.Symbol)}}
 

@@ -188,7 +188,7 @@ class Method:
 def setting(method: Method, overrides: Mapping | None = None) -> dict:
     """The values a method runs at: each schedule's default body first, then every constant (``overrides``
     over the defaults) -- the order :func:`~equivalences.claims.specialise` substitutes them in."""
-    merged = {**method.defaults, **(overrides or {})}
+    merged = {k: sp.sympify(v) for k, v in {**method.defaults, **(overrides or {})}.items()}
     return {**{k: v for k, v in merged.items() if not isinstance(k, sp.Symbol)},
             **{k: v for k, v in merged.items() if isinstance(k, sp.Symbol)}}
 

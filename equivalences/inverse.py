@@ -51,6 +51,8 @@ API (stable)
     * ``recurrence``: True when the equations tie TO's schedules across steps; the formulas then use
       those schedules and a ``"recurrence"`` condition asks for a solution of what is left;
     * ``branch``: constants with a finite domain fixed up front on this branch (``{"nesterov": 1}``);
+    * ``notes_other``: where the target has a constant of finite domain and the answer depends on its value,
+      the answer at its other values (text);
     * ``alternatives``: the other branches considered (e.g. ``nesterov = 0``), as ``Inverse`` objects;
     * ``offset``: TO step = target step - ``offset`` (``t0`` of the target minus ``t0`` of TO).
 
@@ -880,7 +882,7 @@ def _to_inverse(st: _State, method: Method, offset: int, branch: dict) -> Invers
         for x in list(method.constants) + list(method.schedules) if x not in st.constants and x not in st.schedules}
     return Inverse(method.key, _verdict(st), consts, scheds, conds, st.reason,
                    {k: v for k, v in st.chosen.items()}, [], offset, {c.name: v for c, v in branch.items()},
-                   st.recurrence, free)
+                   st.recurrence, free=free)
 
 
 def _dedupe(conditions):

@@ -351,3 +351,25 @@ def test_module_method_converts_to_agnes_across_the_step_offset(tmp_path, capsys
                "--set", "c0=0.2", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 1 and out["values"] is None and "tau" in out["reason"] and "[0, 1)" in out["reason"]
+
+
+@_FAST
+@given(data=st.data())
+@pytest.mark.parametrize("pair, draw", [
+    # beta away from 0: at beta -> 0 every perturbation of Schedule-Free's c fades with beta (a control must
+    # change the trajectory by more than rounding); beta = 0 itself is checked in test_qhm_beta_zero_control
+    (("qhm", "schedule-free"), {"alpha": (R(1, 100), R(1, 2)), "beta": (R(1, 10), R(19, 20)),
+                                "nu": (R(1, 10), R(9, 10))}),
+    (("mass", "mass"), {"eta1": (R(1, 20), R(1, 5)), "eta2": (R(-1, 100), R(1, 100)), "gamma": (0, R(9, 10))}),
+    (("mass", "nesterov-sgd"), {"eta1": (R(1, 20), R(1, 5)), "gamma": (R(1, 10), R(9, 10))}),
+])
+def test_property_always_pairs_replay(pair, draw, data):
+    sets = {k: str(data.draw(st.fractions(lo, hi), label=k)) for k, (lo, hi) in draw.items()}
+    conv = _replayed(*pair, sets, steps=120)
+    assert conv.exists == "always" and conv.ok, (sets, conv.numeric)
+
+
+def test_qhm_beta_zero_control():
+    """At QHM's beta = 0 Schedule-Free's own beta drops out of the trajectory (c = 1): the control perturbs c."""
+    conv = _replayed("qhm", "schedule-free", {"beta": "0", "alpha": "0.01", "nu": "0.1"}, steps=100)
+    assert conv.ok and "c(t)" in conv.numeric["control"]["perturbation"]

@@ -90,6 +90,8 @@ def _run(args) -> int:
         raise UsageError(f"--steps {args.steps}: must be between 1 and {MAX_STEPS}")
     if not 1 <= args.dim <= 1 << 16:
         raise UsageError(f"--dim {args.dim}: must be between 1 and 65536")
+    if not 0 <= args.seed < 2 ** 63:
+        raise UsageError(f"--seed {args.seed}: must be between 0 and 2**63 - 1")
     if bool(args.against_from) != bool(args.against_to):
         raise UsageError("--against-from and --against-to go together: name both real classes")
     user = registry.load_module(args.module) if args.module else None
@@ -148,30 +150,50 @@ def _configs(conv: Conversion, from_m, to_m, shifted=None):
 
 
 def _control(conv: Conversion, to_m):
-    """The negative control: a TO schedule that changes with t read one step late (``f(t) -> f(t + 1)``);
-    where every TO schedule is constant at these values, TO's largest nonzero coefficient 1% too large."""
-    from ...convert import _value_at
-
+    """The negative control: the first of these that changes TO's coefficients of Eq. (1) at these values
+    (decided exactly at the first steps): a TO schedule read one step late (``f(t) -> f(t + 1)``), TO's
+    constant 1% too large, a TO schedule 1% too large.  (At QHM's beta = 0, Schedule-Free's beta does not
+    enter its map: perturbing it would prove nothing.)"""
+    candidates = []
     for f in to_m.schedules:
-        expr = conv.at_values[f]
-        vals = [_value_at(expr, k) for k in range(to_m.t0, to_m.t0 + 5)]
-        if len(set(vals)) > 1:
-            return f"{to_m.key}'s {f.__name__}(t) read one step late", {f: expr.subs(t, t + 1)}, None
-    # otherwise the largest coefficient 1% too large (1% of a tiny one, say beta = 5e-10, changes nothing visible)
-    candidates = [(abs(float(conv.at_values[c])), f"{to_m.key}'s {c.name} 1% too large", None,
-                   {c: conv.at_values[c] * sp.Rational(101, 100)})
-                  for c in to_m.constants
-                  if conv.at_values[c] != 0 and not isinstance(to_m.domain.get(c), sp.FiniteSet)]
+        candidates.append((f"{to_m.key}'s {f.__name__}(t) read one step late",
+                           {f: conv.at_values[f].subs(t, t + 1)}, None))
+    for c in to_m.constants:
+        if not isinstance(to_m.domain.get(c), sp.FiniteSet):
+            candidates.append((f"{to_m.key}'s {c.name} 1% too large", None,
+                               {c: conv.at_values[c] * sp.Rational(101, 100) + sp.Rational(1, 1000)}))
     for f in to_m.schedules:
-        expr = conv.at_values[f]
-        v = _value_at(expr, to_m.t0)
-        if v != 0:
-            candidates.append((abs(float(v)), f"{to_m.key}'s {f.__name__}(t) 1% too large",
-                               {f: expr * sp.Rational(101, 100)}, None))
-    if candidates:
-        _, name, schedules, constants = max(candidates, key=lambda c: c[0])
-        return name, schedules, constants
+        candidates.append((f"{to_m.key}'s {f.__name__}(t) 1% too large",
+                           {f: conv.at_values[f] * sp.Rational(101, 100)}, None))
+    for name, shifted, bumped in candidates:
+        if _changes_map(conv, to_m, {**(shifted or {}), **(bumped or {})}):
+            return name, shifted, bumped
     return None, None, None
+
+
+def _changes_map(conv: Conversion, to_m, change: dict) -> bool:
+    """Whether ``change`` moves TO's K eta_a, K alpha_a or beta_a at one of the first steps (exactly)."""
+    from ...convert import _same, _value_at, derived, specialise
+
+    mp = derived(to_m)
+    # the weights step t gives g_t, g_(t-1), g_(t-2): what the trajectory sees (eta_a and alpha_a alone can
+    # change while their sum does not, where beta_a = 0)
+    exprs = [mp.K * (mp.eta_a + mp.alpha_a), mp.K * mp.eta_a * mp.beta_a,
+             mp.K * mp.eta_a * mp.beta_a * mp.beta_a.subs(t, t - 1)]
+    config = dict(conv.at_values)
+    changed = {**config, **change}
+
+    def at(cfg, e, k):
+        sched = {key: v for key, v in cfg.items() if not isinstance(key, sp.Symbol)}
+        consts = {key: v for key, v in cfg.items() if isinstance(key, sp.Symbol)}
+        return _value_at(specialise(e, {**sched, **consts}), k)
+
+    for k in range(to_m.t0 + 2, to_m.t0 + 5):
+        for e in exprs:
+            a, b = at(config, e, k), at(changed, e, k)
+            if a.is_number and b.is_number and not _same(a, b):
+                return True
+    return False
 
 
 def replay(conv: Conversion, from_m, to_m, *, steps: int, dim: int, seed: int) -> dict:
@@ -315,6 +337,8 @@ def _lockstep(a, kw_a, b, kw_b, *, steps: int, seed: int, dim: int = 16) -> floa
 def _table(args) -> int:
     import os
 
+    if args.latex and not os.path.isdir(os.path.dirname(os.path.abspath(args.latex))):
+        raise UsageError(f"--latex {args.latex}: its folder does not exist; create it or choose another path")
     t0 = time.perf_counter()
     rows = table(processes=min(2, os.cpu_count() or 1))
     seconds = time.perf_counter() - t0
