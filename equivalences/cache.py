@@ -69,6 +69,7 @@ def _written(x) -> str:
 
 
 def key(method) -> str:
+    """The cache key of a declaration (or of any other tuple of statements the core checks)."""
     return hashlib.sha256((_source_digest() + "|" + _written(method)).encode()).hexdigest()
 
 

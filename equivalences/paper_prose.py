@@ -91,8 +91,21 @@ def check_statement(claim: Claim):
     return res
 
 
+_CHECKED: list | None = None
+
+
 def check_all() -> list:
-    return [check_statement(c) for c in STATEMENTS]
+    """Every statement of no method, checked once per process and kept in the derivation cache (keyed, like a
+    derivation, by the engine's text and the statements themselves)."""
+    global _CHECKED
+    if _CHECKED is None:
+        from . import cache
+
+        saved = cache.load(STATEMENTS)
+        _CHECKED = saved["results"] if saved is not None else [check_statement(c) for c in STATEMENTS]
+        if saved is None:
+            cache.store(STATEMENTS, {"results": _CHECKED})
+    return _CHECKED
 
 
 def counts(results) -> dict:

@@ -176,6 +176,8 @@ def _in_parallel(names, kw):
         ctx = multiprocessing.get_context("fork")
     except ValueError:
         return None
+    import numeric.replay  # noqa: F401 -- torch and the replay imported once, in the parent: the workers inherit them
+
     for name in names:  # derive in the parent, once: the workers inherit the derivations
         derivation(name)
     with ctx.Pool(min(len(names), os.cpu_count() or 1)) as pool:
