@@ -80,6 +80,17 @@ class Derivation:
         self.seconds["claims"] = time.perf_counter() - start
         return out
 
+    @cached_property
+    def control(self) -> tuple | None:
+        """``(name, map)``: the negative control at the method's default values (the replay of ``verify NAME``),
+        kept with the derivation; other values choose their own (:func:`equivalences.mutants.control`)."""
+        if self.map is None:
+            return None
+        from .declare import setting
+        from .mutants import control
+
+        return control(self.map, self.method, setting(self.method))
+
     @property
     def proved(self) -> bool:
         return self.proof is not None and self.proof.holds
@@ -100,7 +111,7 @@ def build(method: Method) -> Derivation:
 
 
 _CACHE: dict[int, Derivation] = {}
-_RESULTS = ("proof", "claims", "degenerate")
+_RESULTS = ("proof", "claims", "degenerate", "control")
 
 
 def derivation(method: Method | str) -> Derivation:
@@ -124,7 +135,8 @@ def _from_disk(method: Method) -> Derivation | None:
         return None
     d = Derivation(method, StepSystem(method), saved["map"], saved["not_in_family"], {}, saved["verdict"])
     for name in _RESULTS:  # the lazily computed results, as computed then
-        d.__dict__[name] = saved[name]
+        if name in saved:
+            d.__dict__[name] = saved[name]
     d.seconds["cached"] = time.perf_counter() - start
     return d
 

@@ -38,6 +38,10 @@ class TooLarge(ValueError):
     """The run would not fit in the device's free memory."""
 
 
+class NotFinite(ValueError):
+    """A coefficient table of the method or of the map is not finite at these values (a degenerate value)."""
+
+
 def tolerance(dtype: torch.dtype, steps: int) -> float:
     return TOL_ULPS_PER_STEP * steps * torch.finfo(dtype).eps
 
@@ -209,6 +213,9 @@ class PairReplay:
         coeffs = Coefficients()
         self.ours = MethodForm(method, cfg, ts, coeffs, system)
         self.acc = AcceleratedForm(method, mp, cfg, ts, coeffs, system)
+        self.finite = np.ones(self.K, dtype=bool)  # configurations whose method and map tables are all finite
+        for table in coeffs.tables:
+            self.finite &= np.isfinite(table).all(axis=0) if table.ndim == 2 else np.isfinite(table)
         self.controls = []  # a perturbed map's form, or the reason it cannot be formed (ConfigError)
         for bad in controls:
             try:
@@ -318,12 +325,15 @@ class PairReplay:
 def replay(method: Method, mp: Map, *, steps: int = 500, dim: int = 32, seed: int = 0, cfg: Config | None = None,
            dtype=torch.float64, device="cpu", problem=None, system: StepSystem | None = None,
            keep_trajectories: bool = False, fuse: bool | None = None, progress=None,
-           sensitivity: bool = True, controls=()) -> ReplayResult:
+           sensitivity: bool = True, controls=(), require_finite: bool = False) -> ReplayResult:
     """Replay ``method`` and the accelerated form of ``mp`` side by side; each map in ``controls`` (a
     deliberately wrong map) is stepped beside them on the same method trajectory, its result in
-    ``result.controls``."""
+    ``result.controls``.  ``require_finite``: refuse (:class:`NotFinite`) rather than replay a configuration whose
+    coefficient tables are not all finite."""
     cfg = cfg or Config.from_method(method)
     problem = problem or NoisyLeastSquares(dim, seed=seed, dtype=dtype, device=device)
     pair = PairReplay(method, mp, steps=steps, cfg=cfg, problem=problem, dtype=dtype, device=device,
                       system=system, fuse=fuse, controls=controls)
+    if require_finite and not pair.finite.all():
+        raise NotFinite(f"a coefficient of the method or of the map is not finite within the {steps} replayed steps")
     return pair.run(keep_trajectories=keep_trajectories, progress=progress, sensitivity=sensitivity)

@@ -270,20 +270,20 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
         t1 = time.perf_counter()
         report.numeric = run_numeric(method, d.map, d.system, overrides, steps=steps, dim=dim, seed=seed,
                                      dtype=dtype, device=device, sweep=sweep, grid=grid, problem=problem,
-                                     progress=progress)
+                                     progress=progress, default_control=d.control)
         report.timings["numeric"] = time.perf_counter() - t1
     report.timings = {**d.seconds, **report.timings, "total": time.perf_counter() - t_start}
     return report
 
 
 def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, device, sweep=0, grid=0,
-                problem="lsq", progress=None) -> NumericSummary:
+                problem="lsq", progress=None, default_control=None) -> NumericSummary:
     import numpy as np
     import torch  # the symbolic package never needs torch; the replay does
 
     from numeric.compile import Config
     from numeric.problems import make
-    from numeric.replay import TooLarge, replay
+    from numeric.replay import NotFinite, TooLarge, replay
     from numeric.sweep import finite_rows, sample, sampled_symbols, select
 
     from ..mutants import control
@@ -301,21 +301,23 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
         if cfg.batch == 0:
             raise BadHyperparameter("every sampled configuration is degenerate (a coefficient is not finite); "
                                     "fix fewer values with --set")
-    elif not finite_rows(method, mp, cfg, steps, system).all():
-        raise BadHyperparameter("at these values a coefficient of the method or of the map is not finite within "
-                                f"the {steps} replayed steps (a degenerate value); pick other values or --no-numeric")
     torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     prob = make(problem, dim, seed=seed, dtype=torch_dtype, device=device)
     kw = dict(steps=steps, cfg=cfg, dtype=torch_dtype, device=device, system=system, problem=prob)
-    name, bad = control(mp, method, setting)
+    # at the defaults the derivation keeps its control; other values (or a sweep) choose their own
+    name, bad = default_control if (default_control and not overrides and setting is not None) \
+        else control(mp, method, setting)
     try:
         # The sensitivity probe (the method nudged by one ulp per step) tells a mismatch from rounding the
         # dynamics amplify; it is only needed where a configuration fails, so it runs then, and only then.
-        result = replay(method, mp, progress=progress, controls=[bad], sensitivity=False, **kw)
+        result = replay(method, mp, progress=progress, controls=[bad], sensitivity=False, require_finite=True, **kw)
         if not result.passed:
             result = replay(method, mp, progress=progress, controls=[bad], sensitivity=True, **kw)
     except TooLarge as err:
         raise BadHyperparameter(str(err)) from None
+    except NotFinite:  # checked on the replay's own tables: the same as finite_rows, computed once
+        raise BadHyperparameter("at these values a coefficient of the method or of the map is not finite within "
+                                f"the {steps} replayed steps (a degenerate value); pick other values or --no-numeric") from None
     if result.diverged.all():
         raise BadHyperparameter(f"the replay diverged at {'every sampled configuration' if sampled else 'these values'}: both forms left the finite numbers together "
                                 "(they agree, but a diverged run confirms nothing); pick a smaller step size or "
