@@ -314,7 +314,7 @@ def render_suites(result, console: Console) -> None:
         per = []
         for r in suites[0].results:
             if not r.applicable:
-                per.append((esc(r.name), esc(r.kind), "[dim]same map: not applicable[/]", ""))
+                per.append((say(r.name), esc(r.kind), "[dim]same map: not applicable[/]", ""))
                 continue
             proof = "[green]✓ rejected[/]" if r.symbolic else "[red]✗ ESCAPED[/]"
             if r.numeric is None:
@@ -323,7 +323,7 @@ def render_suites(result, console: Console) -> None:
                 replay = "[green]✓ rejected[/]" + (f" ({r.deviation:.1e})" if r.deviation is not None else "")
             else:
                 replay = "[red]✗ ESCAPED[/]"
-            per.append((esc(r.name), esc(r.kind), proof, replay))
+            per.append((say(r.name), esc(r.kind), proof, replay))
         print_rows(console, ("mutant", "kind", "proof", "replay"), per, title=f"mutations of {esc(suites[0].method)}")
     rows = []
     tot = [0, 0, 0, 0, 0, 0]
