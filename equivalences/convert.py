@@ -28,7 +28,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .algebra import exact, substitute_function
-from .declare import Method, setting
+from .declare import BadSetting, Method, parse_setting, setting
 from .derivation import derivation
 from .derive import Map
 from .inverse import Condition, Inverse, Target, invert, nice, set_text, show
@@ -174,28 +174,11 @@ def _formulas(inv: Inverse, to_m: Method) -> dict:
 
 
 def parse_settings(method: Method, settings: dict) -> dict:
-    """``{"beta": "0.9"}`` -> ``{beta: 9/10}``: exact, a known constant or schedule parameter, in its domain."""
-    out = {}
-    known = {s.name: s for s in method.constants}
-    known.update({s.name: s for s in method.defaults if isinstance(s, sp.Symbol)})
-    for name, raw in settings.items():
-        sym = known.get(name)
-        if sym is None:
-            if method.hyperparameter(name) is not None:
-                params = sorted(s.name for s in sp.sympify(method.defaults.get(method.hyperparameter(name), 0))
-                                .free_symbols - {t})
-                raise ConversionError(f"{name} is a schedule of {method.key}; set its parameters instead "
-                                      f"({', '.join(params) or 'it has none'})")
-            raise ConversionError(f"{method.key} has no constant {name!r}; it has: {', '.join(sorted(known))}")
-        try:
-            value = exact(raw)
-        except ValueError as err:
-            raise ConversionError(f"--set {name}={raw}: {err}") from None
-        dom = method.domain.get(sym)
-        if dom is not None and not dom.contains(value):
-            raise ConversionError(f"--set {name}={raw} is outside its valid range: {name} must be {set_text(dom)}")
-        out[sym] = value
-    return out
+    """``{"beta": "0.9"}`` -> ``{beta: 9/10}`` (:func:`equivalences.declare.parse_setting`)."""
+    try:
+        return parse_setting(method, settings)
+    except BadSetting as err:
+        raise ConversionError(f"--set {err}") from None
 
 
 def from_setting(method: Method, overrides: dict) -> dict:

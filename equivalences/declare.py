@@ -185,6 +185,39 @@ class Method:
         return [s.name for s in self.constants] + [f.__name__ for f in self.schedules]
 
 
+class BadSetting(ValueError):
+    """A user's value for a hyperparameter that the method does not take (the message names the fix)."""
+
+
+def parse_setting(method: Method, pairs: Mapping[str, object]) -> dict:
+    """``{"beta": "0.9"}`` -> ``{beta: 9/10}``: exact (decimal text, never sympified), a constant or a schedule's
+    parameter of ``method``, inside its domain; :class:`BadSetting` otherwise."""
+    from .algebra import exact
+    from .printing import interval
+
+    known = {s.name: s for s in (*method.constants, *method.defaults, *method.domain) if isinstance(s, sp.Symbol)}
+    out = {}
+    for name, raw in pairs.items():
+        sym = known.get(name)
+        if sym is None:
+            f = method.hyperparameter(name)
+            if f is not None and not isinstance(f, sp.Symbol):
+                params = sorted(s.name for s in sp.sympify(method.defaults.get(f, 0)).free_symbols - {t})
+                raise BadSetting(f"{name} is a schedule of {method.key}; set its parameters instead "
+                                 f"({', '.join(params) or 'it has none'})")
+            raise BadSetting(f"{method.key} has no constant {name!r}; it has: "
+                             f"{', '.join(sorted(s.name for s in method.defaults if isinstance(s, sp.Symbol)))}")
+        try:
+            value = exact(raw)
+        except ValueError as err:
+            raise BadSetting(f"{name}={raw}: {err}") from None
+        dom = method.domain.get(sym)
+        if dom is not None and not dom.contains(value):
+            raise BadSetting(f"{name}={raw} is outside its valid range {interval(dom)}; pick a value in it")
+        out[sym] = value
+    return out
+
+
 def setting(method: Method, overrides: Mapping | None = None) -> dict:
     """The values a method runs at: each schedule's default body first, then every constant (``overrides``
     over the defaults) -- the order :func:`~equivalences.claims.specialise` substitutes them in."""

@@ -10,12 +10,10 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..algebra import exact, nice
+from ..algebra import nice
 from ..claims import ClaimResult, specialise
-from ..declare import Method, setting
+from ..declare import BadSetting, Method, parse_setting, setting
 from ..derivation import Derivation, derivation
-from ..derive import Map
-from ..printing import interval
 from ..registry import get
 from ..claim_kinds import kind_of
 from ..paper_prose import counts
@@ -31,26 +29,12 @@ class BadHyperparameter(ValueError):
 
 
 def parse_overrides(method: Method, pairs: dict[str, object]) -> dict:
-    """``{"beta": "0.9"}`` -> ``{beta: 9/10}``, checked against the method's domain."""
-    out = {}
-    for name, raw in pairs.items():
-        sym = method.hyperparameter(name) or next(
-            (s for s in {**method.defaults, **method.domain} if isinstance(s, sp.Symbol) and s.name == name), None)
-        if sym is None:
-            known = sorted({s.name for s in method.defaults if isinstance(s, sp.Symbol)})
-            raise BadHyperparameter(f"{method.key} has no constant {name!r}; it has: {', '.join(known)}")
-        if not isinstance(sym, sp.Symbol):
-            raise BadHyperparameter(f"{name} is a schedule of {method.key}; set its parameters instead "
-                                    f"({', '.join(sorted(s.name for s in sp.sympify(method.defaults[sym]).free_symbols - {t}))})")
-        try:
-            value = exact(raw)
-        except ValueError as err:
-            raise BadHyperparameter(f"{name}={raw}: {err}") from None
-        dom = method.domain.get(sym)
-        if dom is not None and not dom.contains(value):
-            raise BadHyperparameter(f"{name}={raw} is outside its valid range {interval(dom)}; pick a value in it")
-        out[sym] = value
-    return out
+    """``{"beta": "0.9"}`` -> ``{beta: 9/10}``, checked against the method's domain
+    (:func:`equivalences.declare.parse_setting`)."""
+    try:
+        return parse_setting(method, pairs)
+    except BadSetting as err:
+        raise BadHyperparameter(str(err)) from None
 
 
 def replay_setting(method: Method, overrides: dict) -> dict:
