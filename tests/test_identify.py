@@ -11,12 +11,14 @@ import time
 
 import numpy as np
 import pytest
+import sympy as sp
 import torch
 
 from numeric.identify import census as C
 from numeric.identify import fit as F
 from numeric.identify import probe as P
-from numeric.identify.verdict import MAGNITUDE, identify
+from numeric.identify.match import match
+from numeric.identify.verdict import MAGNITUDE, TINY, identify
 
 T = 16
 RECOVERED = 1e-10
@@ -25,9 +27,10 @@ RECOVERED = 1e-10
 # -- the adapters' maps as the reference ----------------------------------------------------------------------
 
 
-def _reference(adapter, setting, G):
-    """The adapter's derived map at this setting: (beta, K eta, K alpha, gamma_next, post factor p_t, pre factor)
-    where p_t is what the map's preconditioner multiplies its input by on the probe ``G`` (constant magnitude)."""
+def _reference(adapter, setting, G, unit):
+    """The adapter's derived map at this setting: (beta, K eta, K alpha, gamma_next, factor p_t, form) where p_t is
+    what the map's preconditioner multiplies its input by on the probe ``G``, times ``unit`` (the size of the
+    gradients the identified coefficients are written for: |g| for a constant-magnitude probe, 1 below epsilon)."""
     from numeric.compile import tabulate  # noqa: F401 -- Coefficients need numeric.compile loaded
     from numeric.forms import AcceleratedForm, Coefficients, _call
     from numeric.libraries.driver import _config, _derived
@@ -50,8 +53,13 @@ def _reference(adapter, setting, G):
             g = torch.as_tensor(G[k][None])
             tstate, ap = form.transforms.update(Ct[k], tstate, g)
             name = form.post or form.pre
-            factor[k] = float((_call(ap, name, torch.ones_like(g)) * MAGNITUDE)[0, 0])
+            factor[k] = float((_call(ap, name, torch.ones_like(g)) * unit)[0, 0])
     return kw, tab(form.beta), tab(form.eta) * K, tab(form.alpha) * K, tab(form.gamma_next), factor, form
+
+
+FLOOR = {"heavyball.AdamW": "eps"}
+"""Libraries whose eps is a floor, max(sqrt(v_hat), eps), which the adapter maps with epsilon = 0 (exact above the
+floor): below epsilon their preconditioner is the constant 1/eps, not the map's 1/sqrt(v_hat)."""
 
 
 def _settings():
@@ -66,26 +74,23 @@ def _settings():
     return out
 
 
-NOT_RECOVERED = {
-    # why identify's verdict differs from the adapter's exact map, each checked below as what identify says
-    "pytorch_optimizer.MARS": ("not-in-family", "coupled coordinates"),  # c_t is clipped to norm 1: a norm
-    "heavyball.AdamW[mars]": ("not-identified", "nonlinear"),  # the preconditioner reads g - g_prev
-}
-
-
 @pytest.mark.parametrize("adapter,setting", _settings())
 def test_adapter_settings_recovered(adapter, setting):
     """The (beta_a, eta_a, alpha_a) sequences and averaging weights of every library setting the adapters cover,
     recovered by probing to <= 1e-10 relative (the identifiable ones: at a step where the momentum restarts only
-    eta_a + alpha_a is determined); the same verdict as the adapter's map says."""
-    key = adapter.target + ("[mars]" if setting.kwargs.get("mars") else "")
-    S = P.signs(T, 16, 4, MAGNITUDE)  # the probe identify uses for preconditioned classes (seed + 4)
-    kw, beta, eta, alpha, gamma, factor, form = _reference(adapter, setting, S)
-    res = identify(adapter.load(), kw, adapter.target, steps=T)
-    if key in NOT_RECOVERED:
-        verdict, words = NOT_RECOVERED[key]
-        assert res.verdict == verdict and words in res.reason
-        return
+    eta_a + alpha_a is determined); the same verdict as the adapter's map says; and the method the adapter names
+    among the matches, confirmed by its replay against the class."""
+    res = identify(adapter.load(), adapter.arguments(setting), adapter.target, steps=T)
+    below_eps = res.probe_scale == TINY
+    if below_eps:  # the preconditioner at v -> 0; coefficients in units of g
+        G, unit = TINY * P.gaussian(T, 16, 0), 1.0
+    else:  # the probe identify uses for preconditioned classes (seed + 4)
+        G, unit = P.signs(T, 16, 4, res.probe_scale), res.probe_scale
+    kw, beta, eta, alpha, gamma, factor, form = _reference(adapter, setting, G, unit)
+    if below_eps and adapter.target in FLOOR:
+        factor = np.full(T, 1.0 / kw[FLOOR[adapter.target]])
+    matched = [m["method"] for m in match(res, adapter.load(), kw, methods=[adapter.method])]
+    assert matched == [adapter.method], (res.verdict, res.reason)
     if form.post and "sign" in form.post.lower() or adapter.method == "lion":
         # K_t sign(eta m + alpha g): every coordinate moves by K_t; the direction up to a positive factor per step
         assert res.verdict == "sign" and res.control_rejected is True, res.reason
@@ -204,6 +209,94 @@ def test_adan_is_order_three():
     assert res.verdict == "not-in-family" and res.reason.startswith("order 3 > 2")
 
 
+class ClippedMomentum(torch.optim.Optimizer):
+    """Heavy ball on the gradient clipped to norm ``clip`` over the whole parameter (as MARS clips c_t): coupled
+    coordinates where the clip fires, Eq. (1) below it."""
+
+    def __init__(self, params, lr=0.1, momentum=0.9, clip=1.0):
+        super().__init__(params, {"lr": lr, "momentum": momentum, "clip": clip})
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p.grad
+                norm = float(g.norm())
+                if norm > group["clip"]:
+                    g = g * (group["clip"] / norm)
+                m = self.state[p].setdefault("m", torch.zeros_like(p))
+                m.mul_(group["momentum"]).add_(g)
+                p.sub_(group["lr"] * m)
+
+
+class Normalized(torch.optim.Optimizer):
+    """``p -= lr g / |g|``: coupled at every gradient size."""
+
+    def __init__(self, params, lr=0.1):
+        super().__init__(params, {"lr": lr})
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.sub_(group["lr"] * p.grad / p.grad.norm())
+
+
+def test_norm_clip_is_judged_below_the_threshold():
+    """Coupled at |g| ~ 1 (the clip fires), not at |g| ~ 1e-2: the verdict is the one below the clip, and says where
+    it stops holding (reason and JSON ``limit``); a class coupled at every size stays not-in-family."""
+    res = identify(ClippedMomentum, {}, "ClippedMomentum")
+    assert res.verdict == "in-family" and res.control_rejected, res.reason
+    assert res.limit and "at |g| ~ 1 new gradients" in res.reason and "0.01" in res.to_json()["limit"]
+    assert np.allclose(res.eq.beta[1:], 0.9, rtol=1e-12) and np.allclose(res.eq.eta, 0.1, rtol=1e-12)
+    (m,) = [x for x in match(res, ClippedMomentum, {}, methods=["heavy-ball"])]
+    assert m["method"] == "heavy-ball"
+    res = identify(ClippedMomentum, {"clip": 1e9}, "ClippedMomentum")  # the clip never fires: no limit to state
+    assert res.verdict == "in-family" and not res.limit and res.to_json()["limit"] is None
+    res = identify(Normalized, {}, "Normalized")
+    assert res.verdict == "not-in-family" and "at every gradient size tried" in res.reason
+
+
+def test_fit_solves_columns_of_very_different_size():
+    """An exact order-2 response at |g| ~ 1e-30 with B ~ 1e5 (Adam below epsilon: lr / eps): the columns differ by
+    1e5 in size and an unscaled least squares leaves ~1e-11 where the recurrence is exact."""
+    G = 1e-30 * P.gaussian(T, 16, 0)
+    m, q = np.zeros(16), np.zeros((T + 1, 16))
+    for k in range(T):
+        b = 0.9 * (1 - 0.9 ** k) / (1 - 0.9 ** (k + 1))  # a bias-corrected EMA: time-varying beta
+        m = b * m + (1 - b) * G[k]
+        q[k + 1] = q[k] - 2.5e5 * m
+    assert F.fit_recurrence(q, G).residual <= F.tolerance(T)
+    X = np.stack([q[5] - q[4], -G[5], G[4]], axis=1)
+    c_plain, *_ = np.linalg.lstsq(X, q[6] - q[5], rcond=None)
+    plain = np.max(np.abs(X @ c_plain - (q[6] - q[5]))) / np.max(np.abs(q[6] - q[5]))
+    scaled = np.max(np.abs(X @ F.solve(X, q[6] - q[5]) - (q[6] - q[5]))) / np.max(np.abs(q[6] - q[5]))
+    assert scaled <= 1e-14 < plain  # what the scaling fixes, shown in the same run
+
+
+def test_torch_dampening_matches_with_its_first_step():
+    """torch's SGD skips dampening at its first step: sgd-nesterov matches with tau = 0 at t = 1, then 0.3 (solved
+    step by step where the closed-form inverse leaves a recurrence), the free choice said, and lr = 0.1."""
+    kw = {"lr": 0.1, "momentum": 0.8, "dampening": 0.3}
+    res = identify(torch.optim.SGD, kw, "torch.optim.SGD")
+    (m,) = match(res, torch.optim.SGD, kw, methods=["sgd-nesterov"])
+    h = m["hyperparameters"]
+    assert h["tau"].startswith("0 at t = 1, then 0.3 for t = 2..") and h["lr"] == 0.1 and h["mu"] == 0.8
+    assert "tau(1) = 0" in h["chosen"] and m["max_rel_deviation"] <= F.tolerance(T)
+
+
+def test_matched_schedules_lie_in_the_methods_range():
+    """AdEMAMix's beta3 has no declared domain (its default is a warmup formula); its range is read off the formula
+    (0 < beta3 < 1, alpha > 0), and a match whose beta3 leaves (0, 1) is not reported."""
+    from equivalences.registry import get
+    from numeric.identify.match import _in_domain, schedule_range
+
+    method = get("ademamix")
+    assert schedule_range(method, method.hyperparameter("beta3")) == sp.Interval.open(0, 1)
+    assert schedule_range(method, method.hyperparameter("alpha")) == sp.Interval.open(0, sp.oo)
+    assert not _in_domain(method, {"beta3": {1: 1.7, 2: 0.5}}) and _in_domain(method, {"beta3": {1: 0.3}})
+
+
 @pytest.mark.parametrize("eps", [1e-8, 0.0])
 def test_unpinned_preconditioner_is_never_not_in_family(eps):
     res = identify(BeliefLike, {"eps": eps}, "BeliefLike")
@@ -264,7 +357,8 @@ def _cli(capsys, *argv):
 
 
 KEYS = {"target", "settings", "verdict", "reason", "coefficients", "residual", "tolerance", "control_rejected",
-        "matches"}
+        "matches", "regime", "limit"}  # the issue's fields, plus what the coefficients are in units of and where
+                                       # the verdict stops holding (a clip)
 
 
 def test_json_has_the_issue_fields(capsys):

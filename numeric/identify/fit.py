@@ -66,6 +66,16 @@ class RecurrenceFit:
         return self.coef[:, self.order] if self.order >= 2 else np.zeros(len(self.coef))
 
 
+def solve(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Least squares with the columns scaled to unit norm first: the columns of a probe differ in size by the
+    step size (``|q| ~ lr |g| / eps`` against ``|g| ~ 1e-30``), and an unscaled solve then drops a column whose
+    singular value falls under LAPACK's cutoff, leaving a misfit of ~1e-11 where the recurrence is exact."""
+    norms = np.linalg.norm(X, axis=0)
+    norms[norms == 0] = 1.0
+    c, *_ = np.linalg.lstsq(X / norms, y, rcond=None)
+    return c / norms
+
+
 def _columns(dq: np.ndarray, g: np.ndarray, k: int, order: int):
     cols, idx = [], []
     for j in range(1, order):
@@ -105,7 +115,7 @@ def fit_recurrence(q: np.ndarray, g: np.ndarray, order: int = 2) -> RecurrenceFi
     res = np.zeros(T)
     for k in range(T):
         X, idx = _columns(dq, g, k, order)
-        c, *_ = np.linalg.lstsq(X, dq[k], rcond=None)
+        c = solve(X, dq[k])
         coef[k, idx] = c
         res[k] = step_residual(dq[k] - X @ c, dq[k], np.abs(X) @ np.abs(c), _qmax(q, k), T)
     return RecurrenceFit(order, coef, float(np.max(res)), res)

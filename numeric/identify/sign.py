@@ -53,7 +53,7 @@ def direction(driver: P.Driver, steps: int = 10, dim: int = 32, seed: int = 0):
         if x is None:
             return None
         X = -H.T  # x* = -sum_j r_j g_j
-        r, *_ = np.linalg.lstsq(X, x, rcond=None)
+        r = F.solve(X, x)
         scale = max(float(np.max(np.abs(x))), float(np.max(np.abs(X) @ np.abs(r))), 1e-300)
         res = max(res, float(np.max(np.abs(X @ r - x))) / scale)
         bad = r.copy()

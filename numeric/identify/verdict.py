@@ -62,6 +62,8 @@ class Identification:
     unmatched_note: str = ""  # methods matching did not reach (a census's time budget)
     map_sequences: dict = field(default_factory=dict)  # matched method -> its map's sequences (for --plot)
     regime: str = ""  # what u is for the coefficients: "g", "g/|g| (|g| constant)", "g (|g| ~ 1e-30)"
+    probe_scale: float = 1.0  # |g| of the probes the coefficients come from (MAGNITUDE, TINY, or the retreat's)
+    limit: str = ""  # where the verdict stops holding: larger gradients couple the coordinates (a clip)
 
     def coefficients(self) -> dict:
         def listed(a):
@@ -77,7 +79,7 @@ class Identification:
         out = {"target": self.target, "settings": self.settings, "verdict": self.verdict, "reason": reason,
                "coefficients": self.coefficients(), "residual": _num(self.residual),
                "tolerance": _num(self.tolerance), "control_rejected": self.control_rejected,
-               "matches": self.matches}
+               "matches": self.matches, "regime": self.regime or None, "limit": self.limit or None}
         return out
 
 
@@ -105,9 +107,15 @@ class _Run:
         self.d, self.T, self.D, self.seed = driver, steps, dim, seed
         self.tol = F.tolerance(steps)
         self.tried: list = []
+        self.scale = 1.0  # |g| of the Gaussian probes: below 1 after a retreat from a threshold (a clip)
 
-    def gauss(self, k: int, scale: float = 1.0):
-        return P.gaussian(self.T, self.D, self.seed + k, scale)
+    def gauss(self, k: int):
+        return P.gaussian(self.T, self.D, self.seed + k, self.scale)
+
+    @property
+    def magnitude(self) -> float:
+        """|g| of the constant-magnitude probe: MAGNITUDE, or the retreat's scale (a clip fires above it)."""
+        return MAGNITUDE if self.scale == 1.0 else self.scale
 
     def accept(self, q, g, q2, g2, e=None, e2=None, order=2):
         """Fit on (q, g), read Eq. (1), check the held-out (q2, g2): (eq, fit residual, held-out, control)."""
@@ -138,7 +146,7 @@ def _identify(driver, target, settings, steps, dim, seed) -> Identification:
     out = Identification(target, settings, "not-identified", "", tolerance=r.tol, probes=r.tried)
 
     def done(verdict, reason, **kw):
-        out.verdict, out.reason = verdict, reason
+        out.verdict, out.reason = verdict, (f"{out.limit}; " if out.limit else "") + reason
         for k, v in kw.items():
             setattr(out, k, v)
         return out
@@ -161,24 +169,50 @@ def _identify(driver, target, settings, steps, dim, seed) -> Identification:
         return done("not-identified", f"a probe raised: {err}")
 
 
+RETREAT = (1e-2, 1e-4, 1e-6)
+"""Gradient scales tried when the coordinates are coupled at |g| ~ 1: a coupling that stops below some size is a
+threshold (a norm clip), and the class is judged on gradients below it."""
+
+
+def _coupling(r: _Run, G1, delta):
+    """(trajectory from ``delta`` under ``G1``, how far new gradients on the first half moved the second half)."""
+    T, D, h, d = r.T, r.D, r.D // 2, r.d
+    shifted = d.run(G1, delta)
+    Gc = G1.copy()
+    Gc[:, :h] = P.gaussian(T, h, r.seed + 3, r.scale)
+    other = d.run(Gc, delta)
+    return shifted, F.deviation(other.q[:, h:], shifted.q[:, h:])
+
+
 def _decide(r: _Run, out, done, base, G1, G2):
     T, D, tol, d = r.T, r.D, r.tol, r.d
-    delta = P.gaussian(1, D, r.seed + 2)[0]
-    shifted = d.run(G1, delta)
-    dev_t = F.deviation(shifted.q, base.q + delta)
-    r.tried.append(("translation", dev_t))
-    Gc = G1.copy()
     h = D // 2
-    Gc[:, :h] = P.gaussian(T, h, r.seed + 3)
-    other = d.run(Gc, delta)
-    dev_c = F.deviation(other.q[:, h:], shifted.q[:, h:])
-    r.tried.append(("coupling", dev_c))
+    delta = P.gaussian(1, D, r.seed + 2)[0]
+    shifted, dev_c = _coupling(r, G1, delta)
+    r.tried.append(("coupling" if r.scale == 1.0 else f"coupling at |g| ~ {r.scale:g}", dev_c))
+    if dev_c > tol and r.scale == 1.0:
+        for s in RETREAT:
+            r.scale = s
+            _, dev_s = _coupling(r, r.gauss(0), delta)
+            r.tried.append((f"coupling at |g| ~ {s:g}", dev_s))
+            if dev_s <= tol:
+                out.limit = (f"for gradients of size ~{s:g} and below: at |g| ~ 1 new gradients on coordinates "
+                             f"0..{h - 1} moved coordinates {h}..{D - 1} by {dev_c:.1e} (a threshold such as a norm "
+                             f"clip couples the coordinates there, outside Eq. (1)), at |g| ~ {s:g} they do not "
+                             f"({dev_s:.1e})")
+                G1, G2 = r.gauss(0), r.gauss(1)
+                return _decide(r, out, done, d.run(G1), G1, G2)
+        r.scale = 1.0
+        dev_c = max(dev_c, dev_s)
     if dev_c > tol:
+        sizes = "at every gradient size tried (|g| ~ 1 .. 1e-6)" if r.scale == 1.0 else ""
         return done("not-in-family",
                     f"coupled coordinates: new gradients on coordinates 0..{h - 1} moved coordinates {h}..{D - 1} "
-                    f"by {dev_c:.1e} (relative; tolerance {tol:.1e}); every member of Eq. (1), with coordinate-wise "
-                    "preconditioners or sign, moves each coordinate from its own gradients only (norms, trust "
-                    "ratios, orthogonalisation couple them)", residual=dev_c)
+                    f"by up to {dev_c:.1e} {sizes} (relative; tolerance {tol:.1e}); every member of Eq. (1), with "
+                    "coordinate-wise preconditioners or sign, moves each coordinate from its own gradients only "
+                    "(norms, trust ratios, orthogonalisation couple them)", residual=dev_c)
+    dev_t = F.deviation(shifted.q, base.q + delta)
+    r.tried.append(("translation", dev_t))
     if dev_t > tol:
         return done("not-in-family", _parameter_dependence(r, base, G1, delta, dev_t), residual=dev_t)
 
@@ -224,9 +258,10 @@ def _decide(r: _Run, out, done, base, G1, G2):
                     "= 1", residual=max(spread, res_s), step_size=K, eq=eq, control_rejected=True,
                     regime="sign direction, eta_a + alpha_a = 1", tolerance=tol_s)
     # constant magnitude: an Adam-type second moment is pinned
-    S1, S2 = P.signs(T, D, r.seed + 4, MAGNITUDE), P.signs(T, D, r.seed + 5, MAGNITUDE)
+    M = r.magnitude
+    S1, S2 = P.signs(T, D, r.seed + 4, M), P.signs(T, D, r.seed + 5, M)
     c1, c2 = d.run(S1), d.run(S2)
-    eq, res_c, dev, ctrl = r.accept(c1.q, S1 / MAGNITUDE, c2.q, S2 / MAGNITUDE, c1.e, c2.e)
+    eq, res_c, dev, ctrl = r.accept(c1.q, S1 / M, c2.q, S2 / M, c1.e, c2.e)
     r.tried.append(("constant-magnitude fit", res_c))
     if eq is not None:
         c4 = d.run(4.0 * S1)
@@ -236,9 +271,9 @@ def _decide(r: _Run, out, done, base, G1, G2):
             f"not scale-invariant (|g| x 4 moves the trajectory by {inv:.1e}: epsilon or a clip acts)"
         return _confirmed(r, out, done, eq, res_c, dev, ctrl, "preconditioned", "g/|g| (|g| constant)",
                           f"nonlinear in the gradients (superposition off by {sup:.1e}); with |g| = "
-                          f"{MAGNITUDE:g} on every coordinate the step is linear in the signs with shared "
+                          f"{M:g} on every coordinate the step is linear in the signs with shared "
                           "coefficients: an Adam-type preconditioner u = g/sqrt(v_hat), pinned by this probe "
-                          f"(v_hat = g^2); coefficients are for u = g/|g|; {how}")
+                          f"(v_hat = g^2); coefficients are for u = g/|g|; {how}", probe_scale=M)
     # below epsilon: an eps-regularised preconditioner is constant
     t1, t2 = d.run(TINY * G1), d.run(TINY * G2)
     t12 = d.run(TINY * (G1 + G2))
@@ -253,7 +288,7 @@ def _decide(r: _Run, out, done, base, G1, G2):
                               f"constant-magnitude probes (residual {res_c:.1e}); for |g| ~ {TINY:g} the response "
                               "is linear (an epsilon-regularised preconditioner is constant there) and follows "
                               "Eq. (1): the momentum recursion is identified at that scale, coefficients in units "
-                              "of g (they carry 1/epsilon); the preconditioner at ordinary magnitudes is not")
+                              "of g (they carry 1/epsilon); the preconditioner at ordinary magnitudes is not", probe_scale=TINY)
         return _order(r, done, t1.q, TINY * G1, res_t, lin,
                       f"for |g| ~ {TINY:g} the response is linear (superposition to {lin:.1e}: an epsilon-"
                       "regularised preconditioner is constant there)",
@@ -269,7 +304,8 @@ def _decide(r: _Run, out, done, base, G1, G2):
                 residual=res)
 
 
-def _confirmed(r, out, done, eq, res, dev, ctrl, verdict, regime, why):
+def _confirmed(r, out, done, eq, res, dev, ctrl, verdict, regime, why, probe_scale=None):
+    out.probe_scale = r.scale if probe_scale is None else probe_scale
     r.tried.append(("held-out probe", dev))
     r.tried.append(("control", ctrl))
     rejected = bool(ctrl > r.tol)
