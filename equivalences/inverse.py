@@ -1055,11 +1055,15 @@ def _invert_sequences(method, target, mp, tolerance) -> SequenceMatch:
     steps = sorted(set.intersection(*(set(tb) for tb in values.values())))
     # every hyperparameter the coefficients depend on must be determined; a constant that only a transform reads
     # (a preconditioner's beta2, eps) is not seen by beta_a, eta_a, alpha_a and stays free here
-    coefficients = [e for e in (mp.beta_a, mp.eta_a, mp.alpha_a, mp.K, mp.gamma_avg) if e is not None]
+    # (likewise a schedule only the averaging reads, Accelerated-AdamW's c, when the target has no averaging)
+    coefficients = [e for e in (mp.beta_a, mp.eta_a, mp.alpha_a, mp.K) if e is not None]
+    if target.gamma_avg is not None and mp.gamma_avg is not None:
+        coefficients.append(mp.gamma_avg)
     needed = {x.name for x in method.constants if any(sp.sympify(e).has(x) for e in coefficients)}
+    used = {f.__name__ for f in method.schedules if any(a.func == f for e in coefficients
+                                                         for a in sp.sympify(e).atoms(AppliedUndef))}
     candidates = [c for c in [inv] + [a for a in inv.alternatives if a.exists != "never"] if not c.recurrence
-                  and set(c.constants) >= needed
-                  and set(c.schedules) >= {f.__name__ for f in method.schedules}]
+                  and set(c.constants) >= needed and set(c.schedules) >= used]
     if not candidates:
         return SequenceMatch(method.key, False, float("inf"), exists=inv.exists,
                              conditions=[c.text for c in inv.conditions],
