@@ -355,7 +355,7 @@ def _candidates(sm, method, mp, eq: F.Eq1, deviation, tol: float, tried: set):
     if sm.matched:
         for consts, tables in ((sm.constants, sm.schedules), (constants, sm.schedules), (constants, snapped(
                 sm.schedules))):
-            if _in_domain(method, tables):
+            if _in_domain(method, tables, consts):
                 yield consts, tables, [], deviation(consts, tables)
     hint = sm.schedules if sm.matched else {}
     for consts in (constants, sm.constants) if sm.constants else ({},):
@@ -374,7 +374,7 @@ def _candidates(sm, method, mp, eq: F.Eq1, deviation, tol: float, tried: set):
             if found is INCONSISTENT:
                 given_up.add(rank)
                 continue
-            if found is None or not _in_domain(method, found[0]):
+            if found is None or not _in_domain(method, found[0], consts):
                 continue  # the next free point
             tables, chosen = found
             yield consts, snapped(tables), chosen, deviation(consts, snapped(tables))
@@ -386,8 +386,14 @@ FREE_POINTS = (None, sp.Integer(0), sp.Rational(1, 2), sp.Rational(1, 10), sp.Ra
 """Values tried for the first unknown the equations leave free (None: the inverse's or the nearest value)."""
 
 
-def _in_domain(method, tables: dict) -> bool:
-    """Every solved schedule value inside the schedule's range (:func:`schedule_range`)."""
+def _in_domain(method, tables: dict, constants: dict | None = None) -> bool:
+    """Every solved constant inside its declared domain, every schedule value inside the schedule's range
+    (:func:`schedule_range`)."""
+    for name, value in (constants or {}).items():
+        sym = method.hyperparameter(name)
+        dom = method.domain.get(sym) if isinstance(sym, sp.Symbol) else None
+        if dom is not None and value is not None and dom.contains(sp.Rational(value)) == sp.false:
+            return False
     for name, values in tables.items():
         f = method.hyperparameter(name)
         dom = schedule_range(method, f) if f is not None else None

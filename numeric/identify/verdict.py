@@ -187,13 +187,15 @@ def _coupling(r: _Run, G1, delta):
 def _decide(r: _Run, out, done, base, G1, G2):
     T, D, tol, d = r.T, r.D, r.tol, r.d
     h = D // 2
-    delta = P.gaussian(1, D, r.seed + 2)[0]
+    # the start, of the gradients' size: after a retreat to |g| ~ 1e-6 a unit start would leave the moves at
+    # 1e-9 of |q|, where the deviations (relative to |q|) could no longer see a coupling or a dependence
+    delta = P.gaussian(1, D, r.seed + 2, r.scale)[0]
     shifted, dev_c = _coupling(r, G1, delta)
     r.tried.append(("coupling" if r.scale == 1.0 else f"coupling at |g| ~ {r.scale:g}", dev_c))
     if dev_c > tol and r.scale == 1.0:
         for s in RETREAT:
             r.scale = s
-            _, dev_s = _coupling(r, r.gauss(0), delta)
+            _, dev_s = _coupling(r, r.gauss(0), s * delta)
             r.tried.append((f"coupling at |g| ~ {s:g}", dev_s))
             if dev_s <= tol:
                 out.limit = (f"for gradients of size ~{s:g} and below: at |g| ~ 1 new gradients on coordinates "
