@@ -1090,7 +1090,7 @@ def _evaluate_candidate(method, mp, target, cand: Inverse, steps, values) -> Seq
             continue
         val = None
         for s in own[1:] + own[:1]:  # a constant from beta_a is defined from t0 + 1 on
-            val = _at(sp.sympify(expr).subs(t, t + offset), s, values) if False else _at_to(expr, s, offset, values)
+            val = _at_to(expr, s, offset, values)
             if val is not None:
                 break
         consts[c] = val
