@@ -209,37 +209,39 @@ def test_adan_is_order_three():
     assert res.verdict == "not-in-family" and res.reason.startswith("order 3 > 2")
 
 
-class ClippedMomentum(torch.optim.Optimizer):
+def elementwise(name: str, update, **defaults):
+    """A torch optimizer class ``name`` whose step calls ``update(p, group, state)`` on every parameter."""
+
+    def __init__(self, params, **kwargs):
+        torch.optim.Optimizer.__init__(self, params, {**defaults, **kwargs})
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                update(p, group, self.state[p])
+
+    return type(name, (torch.optim.Optimizer,), {"__init__": __init__, "step": step, "__doc__": update.__doc__})
+
+
+def _clipped_momentum(p, group, state):
     """Heavy ball on the gradient clipped to norm ``clip`` over the whole parameter (as MARS clips c_t): coupled
     coordinates where the clip fires, Eq. (1) below it."""
-
-    def __init__(self, params, lr=0.1, momentum=0.9, clip=1.0):
-        super().__init__(params, {"lr": lr, "momentum": momentum, "clip": clip})
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                g = p.grad
-                norm = float(g.norm())
-                if norm > group["clip"]:
-                    g = g * (group["clip"] / norm)
-                m = self.state[p].setdefault("m", torch.zeros_like(p))
-                m.mul_(group["momentum"]).add_(g)
-                p.sub_(group["lr"] * m)
+    g, norm = p.grad, float(p.grad.norm())
+    if norm > group["clip"]:
+        g = g * (group["clip"] / norm)
+    m = state.setdefault("m", torch.zeros_like(p))
+    m.mul_(group["momentum"]).add_(g)
+    p.sub_(group["lr"] * m)
 
 
-class Normalized(torch.optim.Optimizer):
+def _normalized(p, group, state):
     """``p -= lr g / |g|``: coupled at every gradient size."""
+    p.sub_(group["lr"] * p.grad / p.grad.norm())
 
-    def __init__(self, params, lr=0.1):
-        super().__init__(params, {"lr": lr})
 
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                p.sub_(group["lr"] * p.grad / p.grad.norm())
+ClippedMomentum = elementwise("ClippedMomentum", _clipped_momentum, lr=0.1, momentum=0.9, clip=1.0)
+Normalized = elementwise("Normalized", _normalized, lr=0.1)
 
 
 def test_norm_clip_is_judged_below_the_threshold():
@@ -508,19 +510,13 @@ def test_matrix_parameter_shows_what_a_vector_hides():
     assert identify(torch.optim.SGD, {"lr": 0.1, "momentum": 0.9}, "torch.optim.SGD", rows=4).verdict == "in-family"
 
 
-class DelayedGradient(torch.optim.Optimizer):
+def _delayed_gradient(p, group, state):
     """``w <- w - lr (g_t + g_(t-1))``: linear, order 2, but C_t != 0 with A_t = 0 -- not Eq. (1) as read."""
+    p.sub_(group["lr"] * (p.grad + state.get("prev", torch.zeros_like(p))))
+    state["prev"] = p.grad.clone()
 
-    def __init__(self, params, lr=0.1):
-        super().__init__(params, {"lr": lr})
 
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                prev = self.state[p].get("prev", torch.zeros_like(p))
-                p.sub_(group["lr"] * (p.grad + prev))
-                self.state[p]["prev"] = p.grad.clone()
+DelayedGradient = elementwise("DelayedGradient", _delayed_gradient, lr=0.1)
 
 
 def test_infinite_coefficients_are_not_called_in_family():
