@@ -5,8 +5,10 @@ preconditioner for *preconditioned*, whose parameters the probe pins and therefo
 inverse of a map (:func:`equivalences.inverse.invert_sequences`, numeric-sequence mode) solves the method's
 map = the identified sequences for its constants and schedule values. The identified values enter as exact
 decimals: the shortest within 2e-14 of each value (the fit is good to a few 1e-15, so this changes nothing that
-matters and keeps rounding noise such as ``tau = -4e-16`` out of the exact domain checks), with the inverse's
-float tolerance 1e-9.
+matters and keeps rounding noise such as ``tau = -4e-16`` out of the exact domain checks). Candidates
+(:func:`_candidates`): the inverse's closed form, the same snapped to short decimals, then the schedules solved step
+by step where the closed form leaves a recurrence or a restart's split (:func:`_stepwise`), inside the method's
+range (:func:`schedule_range`). Below epsilon the method's preconditioner is left out and replayed as the identity.
 A solution counts as a match only when the declared method, run in its own variables with those values, replays
 the class on a held-out probe within the replay tolerance.
 """
@@ -419,19 +421,14 @@ def schedule_range(method, f) -> sp.Set | None:
     if default is None:
         return None
     body = sp.sympify(default)
-    key = (sp.srepr(body), tuple(sorted((k.name, sp.srepr(v)) for k, v in method.domain.items()
-                                        if isinstance(k, sp.Symbol) and k in body.free_symbols)))
-    if key not in _RANGES:
-        _RANGES[key] = _sampled_range(body, method.domain)
-    return _RANGES[key]
+    return _sampled_range(body, tuple((k, v) for k, v in method.domain.items() if k in body.free_symbols))
 
 
-_RANGES: dict = {}
-
-
-def _sampled_range(body, doms) -> sp.Set | None:
+@functools.lru_cache(maxsize=None)
+def _sampled_range(body, domains: tuple) -> sp.Set | None:
     from equivalences.symbols import t
 
+    doms = dict(domains)
     params = sorted(body.free_symbols - {t}, key=lambda x: x.name)
     rng = np.random.default_rng(0)
 
