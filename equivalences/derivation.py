@@ -17,8 +17,10 @@ from .claims import ClaimChecker, ClaimResult
 from .declare import Method
 from .derive import Map, NotInFamily, derive
 from .prove import Proof, prove
+from .response import CrossExamination, cross_examine
+from .steps import depends_on_t_alone, integer_roots
 from .system import StepSystem
-from .trajectory import Verdict, classify_degenerate, trajectory_route
+from .trajectory import Verdict, _with_example, classify_degenerate, find_witness, trajectory_route
 
 
 @dataclass(eq=False)
@@ -37,6 +39,9 @@ class Derivation:
     verdict: Verdict | None = None
     """The trajectory route's verdict where the state-space route refused (None on the fast path): the map
     on the reachable states with its invariants, or the witness against Eq. (1)."""
+    steps: list = field(default_factory=list)
+    """The integer steps where a factor of ``t`` alone vanishes (:mod:`equivalences.steps`), each decided:
+    ``{"step", "factor", "kind", "effects"}``."""
 
     @cached_property
     def proof(self) -> Proof | None:
@@ -68,8 +73,41 @@ class Derivation:
             return []
         start = time.perf_counter()
         out = classify_degenerate(self.method, self.map)
+        out += [{"condition": f"step t = {s['step']} ({s['factor']} = 0 there)", "factor": s["factor"],
+                 "effects": s["effects"], "kind": s["kind"], "witness": None} for s in self.steps]
         self.seconds["degenerate"] = time.perf_counter() - start
         return out
+
+    @cached_property
+    def cross_examination(self) -> CrossExamination:
+        """The independent check (:mod:`equivalences.response`) of this verdict at the defaults and at random
+        points of the domain: the declaration run as written, exactly, against Eq. (1) and the derived map."""
+        start = time.perf_counter()
+        out = cross_examine(self.method, self.verdict_name, self.map if self.proved else None,
+                            steps=self.check_steps)
+        self.seconds["cross-examination"] = time.perf_counter() - start
+        return out
+
+    @property
+    def verdict_name(self) -> str:
+        if self.map is not None:
+            return "proved" if self.proved else "proof failed"
+        return "undecided" if (self.not_in_family or "").startswith("undecided") else "not-in-family"
+
+    @property
+    def check_steps(self) -> int:
+        """Steps the independent check runs: past every witness and every decided integer step."""
+        from .response import default_steps
+
+        last = [s["step"] for s in self.steps]
+        if self.verdict is not None and self.verdict.witness is not None:
+            last.append(self.verdict.witness.step)
+        return max([default_steps(self.method)] + [k - self.method.t0 + 3 for k in last])
+
+    @property
+    def consistent(self) -> bool:
+        """The independent check does not contradict the verdict."""
+        return not self.cross_examination.inconsistent
 
     @cached_property
     def claims(self) -> list[ClaimResult]:
@@ -106,12 +144,62 @@ def build(method: Method) -> Derivation:
     except NotInFamily as err:  # the trajectory route decides: a map on the reachable states, or a witness
         verdict = trajectory_route(method, system, str(err))
         mp = verdict.map
+    steps = []
+    if mp is not None:
+        mp, verdict, steps = integer_steps(method, system, mp, verdict)
     return Derivation(method, system, mp, None if mp is not None else verdict.refusal_text,
-                      {"derive": time.perf_counter() - start}, verdict)
+                      {"derive": time.perf_counter() - start}, verdict, steps)
+
+
+def integer_steps(method: Method, system: StepSystem, mp, verdict):
+    """``t`` is an integer: each degenerate factor of ``t`` alone is decided at the steps where it vanishes.
+
+    A factor no step ``k >= t0`` satisfies is dropped.  Where only eta_a vanishes at that step, the map holds
+    (no denominator vanishes: the proof covers the step).  Where the map is undefined at step ``k``, the
+    trajectory is unrolled past ``k``: a witness there means no map exists -- the method is not an instance
+    of Eq. (1) -- and the derived map is withdrawn; no witness leaves the method undecided (the proof does not
+    cover the step).  Returns ``(map or None, verdict, steps)``."""
+    kept, steps, singular = [], [], []
+    for d in mp.degenerate:
+        f = d["factor"]
+        if not depends_on_t_alone(f):
+            kept.append(d)
+            continue
+        roots = integer_roots(f, method.t0)
+        if roots is None:
+            kept.append(d)
+            continue
+        undefined = any("undefined" in e for e in d["effects"])
+        for k in roots:
+            steps.append({"step": k, "factor": f, "kind": "no-map?" if undefined else "map-holds",
+                          "effects": list(d["effects"])})
+            if undefined:
+                singular.append(k)
+    mp = mp.replace(degenerate=kept)
+    if not singular:
+        for s in steps:
+            s["effects"].append("at that step only eta_a vanishes and no denominator of the map does: "
+                                "the proof covers it")
+        return mp, verdict, steps
+    last = max(singular)
+    w = find_witness(method, system, steps=last - method.t0 + 4)
+    where = ", ".join(f"t = {k}" for k in sorted(set(singular)))
+    if w is not None:
+        w = _with_example(method, w)
+        for s in steps:
+            s["kind"] = "no-map" if s["step"] in singular else s["kind"]
+        reason = (f"its derived map is undefined at step {where}, where a factor of t alone vanishes; t is an "
+                  f"integer, so every run reaches that step")
+        return None, Verdict(method, "trajectory", reason=reason, witness=w), steps
+    for s in steps:
+        s["kind"] = "undecided" if s["step"] in singular else s["kind"]
+    reason = (f"the derived map is undefined at step {where} (a factor of t alone vanishes there) and no witness "
+              f"was found through step {last + 3}")
+    return None, Verdict(method, "trajectory", reason=reason), steps
 
 
 _CACHE: dict[int, Derivation] = {}
-_RESULTS = ("proof", "claims", "degenerate", "control")
+_RESULTS = ("proof", "claims", "degenerate", "control", "cross_examination")
 
 
 def derivation(method: Method | str) -> Derivation:
@@ -133,7 +221,8 @@ def _from_disk(method: Method) -> Derivation | None:
     saved = cache.load(method)
     if saved is None:
         return None
-    d = Derivation(method, StepSystem(method), saved["map"], saved["not_in_family"], {}, saved["verdict"])
+    d = Derivation(method, StepSystem(method), saved["map"], saved["not_in_family"], {}, saved["verdict"],
+                   saved.get("steps", []))
     for name in _RESULTS:  # the lazily computed results, as computed then
         if name in saved:
             d.__dict__[name] = saved[name]
@@ -143,7 +232,7 @@ def _from_disk(method: Method) -> Derivation | None:
 
 def _to_disk(d: Derivation) -> Derivation:
     if cache.directory() is not None:
-        cache.store(d.method, {"map": d.map, "not_in_family": d.not_in_family, "verdict": d.verdict,
+        cache.store(d.method, {"map": d.map, "not_in_family": d.not_in_family, "verdict": d.verdict, "steps": d.steps,
                                **{name: getattr(d, name) for name in _RESULTS}})
     return d
 

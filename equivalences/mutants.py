@@ -159,10 +159,13 @@ class MutantResult:
     mutant is the same map under the replayed schedules (``numeric_note`` says which)."""
     numeric_note: str = ""
     deviation: float | None = None
+    independent: bool | None = None
+    """Contradicted by the independent exact check (:mod:`equivalences.response`) at the defaults and a
+    random point."""
 
     @property
     def escaped(self) -> bool:
-        return self.applicable and (self.symbolic is False or self.numeric is False)
+        return self.applicable and (self.symbolic is False or self.numeric is False or self.independent is False)
 
 
 @dataclass
@@ -189,10 +192,13 @@ class SuiteResult:
     def to_json(self) -> dict:
         sc, st = self.count("symbolic")
         nc, nt = self.count("numeric")
+        ic, it = self.count("independent")
         return {"method": self.method, "ok": self.ok, "symbolic": {"caught": sc, "tried": st},
+                "independent": {"caught": ic, "tried": it},
                 "numeric": {"caught": nc, "tried": nt, "configs": self.configs, "steps": self.steps},
                 "not_applicable": self.not_applicable, "seconds": round(self.seconds, 3),
                 "mutants": [{"kind": r.kind, "name": r.name, "applicable": r.applicable, "symbolic": r.symbolic,
                              "failed_identities": list(r.failed_identities), "numeric": r.numeric,
+                             "independent": r.independent,
                              "numeric_note": r.numeric_note or None, "deviation": r.deviation}
                             for r in self.results]}

@@ -25,6 +25,8 @@ def test_every_applicable_mutant_is_caught(name, suites):
     nc, nt = s.count("numeric")
     assert st > 10 and sc == st, [r.name for r in s.results if r.applicable and not r.symbolic]
     assert nt > 10 and nc == nt, [r.name for r in s.results if r.applicable and r.numeric is False]
+    ic, it = s.count("independent")  # the independent exact check (equivalences/response.py) contradicts each too
+    assert it == st and ic == it, [r.name for r in s.results if r.applicable and not r.independent]
     kinds = {r.kind for r in s.results if r.applicable}
     assert kinds >= set(KINDS) - {"averaging weight", "index shift"}, kinds
     # every mutant the replay does not count is one it provably cannot see, and is said so
@@ -37,6 +39,8 @@ def test_totals(suites):
     """The counts README and docs/robustness.md quote (float64, CPU, 60 steps here; 100 in the CLI)."""
     sym = [sum(x) for x in zip(*(s.count("symbolic") for s in suites.values()))]
     num = [sum(x) for x in zip(*(s.count("numeric") for s in suites.values()))]
+    ind = [sum(x) for x in zip(*(s.count("independent") for s in suites.values()))]
+    assert ind == [274, 274]
     assert sym == [274, 274]  # 249 before AGNES's alpha_n, eta_n (+2), Nesterov-SGD's eta_k (+5), Alg. 3 as printed (+18)
     assert num == [269, 269]  # 245 + 1 + 5 + 18
     assert sum(s.not_applicable for s in suites.values()) == 2

@@ -17,13 +17,14 @@ def run_suite(method, *, numeric: bool = True, steps: int = 200, dim: int = 8, s
     those schedules: it is reported and not counted numerically."""
     from ..derivation import derivation
     from ..prove import prove
+    from ..response import contradicted
 
     start = time.perf_counter()
     d = derivation(method)
     system, mp = d.system, d.map
     out = SuiteResult(method.key, steps=steps if numeric else 0)
     schedules = {f: method.defaults[f] for f in method.schedules if f in method.defaults}
-    pending = []
+    pending, judged = [], []
     for mu in mutants(method, mp):
         if identical(method, mp, mu.map):
             out.results.append(MutantResult(mu.kind, mu.name, False))
@@ -31,12 +32,15 @@ def run_suite(method, *, numeric: bool = True, steps: int = 200, dim: int = 8, s
         proof = prove(method, mu.map, system, readable=False)
         res = MutantResult(mu.kind, mu.name, True, not proof.holds, tuple(i.name for i in proof.failures))
         out.results.append(res)
+        judged.append((res, mu.map))
         if not numeric:
             continue
         if identical(method, mp, mu.map, schedules):
             res.numeric_note = "the same map under the replayed schedules (proved exactly): no replay can see it"
         else:
             pending.append((res, mu))
+    for (res, _), bad in zip(judged, contradicted(method, [m for _, m in judged], steps=d.check_steps)):
+        res.independent = bad
     if pending:
         _replay_mutants(method, mp, system, pending, out, steps=steps, dim=dim, seed=seed, sampled=sampled)
     out.seconds = time.perf_counter() - start

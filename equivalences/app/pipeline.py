@@ -18,6 +18,7 @@ from ..registry import get
 from ..claim_kinds import kind_of
 from ..paper_prose import counts
 from ..symbols import t
+from ..response import cross_examine
 from ..trajectory import degenerate_json
 from .output import json_safe
 
@@ -42,27 +43,39 @@ def replay_setting(method: Method, overrides: dict) -> dict:
     return setting(method, overrides)
 
 
-def degenerate_here(method: Method, entries: list, overrides: dict) -> list[str]:
-    """Where ``overrides`` put the map on one of its degenerate sets (decided exactly).
+def degenerate_here(method: Method, entries: list, overrides: dict) -> tuple[list[str], dict | None]:
+    """Where ``overrides`` put the map on one of its degenerate sets (decided exactly): ``(notes, entry)``.
 
-    A set where something is undefined is refused (:class:`BadHyperparameter`, naming the condition and
-    the fix); one where only eta_a vanishes is allowed -- the map still holds, it is one of many -- and
-    returned as notes."""
+    A set where only eta_a vanishes leaves the map valid -- it is one of many -- and gives a note; the first set
+    where something is undefined is returned as ``entry``: the verdict there is decided at the values
+    themselves (:func:`at_values`), never refused."""
     from ..algebra import canonical
 
     if not overrides:
-        return []
+        return [], None
     setting, notes = replay_setting(method, overrides), []
     values = ", ".join(f"{k.name}={v}" for k, v in overrides.items())
     for d in entries:
         if canonical(specialise(d["factor"], setting)) != 0:
             continue
-        undefined = [e for e in d["effects"] if "undefined" in e]
-        if undefined:
-            raise BadHyperparameter(f"--set {values} gives {d['condition']}, a degenerate set: {undefined[0]}; "
-                                    f"the equivalence is proved only where {d['factor']} != 0 -- pick other values")
+        if any("undefined" in e for e in d["effects"]):
+            return notes, d
         notes.append(f"{d['condition']} at {values}: " + "; ".join(dict.fromkeys([d['effects'][0], d['effects'][-1]])))
-    return notes
+    return notes, None
+
+
+def specialised_at(method: Method, values: dict) -> Method:
+    """The declaration with each constant of ``values`` substituted: what the values set make of the method."""
+    from ..trajectory import specialised
+
+    for sym, value in values.items():
+        if sym in method.constants or sym in method.defaults:
+            method = specialised(method, sym, value)
+    return method
+
+
+def default_constants(method: Method) -> dict:
+    return {k: v for k, v in setting(method).items() if isinstance(k, sp.Symbol)}
 
 
 @dataclass
@@ -144,6 +157,11 @@ class Report:
     numeric: NumericSummary | None = None
     notes: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+    check: object = None
+    """The independent check (:class:`equivalences.response.CrossExamination`) at the values judged."""
+    general: Derivation | None = None
+    """Where the verdict is about the values set: the method's derivation in general (``derivation`` is then
+    that of the method with those values substituted)."""
 
     method = property(lambda self: self.derivation.method)
     map = property(lambda self: self.derivation.map)
@@ -160,8 +178,19 @@ class Report:
         return sum(c.holds for c in self.claims)
 
     @property
+    def consistent(self) -> bool:
+        """The independent check does not contradict the verdict (False: an internal inconsistency)."""
+        return self.check is None or not self.check.inconsistent
+
+    @property
+    def no_map_here(self):
+        """At the values judged the map is undefined at a step and Eq. (1) cannot produce the run: the witness."""
+        return None if self.check is None else self.check.no_map_here
+
+    @property
     def ok(self) -> bool:
-        return self.proved and (self.numeric is None or self.numeric.passed)
+        return (self.proved and self.consistent and self.no_map_here is None
+                and (self.numeric is None or self.numeric.passed))
 
     def at_values(self, expr):
         return nice(specialise(expr, self.overrides)) if self.overrides else expr
@@ -187,6 +216,11 @@ class Report:
             "numeric": None if self.numeric is None else self.numeric.to_json(),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "notes": list(self.notes),
+            "independent_check": None if self.check is None else self.check.to_json(),
+            "at_values": None if self.general is None else {
+                "values": {k.name: sp.sstr(v) for k, v in self.overrides.items()} or "the defaults",
+                "declaration": self.method.key, "in_general": self.general.verdict_name,
+                "in_general_reason": self.general.not_in_family},
         }
         out["paper_claims_count"] = counts(self.claims)
         if self.map is not None:
@@ -245,19 +279,59 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
     t_start = time.perf_counter()
     d = derivation(method)
     report = Report(d, overrides)
+    notes, undefined_here = degenerate_here(method, d.degenerate, overrides) if d.map is not None else ([], None)
+    if d.map is not None and undefined_here is None and not overrides:
+        _, undefined_here = degenerate_here(method, d.degenerate, default_constants(method))
+    if (overrides and not d.proved) or undefined_here is not None:
+        report = at_values(method, d, overrides, undefined_here)
+        d = report.derivation
+    else:
+        report.notes = notes
+        report.check = d.cross_examination if not overrides else cross_examine(
+            method, d.verdict_name, d.map if d.proved else None, overrides=overrides, steps=d.check_steps)
+        report.notes += _check_notes(report)
     if d.map is None:
         report.timings = {**d.seconds, "total": time.perf_counter() - t_start}
         return report
-    report.notes = degenerate_here(method, d.degenerate, overrides) if overrides else []
     d.proof, d.claims  # noqa: B018 -- built once, here, so that the timings say what they cost
-    if numeric:
+    if numeric and report.no_map_here is None:  # no map at these values: nothing to replay
         t1 = time.perf_counter()
-        report.numeric = run_numeric(method, d.map, d.system, overrides, steps=steps, dim=dim, seed=seed,
-                                     dtype=dtype, device=device, sweep=sweep, grid=grid, problem=problem,
-                                     progress=progress, default_control=d.control)
+        report.numeric = run_numeric(d.method, d.map, d.system, report.overrides if report.general is None else {},
+                                     steps=steps, dim=dim, seed=seed, dtype=dtype, device=device, sweep=sweep,
+                                     grid=grid, problem=problem, progress=progress, default_control=d.control)
         report.timings["numeric"] = time.perf_counter() - t1
     report.timings = {**d.seconds, **report.timings, "total": time.perf_counter() - t_start}
     return report
+
+
+def at_values(method: Method, general: Derivation, overrides: dict, entry: dict | None) -> Report:
+    """The verdict about the values set (or the defaults, where they lie on a degenerate set): the method with
+    those constants substituted, derived and proved -- or refused with its own witness -- like any declaration."""
+    values = overrides or default_constants(method)
+    spec = specialised_at(method, values)
+    d = derivation(spec)
+    report = Report(d, overrides, general=general)
+    report.check = d.cross_examination
+    shown = ", ".join(f"{k.name} = {v}" for k, v in values.items())
+    why = (f"{entry['condition']} there, where the general map is undefined" if entry is not None
+           else f"in general: {general.verdict_name}")
+    report.notes = [f"the verdict is about the values {'set' if overrides else 'of the defaults'} ({shown}; {why}): "
+                    f"the method with them substituted is {'in the family (proved)' if d.proved else d.verdict_name}"]
+    report.notes += _check_notes(report)
+    return report
+
+
+def _check_notes(report: Report) -> list[str]:
+    """Where the independent check at the values judged says more than the general verdict."""
+    c = report.check
+    if c is None or c.inconsistent or not c.checks or c.checks[0].member is None:
+        return []
+    first = c.checks[0]
+    if report.map is None and first.member:
+        return [f"at {first.point.label} ({first.point.describe()}) Eq. (1) produces the run over {first.steps} steps "
+                "(the independent check): these values lie where the method is inside the family; "
+                "set them with --set for the verdict there"]
+    return []
 
 
 def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, device, sweep=0, grid=0,

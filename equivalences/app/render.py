@@ -187,10 +187,14 @@ def _title(method) -> Text:
 def render_report(report, console: Console) -> None:
     method = report.method
     parts = [_title(method), Text("\nAs published", style="bold"), _published(method)]
+    if report.general is not None:
+        parts += [Text(f"\nAt the values {'set' if report.overrides else 'of the defaults'}", style="bold"),
+                  Text(prose(report.notes[0]))]
     if report.not_in_family:
         undecided = report.not_in_family.startswith("undecided")
         parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {prose(report.not_in_family)}",
                        style="bold yellow" if undecided else "bold red")]
+        parts += _independent(report)
         console.print(Panel(Group(*parts)))
         console.print(_verdict(report))
         return
@@ -200,14 +204,29 @@ def render_report(report, console: Console) -> None:
               Text(f"\nThe paper's claims ({report.claims_holding}/{len(report.claims)} hold as printed; "
                    f"{_origins(report.claims)})", style="bold"),
               _claims(report)]
+    parts += _independent(report)
     if report.numeric is not None:
         parts += [Text("\nNumeric replay", style="bold"), _numeric(report)]
     console.print(Panel(Group(*parts)))
     console.print(_verdict(report))
 
 
+def _independent(report) -> list:
+    """The independent check (equivalences/response.py): one line, red where it contradicts the verdict."""
+    c = report.check
+    if c is None:
+        return []
+    return [Text("\nIndependent check (the declaration run exactly, against Eq. (1))", style="bold"),
+            Text(prose(c.summary()), style="bold red" if c.inconsistent else "")]
+
+
 def _verdict(report) -> str:
     key = esc(report.method.key)
+    if not report.consistent:
+        return (f"[bold red]{key}: INTERNAL INCONSISTENCY: the independent check contradicts the "
+                f"{'proof' if report.proved else 'verdict'} (no verdict; please report it)[/]")
+    if report.no_map_here is not None:
+        return f"[bold red]{key}: not an instance of Eq. (1) at these values (proved in general; witness above)[/]"
     if report.ok:
         what = "proved" + (" and confirmed numerically" if report.numeric else " (no replay)")
         return f"[bold green]{key}: {what}[/]"
@@ -228,12 +247,22 @@ def render_set(result, console: Console) -> None:
         render_report(result.reports[0], console)
 
 
+def _check_mark(report) -> str:
+    c = report.check
+    if c is None:
+        return "-"
+    if c.inconsistent:
+        return f"{BAD} INCONSISTENT"
+    return f"{OK} {sum(x.member is not None for x in c.checks)} points" if c.confirmed else "n/a"
+
+
 def render_all(reports, console: Console) -> None:
     """A summary table (the columns fit in 60), then each derived map as wrapped lines."""
     rows = []
     for r in reports:
         if r.map is None:
-            rows.append((esc(r.method.key), f"{BAD} not Eq. (1)", "-", "-", "-", f"{r.timings.get('total', 0):.1f}s"))
+            rows.append((esc(r.method.key), f"{BAD} not Eq. (1)", _check_mark(r), "-", "-", "-",
+                         f"{r.timings.get('total', 0):.1f}s"))
             continue
         n = r.numeric
         claims = f"{r.claims_holding}/{len(r.claims)}"
@@ -242,10 +271,10 @@ def render_all(reports, console: Console) -> None:
         replay = "-" if n is None else (
             f"{n.result.worst:.1e} ≤ {n.result.tolerance:.0e} {OK if n.result.passed else BAD}")
         control = "-" if n is None else (OK if n.control_rejected else BAD)
-        rows.append((esc(r.method.key), OK if r.proved else BAD, claims, replay, control,
+        rows.append((esc(r.method.key), OK if r.proved else BAD, _check_mark(r), claims, replay, control,
                      f"{r.timings.get('total', 0):.1f}s"))
-    print_rows(console, ("method", "proof", "paper claims", "replay deviation ≤ tolerance", "control", "time"), rows,
-               title="verify all")
+    print_rows(console, ("method", "proof", "independent check", "paper claims", "replay deviation ≤ tolerance",
+                         "control", "time"), rows, title="verify all")
     console.print("\n[bold]Derived maps[/]")
     for r in reports:
         if r.map is None:
@@ -285,7 +314,9 @@ def render_libraries(result, console: Console) -> None:
         ok = all(s["as_expected"] for s in r["settings"])
         console.print(f"{OK if ok else BAD} [bold]{esc(r['class'])}[/] ({esc(r['library'])} {esc(r['version'])}) → "
                       f"{esc(r['method'])}: {esc(r['status'].split(':')[0])}; max rel. deviation {dev}; control "
-                      + ("rejected" if r["control_rejected"] else "[red]NOT rejected[/]"))
+                      + ("rejected" if r["control_rejected"] else "[red]NOT rejected[/]")
+                      + ("" if r["independent_check"]["consistent"] else
+                         "; [red]the independent check contradicts the proof[/]"))
         if ":" in r["status"]:
             console.print(f"    {esc(r['status'].split(':', 1)[1].strip())}")
         for s in r["settings"]:
@@ -323,20 +354,23 @@ def render_suites(result, console: Console) -> None:
                 replay = "[green]✓ rejected[/]" + (f" ({r.deviation:.1e})" if r.deviation is not None else "")
             else:
                 replay = "[red]✗ ESCAPED[/]"
-            per.append((say(r.name), esc(r.kind), proof, replay))
-        print_rows(console, ("mutant", "kind", "proof", "replay"), per, title=f"mutations of {esc(suites[0].method)}")
+            independent = "[green]✓ rejected[/]" if r.independent else "[red]✗ ESCAPED[/]"
+            per.append((say(r.name), esc(r.kind), proof, independent, replay))
+        print_rows(console, ("mutant", "kind", "proof", "independent check", "replay"), per,
+                   title=f"mutations of {esc(suites[0].method)}")
     rows = []
-    tot = [0, 0, 0, 0, 0, 0]
+    tot = [0] * 8
     for s in suites:
-        sc, nc = s.count("symbolic"), s.count("numeric")
+        sc, ic, nc = s.count("symbolic"), s.count("independent"), s.count("numeric")
         blind = sum(r.applicable and r.numeric is None and bool(r.numeric_note) for r in s.results)
-        tot = [a + b for a, b in zip(tot, (*sc, *nc, s.not_applicable, blind))]
+        tot = [a + b for a, b in zip(tot, (*sc, *ic, *nc, s.not_applicable, blind))]
         mark = "" if s.ok else " [red]✗[/]"
-        rows.append((esc(s.method) + mark, frac(sc), frac(nc), str(s.not_applicable), str(blind), f"{s.seconds:.1f}s"))
+        rows.append((esc(s.method) + mark, frac(sc), frac(ic), frac(nc), str(s.not_applicable), str(blind),
+                     f"{s.seconds:.1f}s"))
     if len(suites) > 1:
-        rows.append(("all", frac(tot[0:2]), frac(tot[2:4]), str(tot[4]), str(tot[5]), ""))
-    print_rows(console, ("method", "proof caught/tried", "replay caught/tried", "not applicable", "replay cannot see",
-                         "time"), rows, title="verify mutations")
+        rows.append(("all", frac(tot[0:2]), frac(tot[2:4]), frac(tot[4:6]), str(tot[6]), str(tot[7]), ""))
+    print_rows(console, ("method", "proof caught/tried", "independent caught/tried", "replay caught/tried",
+                         "not applicable", "replay cannot see", "time"), rows, title="verify mutations")
     escaped = [(s.method, r.name) for s in suites for r in s.results if r.escaped]
     if escaped:
         console.print(f"[red]{len(escaped)} mutant(s) escaped:[/] " + esc("; ".join(f"{m}: {n}" for m, n in escaped)))

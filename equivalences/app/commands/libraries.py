@@ -23,7 +23,8 @@ class LibraryRun:
 
     @property
     def ok(self) -> bool:
-        return all(all(s["as_expected"] for s in r["settings"]) for r in self.rows)
+        return all(all(s["as_expected"] for s in r["settings"]) and r["independent_check"]["consistent"]
+                   for r in self.rows)
 
     def to_json(self):
         if self.single:
@@ -124,11 +125,18 @@ def _finish(args, chosen, missing, tolerance, single) -> int:
 def _row(adapter, results, method: str | None = None) -> dict:
     from numeric.libraries import status
 
+    from ...derivation import derivation
+    from ...registry import get
+
+    name = method or adapter.method
+    check = derivation(get(name)).cross_examination if method is None else None
     exact = [r for r in results if r.setting.expect == "exact"]
     return {
         "library": adapter.distribution, "class": adapter.target, "version": adapter.version(),
         "method": method or adapter.method, "status": status(results),
         "max_rel_deviation": max((r.worst for r in exact), default=None),
+        "independent_check": {"consistent": check is None or not check.inconsistent,
+                              "summary": None if check is None else check.summary()},
         "control_rejected": all(r.control_rejected for r in exact),
         "settings": [{"name": r.setting.name, "expect": r.setting.expect, "note": r.setting.note or None,
                       "max_rel_deviation_query": r.deviation, "max_rel_deviation_eval": r.deviation_eval,
