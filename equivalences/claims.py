@@ -37,6 +37,16 @@ class ClaimResult:
     correction_how: str = ""
     general_correction: tuple[sp.Expr, sp.Expr] | None = None
 
+    def __repr__(self) -> str:
+        """``<ClaimResult Eq. (3): m_{a,t} = ...: holds as printed>``."""
+        from .printing import equation
+
+        if self.holds:
+            what = "holds as printed" + (", only in the paper's setting" if self.holds_in_general is False else "")
+        else:
+            what = "fails as printed" + (f"; {self.correction_how}" if self.correction_how else "")
+        return f"<ClaimResult {self.claim.ref}: {equation(self.claim.lhs, self.claim.rhs)}: {what}>"
+
 
 def specialise(expr, setting: dict) -> sp.Expr:
     """Apply assumptions: ``{symbol: value, schedule: expression of t}``."""

@@ -43,6 +43,11 @@ class ConversionError(ValueError):
     """A usage mistake (unknown name, value outside the domain, a method that is not in the family)."""
 
 
+class BadConversionSetting(ConversionError, BadSetting):
+    """A value FROM does not take, in the API's words (``beta=2 is outside its valid range ...``); the CLI
+    names its option (``--set beta=2 ...``)."""
+
+
 # ----------------------------------------------------------------------------------------------- derivations
 
 
@@ -72,9 +77,9 @@ class Conversion:
     condition: str | None
     reason: str | None
     hyperparameters: dict
-    """TO's name -> exact expression (str) of FROM's constants, schedules and ``t`` (TO's step)."""
+    """TO's name -> exact SymPy expression of FROM's constants, schedules and ``t`` (TO's step)."""
     values: dict | None = None
-    """With settings: TO's name -> exact value (constants) or exact expression of ``t`` (schedules)."""
+    """With settings: TO's name -> exact SymPy value (constants) or exact expression of ``t`` (schedules)."""
     numeric: dict | None = None
     notes: list = field(default_factory=list)
     inverse: Inverse | None = None
@@ -106,10 +111,22 @@ class Conversion:
             "exists": self.exists,
             "condition": self.condition,
             "reason": reason,
-            "hyperparameters": dict(self.hyperparameters),
-            "values": None if self.values is None else dict(self.values),
+            "hyperparameters": {k: show(v) for k, v in self.hyperparameters.items()},
+            "values": None if self.values is None else {k: show(v) for k, v in self.values.items()},
             "numeric": self.numeric,
         }
+
+    def __repr__(self) -> str:
+        """``<Conversion schedule-free → agnes: conditional, 3 hyperparameters>`` (and the values' verdict)."""
+        out = f"<Conversion {self.from_} → {self.to}: {self.exists}"
+        if self.exists != "never":
+            out += f", {len(self.hyperparameters)} hyperparameters"
+        if self.settings:
+            at = " ".join(f"{k.name}={v}" for k, v in self.settings.items())
+            out += f"; at {at}: " + ("holds" if self.holds_at_values else "does not hold")
+        if self.numeric is not None:
+            out += ", replay " + ("✓" if self.numeric.get("passed") else "✗")
+        return out + ">"
 
 
 # ----------------------------------------------------------------------------------------------- conversion
@@ -166,10 +183,10 @@ def _formulas(inv: Inverse, to_m: Method) -> dict:
     """TO's hyperparameters in declaration order; a free one is written as itself (any value works)."""
     out = {}
     for c in to_m.constants:
-        out[c.name] = show(inv.constants[c.name]) if c.name in inv.constants else c.name
+        out[c.name] = sp.sympify(inv.constants[c.name]) if c.name in inv.constants else c
     for f in to_m.schedules:
         key = f"{f.__name__}(t)"
-        out[key] = show(inv.schedules[f.__name__]) if f.__name__ in inv.schedules else key
+        out[key] = sp.sympify(inv.schedules[f.__name__]) if f.__name__ in inv.schedules else f(t)
     return out if inv.exists != "never" else {}
 
 
@@ -178,7 +195,7 @@ def parse_settings(method: Method, settings: dict) -> dict:
     try:
         return parse_setting(method, settings)
     except BadSetting as err:
-        raise ConversionError(f"--set {err}") from None
+        raise BadConversionSetting(str(err)) from None
 
 
 def from_setting(method: Method, overrides: dict) -> dict:
@@ -260,7 +277,7 @@ def _at_settings(conv: Conversion, from_m: Method, to_m: Method, settings: dict)
             conv.holds_at_values, conv.failure_at_values = False, f"at these values {c.name} is undefined"
             return
         v = _value_at(expr, first)
-        config[c], values[c.name] = v, sp.sstr(v)
+        config[c], values[c.name] = v, v
     for f in to_m.schedules:
         expr = specialise(inv.schedules.get(f.__name__, f(t)), setting).xreplace(config)
         first = next((k for k in steps[:3] if _finite(_value_at(expr, k))), None)
@@ -275,7 +292,7 @@ def _at_settings(conv: Conversion, from_m: Method, to_m: Method, settings: dict)
             shown = nice(expr) if not expr.has(sp.Piecewise, sp.Min, sp.Max) else expr
         except Exception:  # noqa: BLE001 -- only the display form; the exact expression is kept
             shown = expr
-        config[f], values[f"{f.__name__}(t)"] = expr, show(shown)
+        config[f], values[f"{f.__name__}(t)"] = expr, shown
     bad = _outside_domain(to_m, config, steps)
     if bad:
         conv.holds_at_values, conv.failure_at_values = False, f"at these values {bad}"
@@ -492,5 +509,5 @@ def latex_table(rows: list[TableRow]) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Conversion", "ConversionError", "RoundTrip", "TableRow", "convert", "derived", "latex_table",
+__all__ = ["BadConversionSetting", "Conversion", "ConversionError", "RoundTrip", "TableRow", "convert", "derived", "latex_table",
            "parse_settings", "round_trip", "table"]

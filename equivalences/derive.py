@@ -58,6 +58,19 @@ class Map:
 
         return replace(self, **changes)
 
+    def __repr__(self) -> str:
+        """``<Map β_a = ..., η_a = ..., α_a = ...>`` (``K``, the transform and ``γ_avg`` where there are any)."""
+        from .printing import text
+
+        parts = [f"β_a = {text(self.beta_a)}", f"η_a = {text(self.eta_a)}", f"α_a = {text(self.alpha_a)}"]
+        if self.K != 1:
+            parts.append(f"K = {text(self.K)}")
+        if self.post is not None:
+            parts.append(f"post {self.post.name}")
+        if self.gamma_avg is not None:
+            parts.append(f"γ_avg = {text(self.gamma_avg)}")
+        return "<Map " + ", ".join(parts) + ">"
+
 
 def _momentum(system: StepSystem, Delta, eta) -> sp.Expr:
     return nice(sum((d / eta * s for d, s in zip(Delta, system.at_base())), sp.Integer(0))) + system.input(t)

@@ -26,7 +26,26 @@ SCHEMA = "optimizer-equivalences/report/v1"
 
 
 class BadHyperparameter(ValueError):
-    pass
+    """Values that cannot be verified.  The message names the fix in the words of the Python API
+    (``hyperparameters=``, ``numeric=False``); :meth:`in_words` gives it in another vocabulary (the CLI's
+    ``--set``, ``--no-numeric``: :data:`equivalences.app.commands.check.CLI_WORDS`)."""
+
+    API_WORDS = {"set": "", "values": "hyperparameters", "no_numeric": "numeric=False", "steps": "steps"}
+
+    def __init__(self, template: str, **fields):
+        self.template, self.fields = template, fields
+        super().__init__(self.in_words(self.API_WORDS))
+
+    def in_words(self, words: dict) -> str:
+        """The message with the controls it names in ``words`` (keys of :data:`API_WORDS`)."""
+        return self.template.format(**{**self.API_WORDS, **words}, **self.fields)
+
+    def __reduce__(self):  # from a worker process: the template travels, not the worded message
+        return _bad_hyperparameter, (self.template, self.fields)
+
+
+def _bad_hyperparameter(template, fields):
+    return BadHyperparameter(template, **fields)
 
 
 def parse_overrides(method: Method, pairs: dict[str, object]) -> dict:
@@ -35,7 +54,7 @@ def parse_overrides(method: Method, pairs: dict[str, object]) -> dict:
     try:
         return parse_setting(method, pairs)
     except BadSetting as err:
-        raise BadHyperparameter(str(err)) from None
+        raise BadHyperparameter("{error}", error=str(err)) from None
 
 
 def replay_setting(method: Method, overrides: dict) -> dict:
@@ -255,6 +274,20 @@ class Report:
                                        "init": s(mp.avg_init)}
         return out
 
+    def __repr__(self) -> str:
+        """``<Report schedule-free: proved, 4/4 identities, 28/32 claims hold, no replay>``."""
+        key = self.method.key + ("".join(f" {k.name}={v}" for k, v in self.overrides.items()) if self.overrides else "")
+        if self.map is None:
+            undecided = (self.not_in_family or "").startswith("undecided")
+            return f"<Report {key}: {'undecided' if undecided else 'not an instance of Eq. (1)'}>"
+        parts = ["proved" if self.proved else "proof FAILED"]
+        if self.proof is not None:
+            ids = self.proof.identities
+            parts.append(f"{sum(i.holds for i in ids)}/{len(ids)} identities")
+        parts.append(f"{self.claims_holding}/{len(self.claims)} claims hold")
+        parts.append("no replay" if self.numeric is None else f"replay {'✓' if self.numeric.passed else '✗'}")
+        return f"<Report {key}: {', '.join(parts)}>"
+
 
 def _claim_json(c: ClaimResult) -> dict:
     s = sp.sstr
@@ -358,7 +391,7 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
         cfg = select(cfg, ok)
         if cfg.batch == 0:
             raise BadHyperparameter("every sampled configuration is degenerate (a coefficient is not finite); "
-                                    "fix fewer values with --set")
+                                    "fix fewer {values}")
     torch_dtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     prob = make(problem, dim, seed=seed, dtype=torch_dtype, device=device)
     kw = dict(steps=steps, cfg=cfg, dtype=torch_dtype, device=device, system=system, problem=prob)
@@ -372,14 +405,16 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
         if not result.passed:
             result = replay(method, mp, progress=progress, controls=[bad], sensitivity=True, **kw)
     except TooLarge as err:
-        raise BadHyperparameter(str(err)) from None
+        raise BadHyperparameter("{error}", error=str(err)) from None
     except NotFinite:  # checked on the replay's own tables: the same as finite_rows, computed once
         raise BadHyperparameter("at these values a coefficient of the method or of the map is not finite within "
-                                f"the {steps} replayed steps (a degenerate value); pick other values or --no-numeric") from None
+                                "the {n} replayed steps (a degenerate value); pick other values or {no_numeric}",
+                                n=steps) from None
     if result.diverged.all():
-        raise BadHyperparameter(f"the replay diverged at {'every sampled configuration' if sampled else 'these values'}: both forms left the finite numbers together "
-                                "(they agree, but a diverged run confirms nothing); pick a smaller step size or "
-                                "fewer --steps, or use --no-numeric")
+        raise BadHyperparameter("the replay diverged at {where}: both forms left the finite numbers together (they "
+                                "agree, but a diverged run confirms nothing); pick a smaller step size or fewer "
+                                "{steps}, or use {no_numeric}",
+                                where="every sampled configuration" if sampled else "these values")
     ctl = result.controls[0]
     if isinstance(ctl, Exception):
         raise ctl

@@ -21,6 +21,7 @@ from ..printing import prose
 from ..printing import text as _text
 from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
 from ..convert import Conversion
+from ..inverse import show
 from .commands.check import ReportSet
 from .commands.convert import ConversionTable
 from .commands.identify import Census
@@ -492,9 +493,9 @@ def render_conversion(conv, console: Console) -> None:
     if conv.values is not None:
         tab.add_column("at these values", overflow="fold")
     for name, expr in conv.hyperparameters.items():
-        row = [esc(name), esc(expr)]
+        row = [esc(name), esc(show(expr))]
         if conv.values is not None:
-            row.append(esc(conv.values.get(name, "")))
+            row.append(esc(show(conv.values[name])) if name in conv.values else "")
         tab.add_row(*row)
     console.print(tab)
     if conv.renamed:

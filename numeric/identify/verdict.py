@@ -82,6 +82,11 @@ class Identification:
                "matches": self.matches, "regime": self.regime or None, "limit": self.limit or None}
         return out
 
+    def __repr__(self) -> str:
+        """``<Identification torch.optim.SGD: in-family, matches heavy-ball, sgd-nesterov>``."""
+        matches = ", ".join(m["method"] for m in self.matches)
+        return f"<Identification {self.target}: {self.verdict}" + (f", matches {matches}" if matches else "") + ">"
+
 
 def _num(x):
     if x is None:

@@ -10,6 +10,8 @@ HELP = "prove a method is an instance of Eq. (1), check the paper, replay it (th
 MAX_STEPS = 1_000_000
 MAX_DIM = 1 << 24
 MAX_SWEEP = 1 << 20
+CLI_WORDS = {"set": "--set ", "values": "values with --set", "no_numeric": "--no-numeric", "steps": "--steps"}
+"""The controls a :class:`~equivalences.app.pipeline.BadHyperparameter` names, in this command's words."""
 
 
 @dataclass
@@ -127,7 +129,7 @@ def run(args) -> int:
                     reports.append(verify(name, hyperparameters=sets, progress=progress(getattr(name, "key", name)),
                                           **kw))
                 except BadHyperparameter as err:  # includes a replay too large for the device
-                    raise UsageError(str(err)) from None
+                    raise UsageError(err.in_words(CLI_WORDS)) from None
     emit(ReportSet(reports, many=args.target == "all"), "json" if args.json else "text")
     for note in (n for r in reports for n in r.notes):
         print(f"verify: note: {prose(note)}", file=sys.stderr)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ... import registry
-from ...convert import Conversion, ConversionError, convert, latex_table, table
+from ...convert import BadConversionSetting, Conversion, ConversionError, convert, latex_table, table
 from ...symbols import t
 from . import UsageError, parse_sets
 
@@ -69,7 +69,8 @@ def run(args) -> int:
     try:
         return _run(args)
     except ConversionError as err:
-        raise UsageError(str(err.args[0] if err.args else err)) from None
+        msg = str(err.args[0] if err.args else err)
+        raise UsageError(f"--set {msg}" if isinstance(err, BadConversionSetting) else msg) from None
     except NoClassSetting as err:
         print(f"verify convert: {err}", file=sys.stderr)
         return 1

@@ -215,3 +215,27 @@ def _census(args) -> int:
 
     emit(Census(entries, f"{args.all}" + (f" shard {k}/{n}" if n > 1 else ""), wall), "json" if args.json else "text")
     return 0
+
+
+def identify_and_match(target, settings: dict | None = None, *, steps: int = 16, dim: int = 16, rows: int = 1,
+                       match: bool = True, methods=None):
+    """The Python API behind ``equivalences.identify``: probe ``target`` (a class, or its import path) built
+    with ``settings`` (Python values), then (``match``) the registered methods (or only ``methods``, keys)
+    that reproduce it."""
+    from numeric.identify.probe import load_class
+    from numeric.identify.verdict import identify
+
+    from ..notebook import attach_identification
+
+    attach_identification()
+    cls = load_class(target) if isinstance(target, str) else target
+    name = target.strip() if isinstance(target, str) else f"{cls.__module__}.{cls.__qualname__}"
+    res = identify(cls, dict(settings or {}), name, steps=steps, dim=dim, rows=rows)
+    if res.verdict == "not-probed" and res.reason.startswith("raises at construction"):
+        raise ValueError(f"{name}: {res.reason}; check the settings")
+    if match:
+        from equivalences import registry
+
+        keys = None if methods is None else [registry.get(k).key for k in methods]
+        _add_matches(res, cls, dict(settings or {}), keys)
+    return res
