@@ -93,7 +93,9 @@ def test_a_schedule_on_its_degenerate_set_at_the_defaults_is_a_verdict():
     r = equivalences.verify(load("parity_schedule"), numeric=True, steps=20, dim=2)
     assert r.proved and r.consistent and not r.ok
     assert r.no_map_here is not None and r.numeric is None
-    assert r.to_json()["independent_check"]["no_map_at_values"]["term"].startswith("g(")
+    j = r.to_json()
+    assert j["independent_check"]["no_map_at_values"]["term"].startswith("g(")
+    assert j["not_in_family"]["witness"]["step"] == j["independent_check"]["no_map_at_values"]["step"]
 
 
 def test_verdicts_at_the_values_set():

@@ -252,6 +252,10 @@ class Report:
         return json_safe(out)
 
     def _not_in_family_json(self):
+        if self.no_map_here is not None:  # proved in general; at the values judged no map exists
+            f = self.no_map_here
+            return {"reason": f"at these values (proved in general, where the map is defined): {f.sentence()}",
+                    "witness": {**f.to_json(), "values": self.check.checks[0].point.describe()}, "condition": None}
         if self.not_in_family is None:
             return None
         v = self.derivation.verdict
