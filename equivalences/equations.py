@@ -540,10 +540,6 @@ class _Builder:
     def _classify(self):
         for eq in self.text.equations:
             self._reserved(eq.name, eq.pos, "the left side")
-            if eq.name in self.updates or eq.name in self.defs:
-                first = (self.updates.get(eq.name) or self.defs.get(eq.name)).pos
-                self.src.fail(eq.pos, f"{eq.name} is given a second equation (the first is at {self.src.where(first)})",
-                              "give one equation per variable")
             if eq.lhs_offset is None:
                 kind, k = "rel", 0
             elif isinstance(eq.lhs_offset, int):
@@ -554,6 +550,15 @@ class _Builder:
             if kind == "abs":
                 self.src.fail(eq.pos, f"{eq.name}[{k}] = ... gives a value at one step",
                               f"a start value goes in the start clause: start: {eq.name}[{k}] = ...")
+            if k not in (0, 1):
+                what = "a definition" if eq.define else "an update"
+                fix = (f"define {eq.name}[{s}] = ..." if eq.define else
+                       f"an update gives the next value, {eq.name}[{s}+1] = ..., a definition {eq.name}[{s}] = ...")
+                self.src.fail(eq.pos, f"the left side {eq.name}[{s}{k:+d}] is not {what}", fix)
+            if eq.name in self.updates or eq.name in self.defs:
+                first = (self.updates.get(eq.name) or self.defs.get(eq.name)).pos
+                self.src.fail(eq.pos, f"{eq.name} is given a second equation (the first is at {self.src.where(first)})",
+                              "give one equation per variable")
             if k == 1 and not eq.define:
                 self.updates[eq.name], self.shift[eq.name] = eq, 1
             elif k == 0 and not eq.define and _reads(eq.rhs, eq.name, self, -1):
@@ -567,10 +572,8 @@ class _Builder:
                                   f"an update gives the next value: {eq.name}[{s}+1] = ... {eq.name}[{s}] ...")
                 self.defs[eq.name] = eq
             else:
-                what = "a definition" if eq.define else "an update"
-                fix = (f"define {eq.name}[{s}] = ..." if eq.define else
-                       f"an update gives the next value, {eq.name}[{s}+1] = ..., a definition {eq.name}[{s}] = ...")
-                self.src.fail(eq.pos, f"the left side {eq.name}[{s}{k:+d}] is not {what}", fix)
+                self.src.fail(eq.pos, f"define {eq.name}[{s}+1] = ... is an update, not a definition",
+                              f"define {eq.name}[{s}] = ..., or drop `define` to update {eq.name}")
             if eq.name in self.updates:
                 self.order.append(eq.name)
         if not self.updates:
@@ -738,6 +741,14 @@ def _reads(node, name: str, b: _Builder, offset) -> bool:
     return False
 
 
+def _show(expr, step: str = "t") -> str:
+    """An expression in the notation's own words: ``w(t + 1)`` as ``w[t+1]``."""
+    text = sp.sstr(sp.sympify(expr).replace(lambda e: isinstance(e, AppliedUndef) and e.func == _GRAD_AT,
+                                           lambda e: sp.Function("grad")(*e.args)))
+    return re.sub(r"\b(\w+)\(t(?: ([+-]) (\d+))?\)", lambda m: f"{m.group(1)}[{step}{(m.group(2) or '') + (m.group(3) or '')}]",
+                  text)
+
+
 def _zero(e) -> bool:
     e = sp.sympify(e)
     return e == 0 or sp.cancel(sp.together(sp.expand(e))) == 0
@@ -853,6 +864,11 @@ def _query(b: _Builder, bodies, rhs, lags):
         clause = sp.Function(nm)
     calls = [(p, pos) for p, pos in b.grad_calls if not _at_previous(p, b)]
     b._query_body = None
+    for point, pos in b.grad_calls:
+        if not any(isinstance(a, AppliedUndef) and (a.func.__name__ in b.updates or a.func.__name__ in b.defs)
+                   for a in sp.sympify(point).atoms(AppliedUndef)):
+            src.fail(pos, f"the gradient is taken at {_show(point, b.step)}, which is not a point of the equations (no state "
+                          f"or definition in it)", f"take it at a state, grad(w[{s}]), or at a defined point (y = ...)")
     if clause is None and calls:
         point, pos = calls[0]
         clause = _named_point(point, b, bodies)
@@ -872,7 +888,7 @@ def _query(b: _Builder, bodies, rhs, lags):
         if _zero(here - target) or _zero(here - target.subs(t, t - 1)):
             continue
         where = b.text.query and "the query clause" or f"the first gradient's point"
-        src.fail(pos, f"this gradient is taken at {sp.sstr(point)}, not at the query point {clause.__name__} "
+        src.fail(pos, f"this gradient is taken at {_show(point, b.step)}, not at the query point {clause.__name__} "
                       f"({where})", "a step takes one gradient, at one point: write every gradient at it "
                                     f"(or g[{s}])")
     return clause
@@ -887,7 +903,7 @@ def _check_point(point, pos, b: _Builder):
     for a in sp.sympify(point).atoms(AppliedUndef):
         if a.func.__name__ in b.updates and sp.sympify(a.args[0] - t) != 0:
             s = b.step
-            b.src.fail(pos, f"the gradient is taken at {sp.sstr(point)}, which reads {a.func.__name__} after the step",
+            b.src.fail(pos, f"the gradient is taken at {_show(point, b.step)}, which reads {a.func.__name__} after the step",
                        f"step {s} takes its gradient before it updates: write the point at {s}, e.g. grad({a.func.__name__}[{s}])")
 
 
@@ -1066,6 +1082,8 @@ def _values(b: _Builder):
                 vsrc.fail(lhs[-1], f"with gives {nm} at {s}", f"write {nm}[{s}] = ... (a schedule as an expression of {s})")
             if nm in b.constants:
                 vsrc.fail(lhs[-1], f"{nm} is a constant of the equations, not a schedule", f"write {nm} = VALUE")
+        if nm in given:
+            vsrc.fail(lhs[-1], f"with gives {nm} twice", "give each value once")
         given[nm] = (value, vsrc, lhs[-1])
     for nm, raw in (b.values or {}).items():
         vsrc = _Source(str(raw), f"--set {nm}={raw}")
