@@ -81,6 +81,8 @@ def test_schedule_free_in_one_line_is_the_declaration(derivations):
     assert d.verdict == ref.verdict is None and d.proved
     for f in (*COEFFICIENTS, "momentum", "m_init", "gamma_avg", "avg_init"):
         assert same(getattr(d.map, f), getattr(ref.map, f)), f
+    shipped = parse_method((Path(__file__).resolve().parents[1] / "docs/examples/schedule_free.eq").read_text("utf-8"))
+    assert (shipped.updates, shipped.define, shipped.init, shipped.defaults) == (m.updates, m.define, m.init, m.defaults)
     late = build(parse_method(SCHEDULE_FREE.replace("(1-c[t+1])*x[t] + c[t+1]*z[t+1]", "(1-c[t])*x[t] + c[t]*z[t+1]")))
     assert not same(late.map.eta_a, ref.map.eta_a)
 
@@ -263,12 +265,15 @@ def test_convert_from_and_to_equations(capsys):
     assert json.loads(out)["exists"] == "always"
 
 
-def test_identify_expect_takes_equations():
-    from equivalences.app.commands.identify import _expected_method
-
-    m = _expected_method("m[t+1] = mu*m[t] + g[t]; w[t+1] = w[t] - lr*m[t+1]; with mu=0.5, lr=0.1")
-    assert m.key == "expected" and m.query == sp.Function("w")
-    assert _expected_method("heavy-ball") == "heavy-ball"
+def test_identify_expect_takes_equations(capsys):
+    """torch's SGD with nesterov=True is Sutskever's Nesterov, not heavy ball: --expect says so either way."""
+    argv = ["identify", "torch.optim.SGD", "--steps", "6", "--dim", "8", "--set", "lr=0.1", "--set", "momentum=0.9",
+            "--set", "nesterov=true",
+            "--expect"]
+    code, out, err = _run(argv + [NESTEROV.replace("mu=0.9", "mu=0.5")], capsys)
+    assert code == 0, err
+    assert "matches expected with mu = 0.9, lr = 0.1" in " ".join(out.split())
+    assert _run(argv + ["m[t+1] = mu*m[t] + g[t]; w[t+1] = w[t] - lr*m[t+1]; with mu=0.5, lr=0.2"], capsys)[0] == 1
 
 
 # -- the tutorial (docs/declaring-a-method.md) ---------------------------------------------------------------

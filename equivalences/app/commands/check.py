@@ -83,7 +83,7 @@ def targets(args) -> list:
     """The methods to run: names, or the Method of ``--module``; unknown names fail before any work."""
     from ... import registry
 
-    if args.equations:
+    if getattr(args, "equations", None):  # other commands (mutations) share targets() without the option
         from ..equations import method
 
         if args.module:
@@ -93,7 +93,7 @@ def targets(args) -> list:
         m = method(args.equations, option="--equations", name=args.target, values=parse_sets(args.sets))
         args.target = m.key
         return [m]
-    if args.print_module:
+    if getattr(args, "print_module", False):
         raise UsageError("--print-module writes the declaration of --equations: add --equations \"...\"")
     if args.module:
         method = registry.load_module(args.module)
