@@ -104,8 +104,16 @@ class _Source:
         raise EquationError(f"{self.where(pos)}: {problem}; {fix}")
 
 
+MAX_LENGTH = 100_000
+MAX_DEPTH = 64
+MAX_EXPONENT = 1000
+"""Limits that keep a typo from becoming a hang: the text's length, bracket depth, a number's power."""
+
+
 def _tokens(src: _Source) -> list[_Tok]:
     text, out, i, stack = src.text, [], 0, []
+    if len(text) > MAX_LENGTH:
+        raise EquationError(f"the equations are {len(text)} characters long; give at most {MAX_LENGTH}")
     while i < len(text):
         ch = text[i]
         space = i > 0 and text[i - 1] in " \t"
@@ -154,6 +162,8 @@ def _tokens(src: _Source) -> list[_Tok]:
         width = len(op) if text.startswith(op, i) else 1
         if op in ("(", "["):
             stack.append((op, i))
+            if len(stack) > MAX_DEPTH:
+                src.fail(i, f"brackets nested more than {MAX_DEPTH} deep", "write the expression with fewer brackets")
         elif op in (")", "]"):
             if not stack:
                 src.fail(i, f"`{op}` has no opening `{'(' if op == ')' else '['}`", "remove it or add the opening bracket")
@@ -617,6 +627,8 @@ class _Builder:
             a, b = self.sym(node[1], where), self.sym(node[2], where)
             if kind == "/" and b == 0:
                 self.src.fail(node[3], "division by zero", "check the denominator")
+            if kind == "^":
+                _check_power(a, b, node[3], self.src)
             return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
                     "^": lambda: a ** b}[kind]()
         if kind == "name":
@@ -739,6 +751,13 @@ def _reads(node, name: str, b: _Builder, offset) -> bool:
     if kind in ("+", "-", "*", "/", "^"):
         return _reads(node[1], name, b, offset) or _reads(node[2], name, b, offset)
     return False
+
+
+def _check_power(base, exp, pos: int, src: _Source):
+    if base == 0 and exp.is_number and exp.is_negative:
+        src.fail(pos, "0 to a negative power (a division by zero)", "check the exponent")
+    if base.is_number and exp.is_number and abs(exp) > MAX_EXPONENT:
+        src.fail(pos, f"a number to the power {exp} (more than {MAX_EXPONENT})", "write a smaller exponent")
 
 
 def _show(expr, step: str = "t") -> str:
@@ -1144,6 +1163,8 @@ def _value_expr(node, vsrc: _Source, b: _Builder, params: dict, schedule: bool):
         x, y = rec(node[1]), rec(node[2])
         if kind == "/" and y == 0:
             vsrc.fail(node[3], "division by zero", "check the value")
+        if kind == "^":
+            _check_power(x, y, node[3], vsrc)
         return {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "/": lambda: x / y,
                 "^": lambda: x ** y}[kind]()
     if kind == "call" and node[1] in FUNCTIONS:

@@ -173,6 +173,8 @@ MALFORMED = [
     ("m[t+1] = beta*m[t] + g[t]; w[t+1] = w[t] - lr*m[t+1]; with beta=abc, lr=0.1", "not abc", 65),
     ("m[t+1] = beta*m[t] + g[t]; w[t+1] = w[t] - lr*m[t+1]; t = 2*w", "t is the step index", 55),
     ("w[t+1] = __import__('os').system('true')", "`.` is not part of a name", 26),
+    ("m[t+1] = 2^(10^9)*g[t]; w[t+1] = w[t] - m[t+1]", "more than 1000", 11),
+    ("m[t+1] = " + "(" * 70 + "g[t]" + ")" * 70, "nested more than 64 deep", 74),
 ]
 
 
