@@ -153,9 +153,7 @@ def _tokens(src: _Source) -> list[_Tok]:
         if m:
             out.append(_Tok("name", m.group(0), i, space))
             i = m.end()
-            if i < len(text) and text[i] in GREEK:
-                pass  # `lrβ`: the Greek letter starts the next name (a product)
-            continue
+            continue  # in `lrβ` the Greek letter starts the next name (a product)
         op = next((o for o in _OPS if text.startswith(o, i)), None) or _UNICODE_OPS.get(ch)
         if op is None:
             _bad_character(src, i)
@@ -512,12 +510,13 @@ class _Builder:
         self._classify()
         self.constants: dict[str, sp.Symbol] = {}
         self.schedules: dict[str, sp.FunctionClass] = {}
-        self.parameters: dict[str, sp.Symbol] = {}
         self.kinds: dict[str, tuple] = {}  # name -> ("constant"|"schedule", pos)
         self.grad_calls: list = []  # (point, pos)
         self.lag_read: dict[str, int] = {}  # state -> pos of the first x[t-1]
         self.reads_gradient = False
         self.values = values or {}
+        self._query_body = None  # the point of grad(w + mu v) when it is no named variable (a new definition)
+        self._bodies: dict = {}  # every definition's body, that one included
 
     # the step index ---------------------------------------------------------------------------------
     def _step_name(self) -> str:
@@ -549,7 +548,7 @@ class _Builder:
     # which name is what ----------------------------------------------------------------------------
     def _classify(self):
         for eq in self.text.equations:
-            self._reserved(eq.name, eq.pos, "the left side")
+            self._reserved(eq.name, eq.pos)
             if eq.lhs_offset is None:
                 kind, k = "rel", 0
             elif isinstance(eq.lhs_offset, int):
@@ -594,12 +593,12 @@ class _Builder:
             self.src.fail(eq.pos, "no equation updates a state (these only define variables)",
                           f"write an update with the next step, e.g. {eq.name}[{self.step}+1] = ...")
 
-    def _reserved(self, name: str, pos: int, where: str):
+    def _reserved(self, name: str, pos: int):
         from .validate import RESERVED
 
         s = self.step
         if name == s:
-            self.src.fail(pos, f"{name} is the step index", f"name the variable otherwise")
+            self.src.fail(pos, f"{name} is the step index", "name the variable otherwise")
         if name == "g" or name in GRADIENTS:
             self.src.fail(pos, f"{name} is the gradient", "name the variable otherwise")
         if name in KEYWORDS:
@@ -651,7 +650,7 @@ class _Builder:
         if name in THETA0:
             self.src.fail(pos, f"{name} (the starting point) appears only in the start",
                           "write it in start: w[1] = theta0")
-        self._reserved(name, pos, "a name")
+        self._reserved(name, pos)
         m = re.fullmatch(r"([A-Za-z][A-Za-z0-9]*)_(\w+)", name)
         if m and (m.group(1) in self.updates or m.group(1) in self.defs) and m.group(2).startswith(self.step):
             self.src.fail(pos, f"{name} looks like {m.group(1)} at a step", f"write {m.group(1)}[{m.group(2)}]")
@@ -705,7 +704,7 @@ class _Builder:
             return sp.Function(name)(t + k)
         if name in THETA0:
             self.src.fail(pos, f"{name} is the starting point", f"write it without a step, in start: w[1] = {name}")
-        self._reserved(name, pos, "a name")
+        self._reserved(name, pos)
         self._kind(name, "schedule", pos)
         f = self.schedules.setdefault(name, sp.Function(name))
         return f(k) if kind == "abs" else f(t + k)
@@ -899,7 +898,6 @@ def _query(b: _Builder, bodies, rhs, lags):
             bodies = {**bodies, nm: point}
     if clause is None:
         clause = _default_query(b, bodies, rhs, lags)
-    b._query = clause
     b._bodies = {**bodies}
     target = _expanded(clause(t), bodies)
     for point, pos in b.grad_calls:
@@ -975,8 +973,8 @@ def _default_query(b: _Builder, bodies, rhs, lags):
     src, s = b.src, b.step
     maps = _step_maps(b, rhs, bodies, lags)
     names = list(b.order) + [lag.__name__ for lag in lags.values()]
-    candidates = {n for p in _points(maps, None, names) for n in p if n in b.updates}
     labellings = [p & set(b.order) for p in _points(maps, None, names)]
+    candidates = set().union(*labellings)
     if len(labellings) == 1 and len(labellings[0]) == 1:
         return sp.Function(next(iter(labellings[0])))
     options = ", ".join(list(b.order) + list(b.defs))
@@ -1184,7 +1182,7 @@ def _value_expr(node, vsrc: _Source, b: _Builder, params: dict, schedule: bool):
         if nm in b.schedules or nm in b.updates or nm in b.defs or nm in THETA0 or nm == "g":
             vsrc.fail(node[2], f"a schedule's value may use the step, numbers and constants, not {nm}",
                       f"write an expression of {b.step}, e.g. 1/{b.step}")
-        b._reserved(nm, node[2], "a value")
+        b._reserved(nm, node[2])
         return params.setdefault(nm, sp.Symbol(nm))
     vsrc.fail(node[-1], "a value is a number (or, for a schedule, an expression of the step)",
               f"write e.g. 0.9 or 1/{b.step}")

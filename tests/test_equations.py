@@ -10,7 +10,7 @@ from equivalences import registry
 from equivalences.app.cli import main
 from equivalences.derivation import build
 from equivalences.equations import EquationError, module_source, parse_method
-from equivalences.symbols import g, t, theta0
+from equivalences.symbols import t, theta0
 
 HEAVY_BALL = "m[t+1] = beta*m[t] + g[t]; w[t+1] = w[t] - eta[t]*m[t+1]"
 HB_VALUES = {"beta": "0.9", "eta": "lr*10/(t+9)", "lr": "1/20"}
