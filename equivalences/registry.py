@@ -105,7 +105,11 @@ def load_module(path: str) -> Method:
             if Path(tb.tb_frame.f_code.co_filename).resolve() == file.resolve():
                 where = f" (line {tb.tb_lineno})"
             tb = tb.tb_next
-        raise BadModule(f"--module {path}: importing it failed{where}: {type(err).__name__}: {err}") from None
+        hint = ""
+        if isinstance(err, ImportError) and "relative import" in str(err):
+            hint = ("; a file outside the package imports absolutely: from equivalences.declare import Method, "
+                    "state (and from equivalences.symbols import g, t, theta0)")
+        raise BadModule(f"--module {path}: importing it failed{where}: {type(err).__name__}: {err}{hint}") from None
     if not hasattr(module, "METHOD"):
         raise BadModule(f"--module {path}: it defines no METHOD; add METHOD = Method(...) "
                         "(see equivalences/methods/heavy_ball.py)")

@@ -322,6 +322,10 @@ def _define_and_updates(method: Method, names: _Names):
         if name not in names.state:
             _fail(f"update {i} updates {lhs}, but {name} is not a state variable ({names.what(name)}); add {name} to "
                   f"state or update one of {', '.join(names.state)}")
+        foreign = {x for x in lhs.args[0].free_symbols if x.name == t.name and x != t}
+        if foreign:
+            _fail(f"update {i}: the left side {lhs} uses a t of its own (sp.Symbol('t')), not the engine's step; "
+                  "import it: from equivalences.symbols import t")
         if _step_offset(lhs.args[0]) != 1:
             _fail(f"update {i}: the left side is {lhs}; an update gives the next state, {name}(t + 1)")
         if name in targets:

@@ -33,13 +33,25 @@ SNAP_CANDIDATE = 1e-9
 """A solved value is also tried as the shortest decimal within this (relative): ``0.99899999999996 -> 0.999``."""
 
 
+def _derived(key):
+    """A registered method's (cached by key) or a given Method's (``verify identify --expect EQUATIONS``)
+    declaration, step system and map."""
+    from equivalences.declare import Method
+
+    return _derive(key) if isinstance(key, Method) else _derived_key(key)
+
+
 @functools.lru_cache(maxsize=None)
-def _derived(key: str):
-    from equivalences.derive import derive
+def _derived_key(key: str):
     from equivalences.registry import get
+
+    return _derive(get(key))
+
+
+def _derive(method):
+    from equivalences.derive import derive
     from equivalences.system import StepSystem
 
-    method = get(key)
     system = StepSystem(method)
     return method, system, derive(method, system)
 
@@ -504,7 +516,7 @@ def match(res, cls, kwargs: dict, methods=None, seed: int = 0, budget_s: float |
     keys = list(methods or registry.names())
     for i, key in enumerate(keys):
         if budget_s is not None and time.perf_counter() - start > budget_s:
-            res.unmatched_note = f"matching stopped after {budget_s:g} s; not tried: {', '.join(keys[i:])}"
+            res.unmatched_note = f"matching stopped after {budget_s:g} s; not tried: {', '.join(getattr(k, 'key', k) for k in keys[i:])}"
             break
         try:
             method, system, mp = _derived(key)

@@ -29,6 +29,11 @@ class ReportSet:
 def configure(p) -> None:
     p.add_argument("target", nargs="?", help="a method name (see 'verify list') or 'all'")
     p.add_argument("--module", metavar="FILE.py", help="verify the METHOD declared in your own Python file")
+    from ..equations import add_option
+
+    add_option(p)
+    p.add_argument("--print-module", action="store_true",
+                   help="with --equations: print the equivalent Python declaration (for --module) and stop")
     p.add_argument("--against", metavar="PKG.CLASS",
                    help="replay a real optimizer class in lockstep with the method's map (see 'verify libraries')")
     p.add_argument("--json", action="store_true", help="print the JSON report (schema: docs/json-schema.md)")
@@ -78,6 +83,18 @@ def targets(args) -> list:
     """The methods to run: names, or the Method of ``--module``; unknown names fail before any work."""
     from ... import registry
 
+    if getattr(args, "equations", None):  # other commands (mutations) share targets() without the option
+        from ..equations import method
+
+        if args.module:
+            raise UsageError("--module and --equations each declare the method: give one of them")
+        if args.target == "all":
+            raise UsageError("--equations declares one method: drop 'all' (or name the method, e.g. my-method)")
+        m = method(args.equations, option="--equations", name=args.target, values=parse_sets(args.sets))
+        args.target = m.key
+        return [m]
+    if getattr(args, "print_module", False):
+        raise UsageError("--print-module writes the declaration of --equations: add --equations \"...\"")
     if args.module:
         method = registry.load_module(args.module)
         if args.target not in (None, method.key):
@@ -114,6 +131,15 @@ def run(args) -> int:
     check_replay_args(args)
     sets = parse_sets(args.sets)
     names = targets(args)
+    if args.equations:
+        from ..equations import constant_settings
+
+        sets = constant_settings(names[0], sets)  # a schedule's --set value is in the declaration itself
+        if args.print_module:
+            from ...equations import module_source, read_text
+
+            print(module_source(names[0], read_text(args.equations)), end="")
+            return 0
     if args.target == "all" and sets:
         raise UsageError("--set applies to one method; name it instead of 'all'")
     if args.plot:

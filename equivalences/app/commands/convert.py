@@ -19,6 +19,7 @@ import sympy as sp
 from ... import registry
 from ...convert import BadConversionSetting, Conversion, ConversionError, convert, latex_table, table
 from ...symbols import t
+from ..equations import constant_settings, is_equations
 from . import UsageError, parse_sets
 
 HELP = "convert hyperparameters between two methods exactly: always, under a condition, or never (with the reason)"
@@ -45,8 +46,10 @@ class NoClassSetting(Exception):
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("from_", nargs="?", metavar="FROM", help="the method you have settings for")
-    parser.add_argument("--to", metavar="TO", help="the method to convert them to")
+    parser.add_argument("from_", nargs="?", metavar="FROM", help="the method you have settings for (a name, or "
+                        "equations: \"m[t+1] = beta*m[t] + g[t]; w[t+1] = w[t] - lr*m[t+1]\" or @FILE)")
+    parser.add_argument("--to", metavar="TO", help="the method to convert them to (a name or equations; "
+                        "equations give their values with `with NAME=VALUE`)")
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                         help="a value of FROM's constant or schedule parameter, exact (0.9 means 9/10); repeatable")
     parser.add_argument("--json", action="store_true", help="print the JSON answer (docs/convert.md)")
@@ -96,8 +99,10 @@ def _run(args) -> int:
     if bool(args.against_from) != bool(args.against_to):
         raise UsageError("--against-from and --against-to go together: name both real classes")
     user = registry.load_module(args.module) if args.module else None
-    from_m, to_m = _method(args.from_, user), _method(args.to, user)
     settings = parse_sets(args.sets)
+    from_m, to_m = _method(args.from_, user, settings, "FROM"), _method(args.to, user, None, "--to")
+    if is_equations(args.from_):
+        settings = constant_settings(from_m, settings)  # a schedule's value is in FROM's declaration
     conv = convert(from_m, to_m, settings or None)
     if settings and conv.holds_at_values and not args.no_numeric:
         conv.numeric = replay(conv, from_m, to_m, steps=args.steps, dim=args.dim, seed=args.seed)
@@ -126,7 +131,12 @@ def convert_and_replay(from_, to, settings: dict | None = None, *, numeric: bool
     return conv
 
 
-def _method(name: str, user):
+def _method(name: str, user, settings=None, side: str = "FROM"):
+    if is_equations(name):  # FROM or TO given as equations (docs/declaring-a-method.md)
+        from ..equations import method
+
+        return method(name, option=side, name="from-equations" if side == "FROM" else "to-equations",
+                      values=settings, values_from="--set gives FROM's values" if side != "FROM" else "--set NAME=VALUE")
     if user is not None and name.strip().lower() == user.key.lower():
         return user
     return registry.get(name)

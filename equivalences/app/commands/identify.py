@@ -39,7 +39,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="probe an R x D/R matrix parameter instead of a vector (R divides D and 32)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--plot", metavar="PATH", help="plot the identified coefficients (.png or .pdf)")
-    parser.add_argument("--expect", metavar="METHOD", help="exit 1 unless this registered method matches")
+    parser.add_argument("--expect", metavar="METHOD", help="exit 1 unless this registered method (or these "
+                        "equations, \"m[t+1] = beta*m[t] + g[t]; ...\" or @FILE) matches")
     parser.add_argument("--all", metavar="PACKAGE", help="census: every optimizer class PACKAGE exports")
     parser.add_argument("--shard", metavar="K/N", help="census: only shard K of N (1-based), for parallel runs")
     parser.add_argument("--limit", type=float, default=30.0, help="census: seconds per class (default 30)")
@@ -159,13 +160,19 @@ def _run(args) -> int:
 
     emit(res, "json" if args.json else "text")
     if expect is not None:
-        return 0 if any(m["method"] == expect for m in res.matches) else 1
+        key = getattr(expect, "key", expect)
+        return 0 if any(m["method"] == key for m in res.matches) else 1
     return 0
 
 
 def _expected_method(name):
     if name is None:
         return None
+    from ..equations import is_equations, method
+
+    if is_equations(name):  # a method in one line (docs/declaring-a-method.md): matched as its Method
+        return method(name, option="--expect", name="expected",
+                      values_from="--set gives the class's constructor arguments")
     from equivalences import registry
 
     try:
