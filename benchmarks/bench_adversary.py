@@ -95,6 +95,8 @@ def main(argv=None) -> int:
     with ProcessPoolExecutor(max_workers=max(1, a.jobs)) as pool:
         futures = [pool.submit(_one, j) for j in jobs]
         for (seed, *_), fut in zip(jobs, futures):
+            if rows and len(rows) % 100 == 0:
+                print(f"  {len(rows)}/{len(jobs)} cases, {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
             try:
                 rows.append(fut.result())
             except Exception as err:  # noqa: BLE001 -- a crashed worker

@@ -8,6 +8,7 @@ Known failures today are *not* marked xfail: a wrong verdict fails this test (do
 tests/data/adversary_findings/ holds a minimal declaration for each).
 """
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -105,3 +106,22 @@ def test_a_proved_member_replays(case):
     out = A.judge(case, numeric=True)
     assert out.label == "proved", (out.wrong, out.error)
     assert out.numeric == "passed", out.numeric
+
+
+FINDINGS = sorted((Path(__file__).parent / "data" / "adversary_findings").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", FINDINGS, ids=[p.stem for p in FINDINGS])
+def test_a_finding(path):
+    """Each minimal declaration the generator found a wrong verdict or an internal error on (its docstring says
+    what and why; ``MEMBER`` is its truth): the verdict is right, and a proved member also replays."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"finding_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    check(module.METHOD)
+    case = A.Case("finding", module.MEMBER, module.METHOD, None, module.__doc__.splitlines()[0])
+    out = A.judge(case, numeric=True)
+    assert out.label not in ("wrong", "error"), out.wrong or out.error
+    assert out.numeric in (None, "passed"), out.numeric
