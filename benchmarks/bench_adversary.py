@@ -3,12 +3,13 @@
     python benchmarks/bench_adversary.py [--cases N] [--seed S] [--jobs J] [--numeric-every K] [--json FILE]
                                          [--families a,b,...] [--show N] [--timeout SECONDS]
 
-Case ``i`` is ``tests/adversaries.case_from_seed(S + i)`` (its family drawn from the seed), so any line of the
-output can be rebuilt alone.  Each is judged by ``adversaries.judge``: ``verify(method, numeric=False)``, the
-verdict against the truth, a proved member's map replayed exactly as Eq. (1); a proved member among every K-th case is also
-replayed numerically (``verify(..., numeric=True, steps=50, dim=4)``).  Prints, per family: proved /
-not-in-family with a witness / undecided / wrong / internal error, and the time; the wrong verdicts and
-errors one line each (the first N of each kind).  ``--json`` writes the summary with every wrong or failed case.
+Case ``i`` is ``tests/adversaries.case_from_seed(S + i)`` (its family drawn from the seed, among ``--families``
+if given), so any line of the output can be rebuilt alone.  Each is judged by ``adversaries.judge``:
+``verify(method, numeric=False)`` and its JSON, the verdict against the truth, a proved member's map replayed
+exactly as Eq. (1); a proved member among every K-th case is also replayed numerically
+(``verify(..., numeric=True, steps=50, dim=4)``).  Prints, per family: proved / not-in-family with a witness /
+undecided / wrong / internal error, and the time; the wrong verdicts and errors one line each (the first N of
+each kind).  ``--json`` writes the summary with every wrong or failed case.
 Exit 1 when any verdict is wrong or any case failed, else 0.
 """
 from __future__ import annotations
@@ -75,11 +76,13 @@ def main(argv=None) -> int:
     ap.add_argument("--cases", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--numeric-every", type=int, default=4, help="replay the proved members among every K-th case (0: none)")
+    ap.add_argument("--numeric-every", type=int, default=4,
+                    help="replay the proved members among every K-th case (0: none)")
     ap.add_argument("--families", default="", help="comma-separated families (default: all)")
     ap.add_argument("--json", default="", help="write the summary here")
     ap.add_argument("--show", type=int, default=5, help="wrong verdicts and errors listed per family")
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds one case may take before it counts as an error")
+    ap.add_argument("--timeout", type=float, default=120.0,
+                    help="seconds one case may take before it counts as an error")
     a = ap.parse_args(argv)
     import adversaries as A
 
@@ -96,7 +99,8 @@ def main(argv=None) -> int:
         futures = [pool.submit(_one, j) for j in jobs]
         for (seed, *_), fut in zip(jobs, futures):
             if rows and len(rows) % 100 == 0:
-                print(f"  {len(rows)}/{len(jobs)} cases, {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+                print(f"  {len(rows)}/{len(jobs)} cases, {time.perf_counter() - start:.0f} s", file=sys.stderr,
+                      flush=True)
             try:
                 rows.append(fut.result())
             except Exception as err:  # noqa: BLE001 -- a crashed worker

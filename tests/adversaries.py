@@ -345,7 +345,6 @@ def rewrite(d: _Decl, ch, subset: list, varying: bool = False) -> None:
             y = sp.Function("y")
             d.define[y] = q
             d.query = y
-    # a coordinate still reading an old variable (an untouched state reading the query, say) was rewritten above
 
 
 # -- the families ------------------------------------------------------------------------------------
@@ -822,6 +821,8 @@ def _witness_problem(w: dict, t0: int) -> str | None:
         term = sp.sympify(w["term"], locals={"g": g})
     except Exception as err:  # noqa: BLE001 -- a malformed witness is a wrong verdict, said as such
         return f"witness without a readable step and term ({err})"
+    if w.get("value") not in (None, "None") and sp.sympify(w["value"]) == 0:
+        return f"witness coefficient {w['coefficient']} is 0 at its own example values {w.get('values')}"
     if step < t0:
         return f"witness at step {step}, before the first step {t0}"
     if not (isinstance(term, AppliedUndef) and term.func == g and term.args[0].is_Integer

@@ -82,7 +82,8 @@ def test_a_declaration_file_reproduces_the_case(tmp_path):
     assert [e.lhs for e in method.updates] == [e.lhs for e in case.method.updates]
     assert all(sp.cancel(a.rhs - b.rhs) == 0 for a, b in zip(method.updates, case.method.updates))
     assert method.init == case.method.init and method.defaults == case.method.defaults
-    assert A.Simulator(method).run({1: Fraction(1)}, Fraction(1)) == A.Simulator(case.method).run({1: Fraction(1)}, Fraction(1))
+    grads = {1: Fraction(1), 2: Fraction(-1, 2)}
+    assert A.Simulator(method).run(grads, Fraction(1)) == A.Simulator(case.method).run(grads, Fraction(1))
 
 
 @pytest.mark.parametrize("family", A.FAMILIES)
