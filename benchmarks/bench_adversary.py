@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("OPTIMIZER_EQUIVALENCES_CACHE", "off")  # judge the engine, not a cache of it
 
-LABELS = ("proved", "witness", "undecided", "wrong", "error")
+LABELS = ("proved", "witness", "undecided", "refused", "wrong", "error")
 
 
 def _one(args):

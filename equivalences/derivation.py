@@ -18,7 +18,7 @@ from .declare import Method
 from .derive import Map, NotInFamily, derive
 from .prove import Proof, prove
 from .response import CrossExamination, cross_examine
-from .steps import depends_on_t_alone, integer_roots
+from .steps import depends_on_t_alone, integer_roots, refuse_opaque_steps
 from .system import StepSystem
 from .trajectory import Verdict, _with_example, classify_degenerate, find_witness, trajectory_route
 
@@ -138,6 +138,7 @@ def build(method: Method) -> Derivation:
     """A fresh derivation (no cache): the step system and the derived map -- by the state-space route, or
     where it refuses, by the trajectory route (every refusal then carries a witness or says undecided)."""
     start = time.perf_counter()
+    refuse_opaque_steps(method)
     system = StepSystem(method)
     try:
         mp, verdict = derive(method, system), None

@@ -116,25 +116,12 @@ def load_module(path: str) -> Method:
     return checked(module.METHOD, f"--module {path}")
 
 
-def _opaque_in_t(method: Method, where: str) -> None:
-    """``t`` is an integer step: a coefficient that depends on it other than rationally (``(-1)^t``, ``Min``,
-    ``Piecewise``) has no finite list of steps where it vanishes; it is refused, with the fix."""
-    from .steps import opaque_in_t
-
-    for lhs, rhs in [(eq.lhs, eq.rhs) for eq in method.updates] + [(f(t), body) for f, body in method.define.items()]:
-        bad = opaque_in_t(rhs)
-        if bad is not None:
-            raise BadModule(f"{where}: the update of {lhs} uses {sp.sstr(bad)}, which depends on the step t in a way "
-                            f"the proof cannot split into steps; declare it (or the coefficient it is part of) as a schedule instead (schedules=(s,), "
-                            f"defaults={{s: {sp.sstr(bad)}}}, and write s(t)): the proof then covers every value, and "
-                            f"the values are judged step by step")
-
-
 def checked(method, where: str) -> Method:
     """A user's METHOD, refused in one line when it is not a usable declaration.
 
     :func:`equivalences.validate.check` reads every field (types, names, defaults, domains; strings are
     refused, never parsed), then the update equations must solve (:class:`StepSystem`)."""
+    from .steps import refuse_opaque_steps
     from .system import DeclarationError, StepSystem
     from .validate import DeclarationProblem, check
 
@@ -147,8 +134,8 @@ def checked(method, where: str) -> Method:
     except Exception as err:  # noqa: BLE001 -- a declaration odd enough to trip a check: still one line
         raise BadModule(f"{where}: the declaration could not be checked ({type(err).__name__}: {err}); compare it "
                         "with tests/data/ema_momentum.py") from None
-    _opaque_in_t(method, where)
     try:
+        refuse_opaque_steps(method)
         StepSystem(method)
     except DeclarationError as err:
         raise BadModule(f"{where}: {err}") from None

@@ -61,3 +61,18 @@ def opaque_in_t(expr) -> sp.Expr | None:
                 or isinstance(sub, sp.Function) and not isinstance(sub, AppliedUndef) and sub.has(t):
             return sub
     return None
+
+
+def refuse_opaque_steps(method) -> None:
+    """Refuse, in one line with the fix, an update or definition whose coefficient depends on ``t`` other than
+    rationally (:func:`opaque_in_t`): :class:`~equivalences.system.DeclarationError`."""
+    from .system import DeclarationError
+
+    for lhs, rhs in [(eq.lhs, eq.rhs) for eq in method.updates] + [(f(t), body) for f, body in method.define.items()]:
+        bad = opaque_in_t(rhs)
+        if bad is not None:
+            raise DeclarationError(
+                f"the update of {lhs} uses {sp.sstr(bad)}, which depends on the step t in a way the proof cannot "
+                f"split into steps; declare it (or the coefficient it is part of) as a schedule instead "
+                f"(schedules=(s,), defaults={{s: {sp.sstr(bad)}}}, and write s(t)): the proof then covers every "
+                f"value, and the values are judged step by step")

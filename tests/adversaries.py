@@ -797,7 +797,8 @@ def map_mismatch(case: Case, mp, seeds=(1, 2)) -> str | None:
 class Outcome:
     case: Case
     verdict: str
-    """``proved``, ``not-in-family`` (with a witness), ``undecided``, ``no-witness``, ``unproved-map``, ``error``."""
+    """``proved``, ``not-in-family`` (with a witness), ``undecided``, ``refused`` (an inline (-1)^t or Piecewise in t,
+    refused in one line with the fix), ``no-witness``, ``unproved-map``, ``error``."""
     wrong: str | None = None
     error: str | None = None
     seconds: float = 0.0
@@ -812,7 +813,7 @@ class Outcome:
             return "error"
         if self.wrong:
             return "wrong"
-        return {"proved": "proved", "not-in-family": "witness"}.get(self.verdict, "undecided")
+        return {"proved": "proved", "not-in-family": "witness", "refused": "refused"}.get(self.verdict, "undecided")
 
 
 def _witness_problem(w: dict, t0: int) -> str | None:
@@ -835,11 +836,22 @@ def judge(case: Case, numeric: bool = False, steps: int = 50, dim: int = 4) -> O
     """Run ``case`` through :func:`equivalences.verify` and decide whether the verdict is right."""
     import equivalences
 
+    from equivalences.system import DeclarationError
+
     start = time.perf_counter()
     try:
-        report = equivalences.verify(case.method, numeric=False)
+        try:
+            report = equivalences.verify(case.method, numeric=False)
+        except DeclarationError as err:  # refused in one line, with the fix: an honest answer, not a verdict
+            if "as a schedule" not in str(err):
+                raise
+            out = Outcome(case, "refused")
+            out.seconds = time.perf_counter() - start
+            return out
         js = report.to_json()
         nif = js["not_in_family"]
+        if not report.consistent:  # the independent check contradicts the verdict: an internal error
+            raise AssertionError(f"internal inconsistency: {report.check.summary()}")
         if report.proved:
             verdict = "proved"
         elif report.map is not None:
