@@ -430,8 +430,9 @@ def _in_regime(r: _Run, done, reg: _Regime, why, conclusive, fast: bool = True, 
                     f"({fitted}), but {w.text()}; {family} has H of that form{orders}", residual=abs(w.residual),
                     witness=w, regime=reg.name), None
     if w is not None:
-        return None, (f"linear in the signs with shared coefficients ({fitted}), but {w.text()}: no preconditioned "
-                      "member pinned by this probe")
+        return None, (f"linear in the signs with shared coefficients (H predicts a held-out probe to {held:.1e}), but "
+                      f"H is not of Eq. (1)'s form there (row {w.row}, column {w.column}, residual {w.residual:.1e}): "
+                      "no preconditioned member pinned by this probe")
     return None, (f"{fitted}, but Eq. (1) read off it misses the held-out probe by {dev:.1e} (control {ctrl:.1e}, "
                   f"tolerance {tol:.1e}) and no witness against its form stands above the rounding")
 
