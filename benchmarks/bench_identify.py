@@ -54,7 +54,8 @@ def why(entry: dict) -> str:
         order = ""
         if "-term recurrence instead" in r:
             order = ", order " + r.split("-term recurrence instead")[0].rsplit(" ", 1)[1] + " fits"
-        return limit + f"H not of Eq. (1)'s form (linear{where}; witness row {w.get('row')}, column {w.get('column')}{order})"
+        return limit + (f"H not of Eq. (1)'s form (linear{where}; witness row {w.get('row')}, column "
+                        f"{w.get('column')}{order})")
     if v == "sign":
         return limit + "sign update, " + r.split("with ", 1)[1].split(";")[0].split(" at every step")[0]
     if v in ("in-family", "preconditioned"):

@@ -546,6 +546,30 @@ def test_delayed_gradient_is_a_zero_pattern_witness():
 # -- zero patterns of eta_t: the order-2 premise fails, the gradient response decides ---------------------------
 
 
+@pytest.mark.parametrize("cls,kw,scale", [
+    (torch.optim.SGD, {"lr": 0.1, "momentum": 0.1}, 1.0),  # entries down to 0.1^15: below their uncertainty
+    (torch.optim.SGD, {"lr": 0.1, "momentum": 0.99, "nesterov": True}, 1.0),
+    (torch.optim.NAdam, {}, TINY),  # below epsilon, a momentum-decay schedule
+])
+def test_gradient_response_of_members_has_their_form(cls, kw, scale):
+    """The H path on members (the verdict takes the recurrence's fast path for them): no witness, and Eq. (1) read
+    off H replays a held-out probe; AggMo's H under the same fit has a witness (the test_two_momenta case)."""
+    from numeric.identify import response as R
+
+    d = P.Driver(cls, kw)
+    gs = [scale * P.gaussian(T, 16, 10 + i) for i in range(2)]
+    resp = R.fit_response(gs, [d.run(g).q for g in gs], T)
+    g2 = scale * P.gaussian(T, 16, 1)
+    q2 = d.run(g2).q
+    reading = R.read(resp)
+    assert R.witness(resp) is None and resp.residual <= F.tolerance(T)
+    assert R.eq1_residual(reading, q2, g2) <= F.tolerance(T) < R.eq1_residual(reading, q2, g2,
+                                                                             bump=R.control_step(reading))
+    d = P.Driver(AggMo, {})
+    gs = [P.gaussian(T, 16, 10 + i) for i in range(2)]
+    assert R.witness(R.fit_response(gs, [d.run(g).q for g in gs], T)).kind == "rank"
+
+
 def _eq1_idle(p, group, state):
     """Eq. (1) literally (m <- beta m + g, w <- w - eta_t m - alpha g) with eta_t = 0 at step ``idle``; ``lag``
     adds ``lag * g_(idle-1)`` to the move after it (a lagged gradient: outside Eq. (1))."""

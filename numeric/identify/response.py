@@ -71,8 +71,8 @@ class Witness:
         if self.kind == "rank":
             return (f"column {j - 1} of the gradient response H is not a multiple of column {j} on the rows below "
                     f"step {j}: beta_{j} = H[{self.pivot},{j - 1}]/H[{self.pivot},{j}] from row {self.pivot} leaves "
-                    f"H[{t},{j - 1}] off by {self.residual:.1e} of row {t}'s largest entry (a 2 x 2 minor far above its "
-                    "rounding), while every member of Eq. (1) has H[t,s] = eta_t prod_(j=s+1..t) beta_j for s < t")
+                    f"H[{t},{j - 1}] off by {self.residual:.1e} of row {t}'s largest entry (a 2 x 2 minor far above "
+                    "its rounding)")
         if self.kind == "unbounded-beta":
             return (f"column {j} of the gradient response H vanishes below step {j} but column {j - 1} does not "
                     f"(H[{t},{j - 1}] = {self.residual:.1e} of row {t}'s largest entry): H[t,{j - 1}] = beta_{j} "
@@ -130,7 +130,8 @@ def response_residual(resp: Response, q: np.ndarray, g: np.ndarray, steps: int |
 class Reading:
     """Eq. (1)'s coefficients read off H for every step (the last included, by convention), and per step how:
     ``read`` (beta_j fixed by column j), ``restart`` (beta_j = 0: m_j = u_j, only eta_j + alpha_j determined),
-    ``unread`` (column j is zero below: m_j is never read again; beta_j = 1, eta_j = H[j, j-1] by convention)."""
+    ``unread`` (column j is zero below, m_j is never read again, but H[j, j-1] is not: beta_j = 1, eta_j = H[j, j-1]
+    by convention)."""
 
     beta: np.ndarray
     eta: np.ndarray
@@ -142,7 +143,7 @@ class Reading:
         K = len(self.eta) - 1
         beta = self.beta[:K].copy()
         beta[0] = np.nan
-        memoryless = all(h != "read" for h in self.how) and not any(h == "unread-carried" for h in self.how[:K])
+        memoryless = all(h == "restart" for h in self.how)  # nothing below the diagonal: beta_a arbitrary
         if memoryless:
             return F.Eq1(np.zeros(K), self.eta[:K] + self.alpha[:K], np.zeros(K), memoryless=True, gamma=gamma)
         return F.Eq1(beta, self.eta[:K].copy(), self.alpha[:K].copy(), gamma=gamma)
@@ -177,7 +178,7 @@ def read(resp: Response) -> Reading:
             how[j], beta[j] = "read", b
             eta[j] = d / b
         elif j > 0 and b is None and abs(d) > sigma[j]:
-            how[j], beta[j], eta[j] = "unread-carried", 1.0, d
+            how[j], beta[j], eta[j] = "unread", 1.0, d
         else:
             alpha[j] = alpha[j + 1] if j + 1 < T else 0.0
             eta[j] = B[j] - alpha[j]

@@ -427,7 +427,8 @@ def _in_regime(r: _Run, done, reg: _Regime, why, conclusive, fast: bool = True, 
         premise, family = conclusive
         orders = _orders(r, b0.q, u0)
         return done("not-in-family", f"not of Eq. (1)'s form: {premise} with coefficients shared by the coordinates "
-                    f"({fitted}), but {w.text()}; {family} has H of that form{orders}", residual=abs(w.residual),
+                    f"({fitted}), but {w.text()}; {family} has H[t,s] = eta_t prod_(j=s+1..t) beta_j for s < t"
+                    f"{orders}", residual=abs(w.residual),
                     witness=w, regime=reg.name), None
     if w is not None:
         return None, (f"linear in the signs with shared coefficients (H predicts a held-out probe to {held:.1e}), but "
