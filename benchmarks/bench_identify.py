@@ -1,11 +1,14 @@
 """Time ``verify identify``: probe + fit per class, matching, and a census's wall time.
 
     python benchmarks/bench_identify.py [--census PACKAGE] [pkg.Class ...]
+    python benchmarks/bench_identify.py --table CENSUS.json [--against OLD.json]
 
 Prints, per class (default: one of each kind), the seconds of the probes and the fit (``identify``, in-process,
 after imports), the number of optimizer steps that took, and the seconds of matching against the registered
 methods; then, with ``--census PACKAGE``, the wall time of ``verify identify --all PACKAGE --json`` as a fresh
-process (imports, worker processes and matching included) and its counts per verdict.
+process (imports, worker processes and matching included) and its counts per verdict. ``--table`` prints a census's
+JSON as the markdown table of docs/identify.md (class, verdict, a short why, matches); with ``--against`` an older
+census, only the classes whose verdict changed, old and new.
 """
 from __future__ import annotations
 
@@ -18,7 +21,88 @@ DEFAULT = ["torch.optim.SGD", "torch.optim.Adam", "torch.optim.AdamW", "schedule
            "lion_pytorch.Lion", "pytorch_optimizer.Lamb", "pytorch_optimizer.Adan", "pytorch_optimizer.AggMo"]
 
 
+def why(entry: dict) -> str:
+    """A census entry's reason, shortened to what the docs' table says (the full reason is in the JSON)."""
+    r, v = entry["reason"], entry["verdict"]
+    limit = ""
+    if entry.get("limit"):
+        size = entry["limit"].split("size ~")[1].split(" ")[0]
+        limit = f"below \\|g\\| ~ {size} (coupled at \\|g\\| ~ 1): "
+        r = r[len(entry["limit"]) + 2:]
+    if v == "not-probed":
+        return limit + r[:110].replace("|", "\\|")
+    rules = [
+        ("coupled coordinates under a steady gradient", "coupled coordinates under a steady gradient"),
+        ("coupled coordinates", "coupled coordinates"),
+        ("moves under zero gradients", "moves under zero gradients from w_0 = 0"),
+        ("memoryless with a per-coordinate step", "memoryless per-coordinate step against sign(g) (Rprop-type)"),
+        ("the parameter did not move", "the parameter does not move"),
+    ]
+    for key, text in rules:
+        if r.startswith(key):
+            return limit + text
+    if r.startswith("parameter dependence"):
+        if "decoupled weight decay" in r:
+            kappa = r.split("by the factor 1 - ")[1].split(" ")[0]
+            return limit + f"parameter dependence: decoupled decay, w ← (1 - {kappa}) w"
+        if "coupled through the gradient" in r:
+            return limit + "parameter dependence: L2 through the gradient"
+        return limit + "parameter dependence"
+    if v == "not-in-family":
+        w = entry.get("witness") or {}
+        where = " below ε" if entry.get("regime") == "g (|g| ~ 1e-30)" else ""
+        order = ""
+        if "-term recurrence instead" in r:
+            order = ", order " + r.split("-term recurrence instead")[0].rsplit(" ", 1)[1] + " fits"
+        return limit + (f"H not of Eq. (1)'s form (linear{where}; witness row {w.get('row')}, column "
+                        f"{w.get('column')}{order})")
+    if v == "sign":
+        return limit + "sign update, " + r.split("with ", 1)[1].split(";")[0].split(" at every step")[0]
+    if v in ("in-family", "preconditioned"):
+        parts = []
+        if "Adam-type preconditioner" in r:
+            parts.append("Adam-type (constant magnitude pins it)")
+        elif "|g| ~ 1e-30" in r:
+            parts.append("linear part identified below ε only")
+        elif "gradient response H" in r:
+            parts.append("gradient response H")
+        else:
+            parts.append("three-term recurrence")
+        if "has Eq. (1)'s form" in r and parts[0] != "gradient response H":
+            parts.append("from H")
+        if "eta_a = 0 at steps k = " in r:
+            parts.append("η_a = 0 at k = " + r.split("eta_a = 0 at steps k = ")[1].split(" (")[0])
+        if "memoryless" in r:
+            parts.append("memoryless")
+        if "gamma_avg" in r:
+            parts.append("+ averaging")
+        return limit + ", ".join(parts)
+    if "misses a held-out probe" in r or "misses the held-out probe" in r:
+        return limit + "fits its probe, misses a held-out one"
+    return limit + "nonlinear; preconditioner not pinned by these probes"
+
+
+def table(path: str, against: str | None = None) -> None:
+    entries = json.load(open(path))
+    if against:
+        old = {e["target"]: e for e in json.load(open(against))}
+        print("| class | before | now | why (now) |\n|---|---|---|---|")
+        for e in entries:
+            o = old.get(e["target"])
+            if o is not None and o["verdict"] != e["verdict"]:
+                print(f"| {e['target'].split('.')[-1]} | {o['verdict']} | {e['verdict']} | {why(e)} |")
+        return
+    print("| class | verdict | why | matches (confirmed by replay) |\n|---|---|---|---|")
+    for e in sorted(entries, key=lambda e: e["target"].split(".")[-1].lower()):
+        matches = ", ".join(m["method"] for m in e.get("matches") or [])
+        print(f"| {e['target'].split('.')[-1]} | {e['verdict']} | {why(e)} | {matches} |")
+
+
 def main(argv):
+    if "--table" in argv:
+        i = argv.index("--table")
+        j = argv.index("--against") if "--against" in argv else None
+        return table(argv[i + 1], argv[j + 1] if j is not None else None)
     census = None
     if "--census" in argv:
         i = argv.index("--census")

@@ -170,11 +170,23 @@ class BeliefLike(torch.optim.Optimizer):
                 p.sub_(group["lr"] * m / (s.sqrt() + group["eps"]))
 
 
-def test_aggmo_two_buffers_is_order_three():
+def _aggmo_response(t, s, lr=0.1, betas=(0.5, 0.9)):
+    """AggMo's gradient response by hand: q_(t+1) - q_t = -lr/2 sum_s (b1^(t-s) + b2^(t-s)) g_s."""
+    return lr / len(betas) * sum(b ** (t - s) for b in betas)
+
+
+def test_two_momenta_not_in_family_with_an_H_witness():
+    """Two momentum buffers: linear, but the gradient response H is not of Eq. (1)'s form (a 2 x 2 minor of two
+    neighbouring columns far above rounding); the witness's residual is the one AggMo's H has by hand."""
     res = identify(AggMo, {}, "AggMo")
-    assert res.verdict == "not-in-family"
-    assert res.reason.startswith("order 3 > 2") and "linear in the gradients" in res.reason
-    assert res.residual > 1e6 * res.tolerance  # order 2's misfit: far above rounding
+    assert res.verdict == "not-in-family" and "linear in the gradients" in res.reason, res.reason
+    w = res.witness
+    assert w is not None and w.kind == "rank" and res.to_json()["witness"]["row"] == w.row
+    t, j, p = w.row, w.column + 1, w.pivot
+    H = _aggmo_response
+    by_hand = (H(t, j - 1) - H(p, j - 1) / H(p, j) * H(t, j)) / H(t, t)
+    assert abs(w.residual - by_hand) <= 1e-9 * abs(by_hand) and abs(by_hand) > 1e6 * res.tolerance
+    assert "order 3 > 2" in res.reason  # what the query points do follow: two momenta
 
 
 def test_aggmo_with_equal_betas_is_heavy_ball():
@@ -203,10 +215,11 @@ def test_trust_ratio_couples_coordinates():
     assert res.verdict == "not-in-family" and res.reason.startswith("coupled coordinates")
 
 
-def test_adan_is_order_three():
+def test_adan_is_not_in_family_below_epsilon():
     adan = pytest.importorskip("pytorch_optimizer").Adan
     res = identify(adan, {}, "pytorch_optimizer.Adan")
-    assert res.verdict == "not-in-family" and res.reason.startswith("order 3 > 2")
+    assert res.verdict == "not-in-family" and res.witness is not None and res.witness.kind == "rank"
+    assert res.regime == "g (|g| ~ 1e-30)" and "order 3 > 2" in res.reason
 
 
 def elementwise(name: str, update, **defaults):
@@ -359,8 +372,8 @@ def _cli(capsys, *argv):
 
 
 KEYS = {"target", "settings", "verdict", "reason", "coefficients", "residual", "tolerance", "control_rejected",
-        "matches", "regime", "limit"}  # the issue's fields, plus what the coefficients are in units of and where
-                                       # the verdict stops holding (a clip)
+        "matches", "regime", "limit", "witness"}  # the issue's fields, plus what the coefficients are in units of,
+                                                  # where the verdict stops holding (a clip), and H's witness
 
 
 def test_json_has_the_issue_fields(capsys):
@@ -519,6 +532,204 @@ def _delayed_gradient(p, group, state):
 DelayedGradient = elementwise("DelayedGradient", _delayed_gradient, lr=0.1)
 
 
-def test_infinite_coefficients_are_not_called_in_family():
+def test_delayed_gradient_is_a_zero_pattern_witness():
+    """``w <- w - lr (g_t + g_(t-1))``: order 2 fits with A_t = 0, C_t != 0 (no Eq. (1) reading); in H, column j-1
+    vanishes below step j while column j does not (beta_j = 0), yet H[j, j-1] = eta_j beta_j = lr: a member would
+    need |eta_j| beyond 1e8 (the bound is said)."""
     res = identify(DelayedGradient, {}, "DelayedGradient")
-    assert res.verdict != "in-family", res.reason
+    assert res.verdict == "not-in-family", res.reason
+    w = res.witness
+    assert w.kind == "unbounded-eta" and w.row == w.column + 1 and w.bound >= 1e8 and abs(w.residual - 1) < 1e-12
+    assert f"|eta_{w.row}| > " in res.reason
+
+
+# -- zero patterns of eta_t: the order-2 premise fails, the gradient response decides ---------------------------
+
+
+@pytest.mark.parametrize("cls,kw,scale", [
+    (torch.optim.SGD, {"lr": 0.1, "momentum": 0.1}, 1.0),  # entries down to 0.1^15: below their uncertainty
+    (torch.optim.SGD, {"lr": 0.1, "momentum": 0.99, "nesterov": True}, 1.0),
+    (torch.optim.NAdam, {}, TINY),  # below epsilon, a momentum-decay schedule
+])
+def test_gradient_response_of_members_has_their_form(cls, kw, scale):
+    """The H path on members (the verdict takes the recurrence's fast path for them): no witness, and Eq. (1) read
+    off H replays a held-out probe; AggMo's H under the same fit has a witness (the test_two_momenta case)."""
+    from numeric.identify import response as R
+
+    d = P.Driver(cls, kw)
+    gs = [scale * P.gaussian(T, 16, 10 + i) for i in range(2)]
+    resp = R.fit_response(gs, [d.run(g).q for g in gs], T)
+    g2 = scale * P.gaussian(T, 16, 1)
+    q2 = d.run(g2).q
+    reading = R.read(resp)
+    assert R.witness(resp) is None and resp.residual <= F.tolerance(T)
+    assert R.eq1_residual(reading, q2, g2) <= F.tolerance(T) < R.eq1_residual(reading, q2, g2,
+                                                                             bump=R.control_step(reading))
+    d = P.Driver(AggMo, {})
+    gs = [P.gaussian(T, 16, 10 + i) for i in range(2)]
+    assert R.witness(R.fit_response(gs, [d.run(g).q for g in gs], T)).kind == "rank"
+
+
+def _eq1_idle(p, group, state):
+    """Eq. (1) literally (m <- beta m + g, w <- w - eta_t m - alpha g) with eta_t = 0 at step ``idle``; ``lag``
+    adds ``lag * g_(idle-1)`` to the move after it (a lagged gradient: outside Eq. (1))."""
+    k = state.get("k", 0)
+    m = state.setdefault("m", torch.zeros_like(p))
+    m.mul_(group["beta"]).add_(p.grad)
+    p.sub_((0.0 if k == group["idle"] else group["eta"]) * m + group["alpha"] * p.grad)
+    if k == group["idle"] - 1:
+        state["lagged"] = p.grad.clone()
+    if group["lag"] and k == group["idle"] + 1:
+        p.sub_(group["lag"] * state["lagged"])
+    state["k"] = k + 1
+
+
+Eq1Idle = elementwise("Eq1Idle", _eq1_idle, beta=0.9, eta=0.1, alpha=0.05, idle=3, lag=0.0)
+
+
+def test_eq1_with_eta_zero_at_one_step_is_in_family():
+    """The order-2 recurrence divides by eta_t and does not fit; H has Eq. (1)'s form and the coefficients come
+    back, eta_3 = 0 included. The same class with a lagged gradient after that step is rejected, with a witness."""
+    d = P.Driver(Eq1Idle, {})
+    G = P.gaussian(T, 16, 0)
+    assert F.fit_recurrence(d.run(G).q, G).residual > 1e6 * F.tolerance(T)  # the old premise: "not in the family"
+    res = identify(Eq1Idle, {}, "Eq1Idle")
+    assert res.verdict == "in-family" and res.control_rejected and "eta_a = 0 at steps k = 3 " in res.reason
+    eta = np.where(np.arange(T - 1) == 3, 0.0, 0.1)
+    assert np.max(np.abs(res.eq.eta - eta)) <= 1e-12 and np.max(np.abs(res.eq.alpha - 0.05)) <= 1e-12
+    assert np.max(np.abs(res.eq.beta[1:] - 0.9)) <= 1e-12
+    bad = identify(Eq1Idle, {"lag": 0.02}, "Eq1Idle")
+    assert bad.verdict == "not-in-family" and bad.witness.kind == "rank" and bad.witness.column == 2
+    assert abs(bad.witness.residual) > 1e6 * bad.tolerance
+
+
+def _lookahead(p, group, state):
+    """Lookahead around SGD (``momentum`` 0) or heavy ball: k fast steps, then ``slow += alpha (fast - slow)`` and the
+    fast weights restart from slow; the momentum buffer is carried across the syncs."""
+    k = state.get("k", 0)
+    slow = state.setdefault("slow", p.detach().clone())
+    buf = state.setdefault("buf", torch.zeros_like(p))
+    buf.mul_(group["momentum"]).add_(p.grad)
+    p.sub_(group["lr"] * buf)
+    if (k + 1) % group["k"] == 0:
+        slow.add_(group["alpha"] * (p - slow))
+        p.copy_(slow)
+    state["k"] = k + 1
+
+
+Lookahead = elementwise("Lookahead", _lookahead, lr=0.1, momentum=0.0, k=5, alpha=0.5)
+
+
+def test_lookahead_around_sgd_is_in_family():
+    """Inside a window beta = 1 and eta = 0 (moves lr g_t), at a sync eta = -(1 - alpha) lr returns the window's sum,
+    a restart at the next window; around heavy ball (the momentum carried across syncs) it is not a member."""
+    res = identify(Lookahead, {}, "Lookahead")
+    assert res.verdict == "in-family" and res.control_rejected, res.reason
+    sync = np.arange(T - 1) % 5 == 4
+    assert np.allclose(res.eq.eta[sync], -0.05, rtol=1e-12) and np.allclose(res.eq.alpha, 0.1, rtol=1e-12)
+    assert np.all(res.eq.eta[~sync][1:] == 0) and np.all(res.eq.beta[np.arange(T - 1) % 5 == 0][1:] == 0)
+    bad = identify(Lookahead, {"momentum": 0.9}, "Lookahead")
+    assert bad.verdict == "not-in-family" and bad.witness.kind == "rank", bad.reason
+
+
+def _started(p, group, state):
+    """An EMA momentum whose buffer starts at the constant ``m0`` (as Yogi's initial accumulator)."""
+    m = state.setdefault("m", torch.full_like(p, group["m0"]))
+    m.mul_(0.9).add_(p.grad, alpha=0.1)
+    p.sub_(group["lr"] * m)
+
+
+StartedMomentum = elementwise("StartedMomentum", _started, lr=0.1, m0=1e-3)
+
+
+def test_motion_under_zero_gradients_is_a_one_line_witness():
+    res = identify(StartedMomentum, {}, "StartedMomentum")
+    assert res.verdict == "not-in-family" and res.reason.startswith("moves under zero gradients")
+    assert "step 0 moves coordinate 0 to -9.000e-05" in res.reason  # -lr * 0.9 * m0
+    assert identify(StartedMomentum, {"m0": 0.0}, "StartedMomentum").verdict == "in-family"
+    yogi = pytest.importorskip("pytorch_optimizer").Yogi
+    assert identify(yogi, {}, "pytorch_optimizer.Yogi").reason.startswith("moves under zero gradients")
+
+
+def _steady_switch(p, group, state):
+    """Heavy ball whose rate, once the gradient is steady (equal to the last one), is set from all coordinates."""
+    last = state.get("last")
+    if last is not None and torch.equal(last, p.grad):
+        group["lr"] = group["base"] / (1 + float(p.grad.abs().sum()))
+    state["last"] = p.grad.clone()
+    m = state.setdefault("m", torch.zeros_like(p))
+    m.mul_(0.9).add_(p.grad)
+    p.sub_(group["lr"] * m)
+
+
+SteadySwitch = elementwise("SteadySwitch", _steady_switch, lr=0.1, base=0.1)
+
+
+def test_switch_on_a_steady_gradient_is_coupling():
+    """Gaussian gradients never trigger it (the class looks like heavy ball); a steady gradient does, and new values
+    on half of the coordinates then move the other half. SWATS is of this kind."""
+    res = identify(SteadySwitch, {}, "SteadySwitch")
+    assert res.verdict == "not-in-family" and res.reason.startswith("coupled coordinates under a steady gradient")
+    assert dict(res.probes)["coupling"] == 0.0
+    swats = pytest.importorskip("pytorch_optimizer").SWATS
+    assert identify(swats, {}, "pytorch_optimizer.SWATS").reason.startswith("coupled coordinates under a steady")
+
+
+def test_idle_first_steps_are_eta_zero_in_the_preconditioned_family():
+    """pytorch_optimizer's RAdam does not move for 5 steps, then Adam with rectification: at constant magnitude H
+    has Eq. (1)'s form with eta_a = 0 there (identified at steps 1..4; step 0 is a restart, where only eta + alpha = 0
+    is)."""
+    radam = pytest.importorskip("pytorch_optimizer").RAdam
+    res = identify(radam, {}, "pytorch_optimizer.RAdam")
+    assert res.verdict == "preconditioned" and res.regime.startswith("g/|g|") and res.control_rejected
+    assert np.all(res.eq.eta[:5] == 0) and np.all(res.eq.eta[5:] != 0) and "eta_a = 0 at steps k = 1..4 " in res.reason
+
+
+def _momentum_sign_step(p, group, state):
+    """``w <- w - lr |g_t| sign(m_t)``: a per-coordinate step, but against the momentum's sign, not the gradient's."""
+    m = state.setdefault("m", torch.zeros_like(p))
+    m.mul_(0.9).add_(p.grad)
+    p.sub_(group["lr"] * p.grad.abs() * m.sign())
+
+
+MomentumSignStep = elementwise("MomentumSignStep", _momentum_sign_step, lr=0.1)
+
+
+def test_rprop_is_a_memoryless_per_coordinate_step():
+    res = identify(torch.optim.Rprop, {}, "torch.optim.Rprop")
+    assert res.verdict == "preconditioned" and res.reason.startswith("memoryless with a per-coordinate step")
+    assert "scaling the gradients changes nothing" in res.reason and res.eq is None
+    other = identify(MomentumSignStep, {}, "MomentumSignStep")
+    assert other.verdict == "not-identified" and dict(other.probes)["every coordinate moves against its current "
+                                                                   "gradient"] == 1.0
+
+
+class PairsOnly(torch.optim.Optimizer):
+    """Moves its parameters only two at a time (as LoRA factor pairs): a lone parameter stays."""
+
+    def __init__(self, params, lr=0.1):
+        super().__init__(params, {"lr": lr})
+
+    @torch.no_grad()
+    def step(self):
+        ps = self.param_groups[0]["params"]
+        for a, b in zip(ps[::2], ps[1::2]):
+            a.sub_(self.defaults["lr"] * a.grad * b.abs().mean())
+            b.sub_(self.defaults["lr"] * b.grad * a.abs().mean())
+
+
+def test_pairs_only_is_not_probed():
+    res = identify(PairsOnly, {}, "PairsOnly")
+    assert res.verdict == "not-probed" and res.reason.startswith("updates parameters only in pairs")
+    still = identify(Sleepless, {}, "Sleepless")
+    assert still.verdict == "not-identified" and "nor as one of two parameters" in still.reason
+
+
+class Sleepless(torch.optim.Optimizer):
+    """Never moves anything."""
+
+    def __init__(self, params, lr=0.1):
+        super().__init__(params, {"lr": lr})
+
+    def step(self):
+        pass

@@ -199,11 +199,20 @@ def recurrence_residual(fit: RecurrenceFit, q: np.ndarray, g: np.ndarray, e: np.
         c = fit.coef[k, idx]
         worst = max(worst, step_residual(dq[k] - X @ c, dq[k], np.abs(X) @ np.abs(c), _qmax(q, k), T))
     if gamma is not None and e is not None:
-        for k in range(min(len(gamma), len(e) - 1)):
-            de, dqe = e[k + 1] - e[k], q[k + 1] - e[k]
-            r = de - gamma[k] * dqe
-            qmax = max(_qmax(q, k), _qmax(e, k))
-            worst = max(worst, step_residual(r, de, np.abs(gamma[k] * dqe), qmax, T))
+        worst = max(worst, average_residual(gamma, q, e, T))
+    return worst
+
+
+def average_residual(gamma: np.ndarray, q: np.ndarray, e: np.ndarray, steps: int) -> float:
+    """The averaging weights on a probe: ``e[k+1] - e[k] = gamma[k] (q[k+1] - e[k])``, each step relative to itself.
+    A weight that was not identified (NaN: the query point sat on the evaluation point, as before a first move)
+    counts as 0 (then e must not move either)."""
+    worst = 0.0
+    for k in range(min(len(gamma), len(e) - 1)):
+        de, dqe = e[k + 1] - e[k], q[k + 1] - e[k]
+        r = de - (gamma[k] if np.isfinite(gamma[k]) else 0.0) * dqe
+        qmax = max(_qmax(q, k), _qmax(e, k))
+        worst = max(worst, step_residual(r, de, np.abs(gamma[k] * dqe), qmax, steps))
     return worst
 
 

@@ -8,6 +8,7 @@ No loss and no closure is used; a class that insists on one is reported, not wor
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 from dataclasses import dataclass, field
@@ -104,8 +105,9 @@ class Driver:
     that treat matrices differently: LARS's trust ratio, Shampoo, Muon)."""
 
     def build(self, p):
+        """``cls([p])`` (or ``cls(p)`` for a list of parameters), in training mode where it has one."""
         try:
-            opt = self.cls([p], **self.kwargs)
+            opt = self.cls(p if isinstance(p, list) else [p], **self.kwargs)
         except Exception as err:  # noqa: BLE001 -- a class that raises at construction is a census finding
             raise ProbeError("construction", f"{type(err).__name__}: {err}".replace("\n", " ")[:300]) from None
         train = getattr(opt, "train", None)
@@ -117,18 +119,45 @@ class Driver:
     def run(self, G: np.ndarray, p0: np.ndarray | None = None) -> Trajectory:
         """Eagerly (``torch.compile`` switched off for the probe: compiled kernels take minutes on a CPU and round
         differently from run to run of a census)."""
+        with self._eager():
+            return self._run(G, p0)
+
+    def run_pair(self, G: np.ndarray, p0: np.ndarray) -> np.ndarray:
+        """Two parameters given together (the first from ``p0`` fed ``G``, the second from ``p0`` reversed fed ``-G``):
+        the first one's points, (T + 1, D). For a class that never moves a lone parameter (one that updates factor
+        pairs)."""
+        with self._eager():
+            T, D = G.shape
+            ps = [torch.nn.Parameter(torch.as_tensor(np.array(x), dtype=torch.float64)) for x in (p0, p0[::-1])]
+            opt, _ = self.build(ps)
+            q = np.empty((T + 1, D))
+            try:
+                for k in range(T + 1):
+                    q[k] = ps[0].detach().numpy()
+                    if k == T:
+                        break
+                    for p, sign in zip(ps, (1.0, -1.0)):
+                        p.grad = sign * torch.as_tensor(G[k], dtype=torch.float64).clone()
+                    opt.step()
+            except Exception as err:  # noqa: BLE001
+                raise _classify(err) from None
+            return q
+
+    @contextlib.contextmanager
+    def _eager(self):
         import torch._dynamo
 
         switch = EAGER_SWITCHES.get(self.cls.__module__.split(".")[0])
         if switch is None:
             with torch._dynamo.config.patch(disable=True):
-                return self._run(G, p0)
+                yield
+            return
         module, name, value = switch
         mod = importlib.import_module(module)
         saved = getattr(mod, name)
         setattr(mod, name, value)
         try:
-            return self._run(G, p0)
+            yield
         finally:
             setattr(mod, name, saved)
 

@@ -2,22 +2,27 @@
 
 Probes, in order (each a fresh optimizer; D coordinates, T steps, float64):
 
-1. **base**: Gaussian gradients from ``w_0 = 0``; any exception -> *not-probed* with the reason.
-2. **translation**: the same gradients from ``w_0 = delta``. Every member of Eq. (1) (plain, preconditioned,
-   sign) is translation invariant in open loop, so a trajectory that is not the base one shifted by ``delta``
-   is evidence against the whole family: the step reads the parameter (weight decay; reported with its
-   coefficient, coupled through the gradient or decoupled).
-3. **coupling**: from ``delta``, half of the coordinates get other gradients; every member moves each
-   coordinate from its own gradients only, so a move of the other half is evidence against the family.
-4. **plain fit** of the three-term recurrence on the base probe; accepted when its residual is at rounding,
-   the same coefficients hold on a held-out probe within the tolerance, the control (the middle step's B 1 %
-   off) does not, and Eq. (1)'s coefficients read off it are finite -> *in-family*.
-5. otherwise **superposition and scaling**: linear -> the order of the response (order K > 2 fits: two
-   momenta) -> *not-in-family*; nonlinear -> **sign** (every coordinate moves by the same amount), then
-   **constant magnitude** (|g| the same everywhere: an Adam-type second moment is the same number on every
-   coordinate, so the response is linear in the signs) -> *preconditioned*, then **below epsilon**
-   (|g| ~ 1e-30: an epsilon-regularised preconditioner is the constant 1/eps) -> *preconditioned* with the
-   linear part identified there, or order > 2 there -> *not-in-family*; else *not-identified* with what was tried.
+1. **base**: Gaussian gradients from ``w_0 = 0``; any exception -> *not-probed* with the reason. A parameter that
+   never moves is tried from ``w_0 = delta`` and then as one of two parameters (a class that updates parameters
+   only in pairs, LoRA factors, is *not-probed* and said so).
+2. **coupling**: from ``delta``, half of the coordinates get other gradients -- Gaussian ones, and a steady
+   gradient (the same at every step: switches that read every coordinate once the gradient is steady, as
+   SWATS's switch to SGD); every member moves each coordinate from its own gradients only.
+3. **translation**: the base gradients from ``w_0 = delta``. Every member of Eq. (1) (plain, preconditioned, sign)
+   is translation invariant in open loop, so a trajectory that is not the base one shifted by ``delta`` is
+   evidence against the whole family: the step reads the parameter (weight decay; reported with its coefficient,
+   coupled through the gradient or decoupled).
+4. **zero gradients from w_0 = 0**: every member stays at 0 (its start is a multiple of theta0 = 0 and a zero
+   gradient has a zero preconditioned image); a move is a one-line witness.
+5. In each regime where the response may be linear -- the gradients themselves, then (nonlinear) constant
+   magnitude, then below epsilon -- the **order-2 recurrence** (fit.py; fast, and exact for members with
+   eta_t != 0), and where it does not confirm, the **gradient response H** (response.py), decisive for every zero
+   pattern: its form is Eq. (1)'s -> *in-family* / *preconditioned* (confirmed by replaying the read coefficients
+   on a held-out probe, a control rejected), or a witness (row, column, residual) -> *not-in-family* where the
+   regime is linear for every member (the gradients; below epsilon for epsilon-regularised preconditioners).
+   Between the regimes: **superposition and scaling** (linear?) and **sign** (every coordinate moves by the same
+   amount). Last, a memoryless **per-coordinate sign step** (each coordinate moves against its current gradient
+   by a step of its own: Rprop) -> *preconditioned*; else *not-identified* with what was tried.
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ import numpy as np
 
 from . import fit as F
 from . import probe as P
+from . import response as R
 
 TINY = 1e-30
 """Gradient scale of the below-epsilon probe: far below any epsilon a preconditioner adds (1e-8 .. 1e-16), so sqrt(v) / eps <= 1e-14."""
@@ -64,6 +70,7 @@ class Identification:
     regime: str = ""  # what u is for the coefficients: "g", "g/|g| (|g| constant)", "g (|g| ~ 1e-30)"
     probe_scale: float = 1.0  # |g| of the probes the coefficients come from (MAGNITUDE, TINY, or the retreat's)
     limit: str = ""  # where the verdict stops holding: larger gradients couple the coordinates (a clip)
+    witness: R.Witness | None = None  # not-in-family from the gradient response H: where its form is not Eq. (1)'s
 
     def coefficients(self) -> dict:
         def listed(a):
@@ -79,7 +86,8 @@ class Identification:
         out = {"target": self.target, "settings": self.settings, "verdict": self.verdict, "reason": reason,
                "coefficients": self.coefficients(), "residual": _num(self.residual),
                "tolerance": _num(self.tolerance), "control_rejected": self.control_rejected,
-               "matches": self.matches, "regime": self.regime or None, "limit": self.limit or None}
+               "matches": self.matches, "regime": self.regime or None, "limit": self.limit or None,
+               "witness": self.witness.to_json() if self.witness is not None else None}
         return out
 
     def __repr__(self) -> str:
@@ -122,6 +130,12 @@ class _Run:
         """|g| of the constant-magnitude probe: MAGNITUDE, or the retreat's scale (a clip fires above it)."""
         return MAGNITUDE if self.scale == 1.0 else self.scale
 
+    @property
+    def response_probes(self) -> int:
+        """Probes the gradient response H is fitted from: row t has t + 1 unknowns, each probe gives D equations;
+        at least twice as many equations as unknowns."""
+        return max(2, math.ceil(2 * self.T / self.D))
+
     def accept(self, q, g, q2, g2, e=None, e2=None, order=2):
         """Fit on (q, g), read Eq. (1), check the held-out (q2, g2): (eq, fit residual, held-out, control)."""
         f = F.fit_recurrence(q, g, order)
@@ -133,6 +147,27 @@ class _Run:
             eq.gamma = gamma[:len(eq.eta)]
         dev, ctrl = F.held_out(f, q2, g2, e2, gamma)
         return eq, f.residual, dev, ctrl
+
+
+@dataclass
+class _Regime:
+    """Inputs under which the class may respond linearly: probe k's gradients are ``table(k)`` (k = 0 the base
+    probe, 1 the held-out one, 2.. more to fit H from), the coefficients are for ``u = table(k) / unit``."""
+
+    name: str  # the regime as reported: what u is
+    label: str  # as the probes are named in ``tried``
+    verdict: str  # in-family | preconditioned
+    table: object  # k -> (T, D) gradients
+    unit: float
+    probe_scale: float
+    cache: dict = field(default_factory=dict)
+
+    def probe(self, r: _Run, k: int, trajectory: P.Trajectory | None = None):
+        """(u, trajectory) of probe k, run once."""
+        if k not in self.cache:
+            G = self.table(k)
+            self.cache[k] = (G / self.unit, trajectory if trajectory is not None else r.d.run(G))
+        return self.cache[k]
 
 
 def identify(cls, kwargs: dict, target: str, *, steps: int = 16, dim: int = 16, seed: int = 0,
@@ -156,7 +191,6 @@ def _identify(driver, target, settings, steps, dim, seed) -> Identification:
             setattr(out, k, v)
         return out
 
-    T, D, tol = r.T, r.D, r.tol
     G1, G2 = r.gauss(0), r.gauss(1)
     try:
         base = driver.run(G1)
@@ -166,12 +200,34 @@ def _identify(driver, target, settings, steps, dim, seed) -> Identification:
         return done("not-probed", f"{why}: {err}")
     if not np.all(np.isfinite(base.q)):
         return done("not-identified", "the base probe left the finite numbers")
-    if np.max(np.abs(base.q)) == 0:
-        return done("not-identified", "the parameter did not move under the base probe (all steps zero)")
     try:
+        if np.max(np.abs(base.q)) == 0:
+            static = _static(r, G1)
+            if static is not None:
+                return done(*static)
         return _decide(r, out, done, base, G1, G2)
     except P.ProbeError as err:
         return done("not-identified", f"a probe raised: {err}")
+
+
+def _static(r: _Run, G1):
+    """The parameter did not move from 0: (verdict, reason), or None when it moves from ``delta`` (the translation
+    probe then says how it reads the parameter)."""
+    delta = P.gaussian(1, r.D, r.seed + 2)[0]
+    if np.max(np.abs(r.d.run(G1, delta).q - delta)) > 0:
+        return None
+    try:
+        pair = r.d.run_pair(G1, delta)
+    except P.ProbeError as err:
+        return ("not-identified", "the parameter did not move under the base probe (all steps zero), from w_0 = "
+                f"delta either; as one of two parameters the class raises ({err})")
+    r.tried.append(("two parameters given together", float(np.max(np.abs(pair - delta)))))
+    if np.all(np.isfinite(pair)) and np.max(np.abs(pair - delta)) > 0:
+        return ("not-probed", "updates parameters only in pairs: a lone parameter never moves (from 0 or from "
+                "w_0 = delta), two parameters given together both move (factor pairs such as LoRA's, in alternating "
+                "order); the probes drive one parameter, so the class is not probed")
+    return ("not-identified", "the parameter did not move under the base probe (all steps zero), from w_0 = delta "
+            "either, nor as one of two parameters")
 
 
 RETREAT = (1e-2, 1e-4, 1e-6)
@@ -180,13 +236,23 @@ threshold (a norm clip), and the class is judged on gradients below it."""
 
 
 def _coupling(r: _Run, G1, delta):
-    """(trajectory from ``delta`` under ``G1``, how far new gradients on the first half moved the second half)."""
+    """(trajectory from ``delta`` under ``G1``, how far new gradients on the first half moved the second half under
+    Gaussian gradients, and under a steady gradient). The steady gradient is the same at every step and of the
+    constant-magnitude probe's size (``r.magnitude``): a switch that reads every coordinate once the gradient is
+    steady (SWATS's switch to SGD, set from dot products over all coordinates when its estimate settles to 1e-6,
+    which epsilon delays at |g| ~ 1) fires there. A 0/0 under a steady gradient is no evidence (0)."""
     T, D, h, d = r.T, r.D, r.D // 2, r.d
     shifted = d.run(G1, delta)
     Gc = G1.copy()
     Gc[:, :h] = P.gaussian(T, h, r.seed + 3, r.scale)
     other = d.run(Gc, delta)
-    return shifted, F.deviation(other.q[:, h:], shifted.q[:, h:])
+    dev = F.deviation(other.q[:, h:], shifted.q[:, h:])
+    steady = np.tile(P.gaussian(1, D, r.seed + 6, r.magnitude)[0], (T, 1))
+    steady_c = steady.copy()
+    steady_c[:, :h] = P.gaussian(1, h, r.seed + 7, r.magnitude)[0]
+    s1, s2 = d.run(steady, delta), d.run(steady_c, delta)
+    finite = np.all(np.isfinite(s1.q)) and np.all(np.isfinite(s2.q))
+    return shifted, dev, F.deviation(s2.q[:, h:], s1.q[:, h:]) if finite else 0.0
 
 
 def _decide(r: _Run, out, done, base, G1, G2):
@@ -195,160 +261,290 @@ def _decide(r: _Run, out, done, base, G1, G2):
     # the start, of the gradients' size: after a retreat to |g| ~ 1e-6 a unit start would leave the moves at
     # 1e-9 of |q|, where the deviations (relative to |q|) could no longer see a coupling or a dependence
     delta = P.gaussian(1, D, r.seed + 2, r.scale)[0]
-    shifted, dev_c = _coupling(r, G1, delta)
+    shifted, dev_c, dev_s = _coupling(r, G1, delta)
     r.tried.append(("coupling" if r.scale == 1.0 else f"coupling at |g| ~ {r.scale:g}", dev_c))
-    if dev_c > tol and r.scale == 1.0:
+    r.tried.append(("coupling under a steady gradient" + ("" if r.scale == 1.0 else f" at |g| ~ {r.scale:g}"),
+                    dev_s))
+    if dev_c > tol and r.scale == 1.0:  # a threshold (a norm clip)? judged below it, with the limit said
         for s in RETREAT:
             r.scale = s
-            _, dev_s = _coupling(r, r.gauss(0), s * delta)
-            r.tried.append((f"coupling at |g| ~ {s:g}", dev_s))
-            if dev_s <= tol:
+            _, dev_r, dev_rs = _coupling(r, r.gauss(0), s * delta)
+            r.tried.append((f"coupling at |g| ~ {s:g}", max(dev_r, dev_rs)))
+            if max(dev_r, dev_rs) <= tol:
                 out.limit = (f"for gradients of size ~{s:g} and below: at |g| ~ 1 new gradients on coordinates "
                              f"0..{h - 1} moved coordinates {h}..{D - 1} by {dev_c:.1e} (a threshold such as a norm "
                              f"clip couples the coordinates there, outside Eq. (1)), at |g| ~ {s:g} they do not "
-                             f"({dev_s:.1e})")
+                             f"({max(dev_r, dev_rs):.1e})")
                 G1, G2 = r.gauss(0), r.gauss(1)
                 return _decide(r, out, done, d.run(G1), G1, G2)
         r.scale = 1.0
-        dev_c = max(dev_c, dev_s)
+        dev_c = max(dev_c, dev_r, dev_rs)
     if dev_c > tol:
         sizes = "at every gradient size tried (|g| ~ 1 .. 1e-6)" if r.scale == 1.0 else ""
         return done("not-in-family",
-                    f"coupled coordinates: new gradients on coordinates 0..{h - 1} moved coordinates {h}..{D - 1} "
-                    f"by up to {dev_c:.1e} {sizes} (relative; tolerance {tol:.1e}); every member of Eq. (1), with "
-                    "coordinate-wise preconditioners or sign, moves each coordinate from its own gradients only "
-                    "(norms, trust ratios, orthogonalisation couple them)", residual=dev_c)
+                    f"coupled coordinates: new gradients on coordinates 0..{h - 1} moved coordinates "
+                    f"{h}..{D - 1} by up to {dev_c:.1e} {sizes} (relative; tolerance {tol:.1e}); every member of "
+                    "Eq. (1), with coordinate-wise preconditioners or sign, moves each coordinate from its own "
+                    "gradients only (norms, trust ratios, orthogonalisation couple them)", residual=dev_c)
+    if dev_s > tol:  # not a threshold: a switch that waits for a steady gradient is no matter of size
+        return done("not-in-family",
+                    f"coupled coordinates under a steady gradient: with the same gradient at every step (|g| ~ "
+                    f"{r.magnitude:g}), new values on coordinates 0..{h - 1} moved coordinates {h}..{D - 1} by "
+                    f"{dev_s:.1e} (relative; tolerance {tol:.1e}), while Gaussian gradients do not couple them: a "
+                    "switch or a rate set from all coordinates once the gradient is steady (as SWATS's switch from "
+                    "Adam to SGD); every member of Eq. (1) moves each coordinate from its own gradients only",
+                    residual=dev_s)
     dev_t = F.deviation(shifted.q, base.q + delta)
     r.tried.append(("translation", dev_t))
     if dev_t > tol:
         return done("not-in-family", _parameter_dependence(r, base, G1, delta, dev_t), residual=dev_t)
+    moved = _zero_gradient_motion(r)
+    if moved is not None:
+        return done("not-in-family", moved[0], residual=moved[1])
 
-    b2 = d.run(G2)
-    eq, res, dev, ctrl = r.accept(base.q, G1, b2.q, G2, base.e, b2.e)
-    r.tried.append(("plain fit", res))
-    if eq is not None:
-        return _confirmed(r, out, done, eq, res, dev, ctrl, "in-family", "g",
-                          "the query points follow the three-term recurrence with coefficients shared by every "
-                          "coordinate, also on a held-out probe")
+    plain = _Regime("g", "plain", "in-family", lambda k: r.gauss(k if k < 2 else 8 + k), 1.0, r.scale)
+    plain.probe(r, 0, base)
+    decided, note = _in_regime(r, done, plain, "the query points' increments follow Eq. (1) with coefficients "
+                               "shared by every coordinate, also on a held-out probe", None, response=False)
+    if decided is not None:
+        return decided
+    b2 = plain.probe(r, 1)[1]
     # linear or not?
     s12 = d.run(G1 + G2)
     s3 = d.run(3.0 * G1)
     sup = max(F.deviation(s12.q, base.q + b2.q), F.deviation(s3.q, 3.0 * base.q))
     r.tried.append(("superposition+scaling", sup))
     if sup <= tol:
-        return _order(r, done, base.q, G1, res, sup,
-                      "the response is linear in the gradients (superposition and scaling hold to "
-                      f"{sup:.1e})", "every member of Eq. (1) fits order 2")
+        premise = f"the response is linear in the gradients (superposition and scaling hold to {sup:.1e})"
+        decided, note = _in_regime(r, done, plain, premise, (premise, "every member of Eq. (1)"), fast=False)
+        if decided is not None:
+            return decided
+        return done("not-identified", f"{premise}, but {note}", residual=out.residual)
     steps_ = np.abs(np.diff(base.q, axis=0))
     spread = np.max(np.max(steps_, axis=1) - np.min(steps_, axis=1)) / F.scale_of(base.q)
     r.tried.append(("equal step on every coordinate", spread))
     if spread <= tol and F.deviation(s3.q, base.q) <= tol:
-        K = np.max(steps_, axis=1)
-        ks = f"K_t = {K[0]:.10g} at every step" if np.allclose(K, K[0], rtol=1e-12, atol=0) else \
-            "K_t = " + ", ".join(f"{x:.6g}" for x in K[:8]) + (", ..." if len(K) > 8 else "")
-        head = ("nonlinear in the gradients, every coordinate moves by the same amount each step and scaling the "
-                f"gradients changes nothing: a sign update w <- w - K_t sign(eta_a m_a + alpha_a g) with {ks}")
-        from .sign import direction
-
-        found = direction(d, steps=min(T, 10), seed=r.seed)
-        if found is None:
-            return done("sign", head + "; the direction's coefficients were not read off (no sign flip could be "
-                        "bracketed)", residual=spread, step_size=K)
-        eq, res_s, ctrl_s, tol_s = found
-        r.tried.append(("sign flip points fit", res_s))
-        r.tried.append(("control", ctrl_s))
-        if not (res_s <= tol_s < ctrl_s):
-            return done("sign", head + f"; the direction's coefficients were not identified (flip-point fit residual "
-                        f"{res_s:.1e}, control {ctrl_s:.1e}, tolerance {tol_s:.1e})", residual=spread, step_size=K)
-        return done("sign", head + "; the direction's coefficients from where the sign flips (gradients that zero "
-                    "the move, found by bisection), up to a positive factor per step: reported with eta_a + alpha_a "
-                    "= 1", residual=max(spread, res_s), step_size=K, eq=eq, control_rejected=True,
-                    regime="sign direction, eta_a + alpha_a = 1", tolerance=tol_s)
+        return _sign(r, done, base, spread)
     # constant magnitude: an Adam-type second moment is pinned
     M = r.magnitude
-    S1, S2 = P.signs(T, D, r.seed + 4, M), P.signs(T, D, r.seed + 5, M)
-    c1, c2 = d.run(S1), d.run(S2)
-    eq, res_c, dev, ctrl = r.accept(c1.q, S1 / M, c2.q, S2 / M, c1.e, c2.e)
-    r.tried.append(("constant-magnitude fit", res_c))
-    if eq is not None:
-        c4 = d.run(4.0 * S1)
-        inv = F.deviation(c4.q, c1.q)
+    const = _Regime("g/|g| (|g| constant)", "constant-magnitude", "preconditioned",
+                    lambda k: P.signs(T, D, r.seed + (4, 5)[k] if k < 2 else r.seed + 18 + k, M), M, M)
+    S1, c1 = const.probe(r, 0)
+
+    def scale_invariance():
+        inv = F.deviation(d.run(4.0 * S1 * M).q, c1.q)
         r.tried.append(("scale invariance", inv))
-        how = "scale-invariant (|g| x 4 changes nothing)" if inv <= tol else \
+        return "scale-invariant (|g| x 4 changes nothing)" if inv <= tol else \
             f"not scale-invariant (|g| x 4 moves the trajectory by {inv:.1e}: epsilon or a clip acts)"
-        return _confirmed(r, out, done, eq, res_c, dev, ctrl, "preconditioned", "g/|g| (|g| constant)",
-                          f"nonlinear in the gradients (superposition off by {sup:.1e}); with |g| = "
-                          f"{M:g} on every coordinate the step is linear in the signs with shared "
-                          "coefficients: an Adam-type preconditioner u = g/sqrt(v_hat), pinned by this probe "
-                          f"(v_hat = g^2); coefficients are for u = g/|g|; {how}", probe_scale=M)
+
+    decided, note_c = _in_regime(r, done, const, lambda: (
+        f"nonlinear in the gradients (superposition off by {sup:.1e}); with |g| = {M:g} on every coordinate the "
+        "step is linear in the signs with shared coefficients: an Adam-type preconditioner u = g/sqrt(v_hat), pinned "
+        f"by this probe (v_hat = g^2); coefficients are for u = g/|g|; {scale_invariance()}"), None)
+    if decided is not None:
+        return decided
+    res_c = dict(r.tried).get("constant-magnitude fit", float("nan"))
     # below epsilon: an eps-regularised preconditioner is constant
-    t1, t2 = d.run(TINY * G1), d.run(TINY * G2)
+    tiny = _Regime("g (|g| ~ 1e-30)", "below-epsilon", "preconditioned",
+                   lambda k: TINY * r.gauss(k if k < 2 else 8 + k), 1.0, TINY)
+    (_, t1), (_, t2) = tiny.probe(r, 0), tiny.probe(r, 1)
     t12 = d.run(TINY * (G1 + G2))
     lin = F.deviation(t12.q, t1.q + t2.q)
     r.tried.append(("below-epsilon superposition", lin))
     if lin <= tol and np.max(np.abs(t1.q)) > 0:
-        eq, res_t, dev, ctrl = r.accept(t1.q, TINY * G1, t2.q, TINY * G2, t1.e, t2.e)
-        r.tried.append(("below-epsilon fit", res_t))
-        if eq is not None:
-            return _confirmed(r, out, done, eq, res_t, dev, ctrl, "preconditioned", "g (|g| ~ 1e-30)",
-                              f"nonlinear in the gradients (superposition off by {sup:.1e}) and not pinned by "
-                              f"constant-magnitude probes (residual {res_c:.1e}); for |g| ~ {TINY:g} the response "
-                              "is linear (an epsilon-regularised preconditioner is constant there) and follows "
-                              "Eq. (1): the momentum recursion is identified at that scale, coefficients in units "
-                              "of g (they carry 1/epsilon); the preconditioner at ordinary magnitudes is not", probe_scale=TINY)
-        return _order(r, done, t1.q, TINY * G1, res_t, lin,
-                      f"for |g| ~ {TINY:g} the response is linear (superposition to {lin:.1e}: an epsilon-"
-                      "regularised preconditioner is constant there)",
-                      "every member of Eq. (1) whose preconditioner is constant for small gradients fits order 2 "
-                      "there", fallback=f"nonlinear at ordinary magnitudes (superposition off by {sup:.1e}), "
-                      f"constant-magnitude fit residual {res_c:.1e}")
+        premise = (f"for |g| ~ {TINY:g} the response is linear (superposition to {lin:.1e}: an epsilon-regularised "
+                   "preconditioner is constant there)")
+        decided, note = _in_regime(r, done, tiny, (
+            f"nonlinear in the gradients (superposition off by {sup:.1e}) and not pinned by constant-magnitude probes "
+            f"({note_c}); {premise} and follows Eq. (1): the momentum recursion is identified at that scale, "
+            "coefficients in units of g (they carry 1/epsilon); the preconditioner at ordinary magnitudes is not"),
+            (premise, "every member of Eq. (1) whose preconditioner is constant for small gradients"))
+        if decided is not None:
+            return decided
+        return done("not-identified", f"nonlinear at ordinary magnitudes (superposition off by {sup:.1e}), "
+                    f"constant magnitude: {note_c}; {premise}, but {note}", residual=out.residual)
+    step = _coordinate_sign_step(r, base, G1, b2, G2, s3)
+    if step is not None:
+        return done("preconditioned", step, regime="per-coordinate step on sign(g)", residual=0.0)
     return done("not-identified",
                 f"nonlinear in the gradients (superposition/scaling off by {sup:.1e}), so not plain Eq. (1); tried: "
-                f"equal steps on every coordinate (sign: spread {spread:.1e}), constant |g| (residual {res_c:.1e}), "
+                f"equal steps on every coordinate (sign: spread {spread:.1e}), constant |g| ({note_c}), "
                 f"|g| ~ {TINY:g} (superposition off by {lin:.1e}): the preconditioner is not pinned by these probes"
                 + (f"; a misfit of float32 size ({sup:.1e}): the class may store or compute in float32 (a setting "
                    "such as storage_dtype=float64 may help)" if sup < FLOAT32_SIZE else ""),
-                residual=res)
+                residual=res_c)
 
 
-def _confirmed(r, out, done, eq, res, dev, ctrl, verdict, regime, why, probe_scale=None):
-    out.probe_scale = r.scale if probe_scale is None else probe_scale
-    r.tried.append(("held-out probe", dev))
-    r.tried.append(("control", ctrl))
-    rejected = bool(ctrl > r.tol)
-    if dev > r.tol:
-        return done("not-identified", f"the fit holds on its probe (residual {res:.1e}) but Eq. (1) with the "
-                    f"identified coefficients misses a held-out probe by {dev:.1e}", residual=dev,
-                    control_rejected=rejected, eq=eq, regime=regime)
-    if not rejected:
-        return done("not-identified", f"the fit holds (residual {res:.1e}) but the control (one eta 1 % off) is "
-                    f"not rejected ({ctrl:.1e}): the probe's signal is at rounding level", residual=max(res, dev),
-                    control_rejected=False, eq=eq, regime=regime)
-    bad = [k for k in range(len(eq.eta)) if not (np.isfinite(eq.eta[k]) and np.isfinite(eq.alpha[k])
-                                                 and (k == 0 or np.isfinite(eq.beta[k])))]
-    if bad:
-        return done("not-identified", f"the recurrence fits (residual {res:.1e}, held-out {dev:.1e}) but Eq. (1)'s "
-                    f"coefficients are not finite at step {bad[0]} (A_t = 0 with C_t != 0, a delayed gradient "
-                    "without momentum, or eta_t = 0): the recurrence is not read as Eq. (1) there",
-                    residual=max(res, dev), control_rejected=rejected, eq=eq, regime=regime)
+def _in_regime(r: _Run, done, reg: _Regime, why, conclusive, fast: bool = True, response: bool = True):
+    """Decide in one regime: the order-2 recurrence (``fast``), then the gradient response H (``response``; its fit
+    on a held-out probe is the test that the response is linear there with shared coefficients). ``conclusive`` =
+    (premise, family) makes a witness in H a *not-in-family* verdict ("family" has H of Eq. (1)'s form in this
+    regime). ``why``: the reason of a positive verdict (a string, or a function making it). Returns
+    (Identification, None) when decided, else (None, what was found)."""
+    T, tol = r.T, r.tol
+    (u0, b0), (u1, b1) = reg.probe(r, 0), reg.probe(r, 1)
+    why_text = why if isinstance(why, str) else None
+    note = ""
+    if fast:
+        eq, res, dev, ctrl = r.accept(b0.q, u0, b1.q, u1, b0.e, b1.e)
+        r.tried.append((f"{reg.label} fit", res))
+        if eq is not None:
+            r.tried.append((f"{reg.label} held-out probe", dev))
+            r.tried.append((f"{reg.label} control", ctrl))
+            if dev <= tol and ctrl > tol and _finite(eq):
+                return _found(r, done, reg, eq, max(res, dev), why_text or why()), None
+            note = (f"the order-2 recurrence fits its probe (residual {res:.1e}) but "
+                    + (f"misses a held-out probe by {dev:.1e}" if dev > tol else
+                       "the control is not rejected" if ctrl <= tol else "its Eq. (1) coefficients are not finite"))
+        else:
+            note = f"the order-2 recurrence leaves {res:.1e}"
+    if not response:
+        return None, note
+    # the gradient response H: exact for every zero pattern of eta_t, beta_t
+    fits = [reg.probe(r, 0)] + [reg.probe(r, k) for k in range(2, r.response_probes + 1)]
+    resp = R.fit_response([u for u, _ in fits], [b.q for _, b in fits], T)
+    held = R.response_residual(resp, b1.q, u1, T)
+    r.tried.append((f"{reg.label} response H fit", resp.residual))
+    r.tried.append((f"{reg.label} response H on a held-out probe", held))
+    if not (resp.residual <= tol and held <= tol):
+        return None, (f"constant-magnitude fit residual {resp.residual:.1e}" if reg.label == "constant-magnitude"
+                      else f"no gradient response H with coefficients shared by the coordinates fits (residual "
+                      f"{resp.residual:.1e}, held-out {held:.1e}, tolerance {tol:.1e})")
+    reading = R.read(resp)
+    gamma = F.fit_average(b0.q, b0.e) if b0.e is not None else None
+    dev = R.eq1_residual(reading, b1.q, u1, steps=T)
+    if gamma is not None:
+        dev = max(dev, F.average_residual(gamma, b1.q, b1.e, T))
+    ctrl = R.eq1_residual(reading, b1.q, u1, bump=R.control_step(reading), steps=T)
+    r.tried.append((f"{reg.label} Eq. (1) from H on the held-out probe", dev))
+    r.tried.append((f"{reg.label} control", ctrl))
+    fitted = (f"the gradient response H (q_(t+1) - q_t = -sum_s H[t,s] u_s, fitted from {len(fits)} probes) "
+              f"predicts a held-out probe to {held:.1e}")
+    if dev <= tol and ctrl > tol:
+        eq = reading.eq1(gamma[:T - 1] if gamma is not None else None)
+        idle = [k for k in range(len(eq.eta)) if eq.eta[k] == 0 and reading.how[k] == "read"]
+        text = (why_text or why()) + f"; {fitted} and has Eq. (1)'s form"
+        if idle:
+            text += f" with eta_a = 0 at steps k = {_ranges(idle)} (the momentum accumulates, unread there)"
+        return _found(r, done, reg, eq, max(resp.residual, held, dev), text), None
+    w = R.witness(resp)
+    if w is not None and conclusive is not None:
+        premise, family = conclusive
+        orders = _orders(r, b0.q, u0)
+        return done("not-in-family", f"not of Eq. (1)'s form: {premise} with coefficients shared by the coordinates "
+                    f"({fitted}), but {w.text()}; {family} has H[t,s] = eta_t prod_(j=s+1..t) beta_j for s < t"
+                    f"{orders}", residual=abs(w.residual),
+                    witness=w, regime=reg.name), None
+    if w is not None:
+        return None, (f"linear in the signs with shared coefficients (H predicts a held-out probe to {held:.1e}), but "
+                      f"H is not of Eq. (1)'s form there (row {w.row}, column {w.column}, residual {w.residual:.1e}): "
+                      "no preconditioned member pinned by this probe")
+    return None, (f"{fitted}, but Eq. (1) read off it misses the held-out probe by {dev:.1e} (control {ctrl:.1e}, "
+                  f"tolerance {tol:.1e}) and no witness against its form stands above the rounding")
+
+
+def _finite(eq: F.Eq1) -> bool:
+    return all(np.isfinite(eq.eta[k]) and np.isfinite(eq.alpha[k]) and (k == 0 or np.isfinite(eq.beta[k]))
+               for k in range(len(eq.eta)))
+
+
+def _found(r, done, reg: _Regime, eq: F.Eq1, residual: float, why: str):
     extra = "; memoryless (no momentum): beta_a arbitrary (reported 0, alpha_a = 0)" if eq.memoryless else ""
     avg = "; evaluation points: a weight average of the query points (gamma_avg)" if eq.gamma is not None else ""
-    return done(verdict, why + extra + avg, residual=max(res, dev), control_rejected=True, eq=eq, regime=regime)
+    return done(reg.verdict, why + extra + avg, residual=residual, control_rejected=True, eq=eq, regime=reg.name,
+                probe_scale=reg.probe_scale)
 
 
-def _order(r, done, q, g, res2, lin, premise, family, fallback=None):
+def _ranges(ks: list) -> str:
+    """[0, 1, 2, 5] -> '0..2, 5'."""
+    out, start = [], ks[0]
+    for a, b in zip(ks, ks[1:] + [None]):
+        if b != a + 1:
+            out.append(f"{start}..{a}" if a > start else f"{a}")
+            start = b
+    return ", ".join(out)
+
+
+def _orders(r, q, g) -> str:
+    """What a witness leaves open: the order of the recurrence the query points do follow (several momenta)."""
+    res2 = F.fit_recurrence(q, g, 2).residual
     for K in range(3, 6):
         f = F.fit_recurrence(q, g, K)
         r.tried.append((f"order {K} fit", f.residual))
-        if f.residual <= max(r.tol, EXPLAINED * res2):  # naming the order; the evidence is order 2 failing
-            return done("not-in-family", f"order {K} > 2: {premise}, but its query points need a {K}-term "
-                        f"recurrence (several momenta); order 2 leaves a residual {res2:.1e} (tolerance "
-                        f"{r.tol:.1e}) where {family}", residual=res2)
-    if fallback is not None:
-        return done("not-identified", f"{fallback}; {premise} but no recurrence of order <= 5 with shared "
-                    f"coefficients fits (order 2 residual {res2:.1e})", residual=res2)
-    return done("not-in-family", f"{premise}, but no recurrence of order <= 5 with coefficients shared by the "
-                f"coordinates fits; order 2 leaves {res2:.1e} (tolerance {r.tol:.1e}) where {family}", residual=res2)
+        if f.residual <= max(r.tol, EXPLAINED * res2):
+            return f"; the query points follow a {K}-term recurrence instead (order {K} > 2: several momenta)"
+    return ""
+
+
+def _zero_gradient_motion(r: _Run):
+    """(reason, size) when the class moves under zero gradients from ``w_0 = 0``, else None."""
+    zero = r.d.run(np.zeros((r.T, r.D)))
+    q = zero.q
+    if not np.all(np.isfinite(q)):  # 0/0 in a preconditioner: no evidence either way
+        r.tried.append(("zero gradients from 0", float("nan")))
+        return None
+    size = float(np.max(np.abs(q)))
+    r.tried.append(("zero gradients from 0", size))
+    if size == 0:
+        return None
+    k = int(np.argmax(np.any(q != 0, axis=1))) - 1
+    i = int(np.argmax(np.abs(q[k + 1])))
+    return (f"moves under zero gradients: from w_0 = 0 with g = 0 at every step, step {k} moves coordinate {i} to "
+            f"{q[k + 1, i]:.3e} (|w| reaches {size:.1e} in {r.T} steps); every member of Eq. (1), plain, "
+            "preconditioned or sign, stays at 0 there (its start m_a,t0-1 is a multiple of theta0 = 0, and a zero "
+            "gradient is a zero input: a state started at a non-zero constant, as an initial accumulator for the first "
+            "moment, is outside Eq. (1))"), size
+
+
+def _sign(r, done, base, spread):
+    T = r.T
+    steps_ = np.abs(np.diff(base.q, axis=0))
+    K = np.max(steps_, axis=1)
+    ks = f"K_t = {K[0]:.10g} at every step" if np.allclose(K, K[0], rtol=1e-12, atol=0) else \
+        "K_t = " + ", ".join(f"{x:.6g}" for x in K[:8]) + (", ..." if len(K) > 8 else "")
+    head = ("nonlinear in the gradients, every coordinate moves by the same amount each step and scaling the "
+            f"gradients changes nothing: a sign update w <- w - K_t sign(eta_a m_a + alpha_a g) with {ks}")
+    from .sign import direction
+
+    found = direction(r.d, steps=min(T, 10), seed=r.seed)
+    if found is None:
+        return done("sign", head + "; the direction's coefficients were not read off (no sign flip could be "
+                    "bracketed)", residual=spread, step_size=K)
+    eq, res_s, ctrl_s, tol_s = found
+    r.tried.append(("sign flip points fit", res_s))
+    r.tried.append(("control", ctrl_s))
+    if not (res_s <= tol_s < ctrl_s):
+        return done("sign", head + f"; the direction's coefficients were not identified (flip-point fit residual "
+                    f"{res_s:.1e}, control {ctrl_s:.1e}, tolerance {tol_s:.1e})", residual=spread, step_size=K)
+    return done("sign", head + "; the direction's coefficients from where the sign flips (gradients that zero "
+                "the move, found by bisection), up to a positive factor per step: reported with eta_a + alpha_a "
+                "= 1", residual=max(spread, res_s), step_size=K, eq=eq, control_rejected=True,
+                regime="sign direction, eta_a + alpha_a = 1", tolerance=tol_s)
+
+
+def _coordinate_sign_step(r: _Run, base, G1, b2, G2, s3) -> str | None:
+    """A memoryless step per coordinate: on two Gaussian probes every coordinate moves against the sign of its
+    current gradient or not at all, by amounts that differ across coordinates (not the sign family): Eq. (1) with
+    beta_a arbitrary and a coordinate-wise preconditioner u_t = s_t * sign(g_t), s_t >= 0 read from the history
+    (Rprop's adaptive steps)."""
+    against, stays = True, 0
+    for q, G in ((base.q, G1), (b2.q, G2)):
+        dq = np.diff(q, axis=0)
+        floor = 16 * F.EPS * np.maximum(np.abs(q[:-1]), np.abs(q[1:]))
+        against &= bool(np.all((dq * G <= 0) | (np.abs(dq) <= floor)))
+        stays += int(np.sum(np.abs(dq) <= floor))
+    r.tried.append(("every coordinate moves against its current gradient", float(not against)))
+    if not against:
+        return None
+    inv = F.deviation(s3.q, base.q)
+    scale = ("scaling the gradients changes nothing (the steps do not read |g|)" if inv <= r.tol else
+             f"the steps depend on |g| (x 3 moves the trajectory by {inv:.1e})")
+    rest = f"; {stays} of {2 * r.T * r.D} coordinate steps do not move (a step of 0)" if stays else ""
+    return ("memoryless with a per-coordinate step: on two Gaussian probes every coordinate moves against the sign of "
+            "its own current gradient, w_i <- w_i - s_(t,i) sign(g_(t,i)) with s >= 0 read from the coordinate's "
+            f"history (Rprop-type adaptive steps, not identified; they differ across coordinates, so not the sign "
+            f"family){rest}; {scale}: Eq. (1) with beta_a arbitrary and the coordinate-wise preconditioner u_t = s_t "
+            "sign(g_t)")
 
 
 def _parameter_dependence(r, base, G1, delta, dev_t) -> str:
