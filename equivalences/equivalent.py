@@ -582,13 +582,6 @@ def equivalent(a: Method, b: Method, relation: dict | None = None, *, conversion
             f"{2 * J.n + 6} unrolled steps; the engine does not claim they differ"))
     e.witness = w = _with_values(w, a, b1)
     e.reason = w.sentence(a.key, b.key)
-    if conversion and not relation:
-        r, note = _by_conversion(a, b, b1)
-        if r is not None and r.equivalent:
-            r.notes.insert(0, f"with the same names they differ: {e.reason}")
-            return r
-        if note:
-            e.notes.append(note)
     if shifts and _mentions_time(b1):
         for s in (1, -1):
             try:
@@ -599,6 +592,13 @@ def equivalent(a: Method, b: Method, relation: dict | None = None, *, conversion
             if r.equivalent:
                 r.notes.insert(0, f"counted from their first steps they differ: {e.reason}")
                 return r
+    if conversion and not relation:
+        r, note = _by_conversion(a, b, b1)
+        if r is not None and r.equivalent:
+            r.notes.insert(0, f"with the same names they differ: {e.reason}")
+            return r
+        if note:
+            e.notes.append(note)
     if conditions:
         cond = condition(a, b1, w, depth)
         if cond.components():
@@ -729,7 +729,7 @@ def _by_conversion(a: Method, b: Method, b1: Method):
     rel = _relation_of(conv, a, b1)
     if rel is None:
         return None, f"{said}; a constant of {b.key} would have to follow the step there: not a relation"
-    text = {k: v for k, v in conv.hyperparameters.items() if k != v}
+    text = {k: v for k, v in conv.hyperparameters.items() if not _same_name(k, v)}
     try:
         e, _ = _joint_verdict(a, b, related(b1, *rel), relation=text, relation_source="conversion", substitution=rel)
     except NotLinear:
@@ -743,6 +743,12 @@ def _by_conversion(a: Method, b: Method, b1: Method):
     return e, None
 
 
+def _same_name(key: str, value: str) -> bool:
+    """``beta -> beta_from`` or ``eta(t) -> eta_from(t)``: B's hyperparameter is A's namesake (no relation to say)."""
+    base = key[:-3] if key.endswith("(t)") else key
+    return value in (key, base, f"{base}_from", f"{base}_from(t)", f"{base}(t)")
+
+
 def _by_maps(a: Method, b: Method, why: str) -> Equivalence:
     """A method with a transform: both proved instances of Eq. (1) whose maps coincide (the conversion's
     relation, confirmed by substituting it back into the map equations), or the conversion's answer."""
@@ -750,7 +756,7 @@ def _by_maps(a: Method, b: Method, why: str) -> Equivalence:
     if conv is None:
         return Equivalence(a, b, "undecided", reason=f"{why}; the joint proof needs linear steps, and the two are "
                            "not both instances of Eq. (1) whose maps could be compared")
-    rel = {k: v for k, v in conv.hyperparameters.items() if k != v and k != v + "(t)"}
+    rel = {k: v for k, v in conv.hyperparameters.items() if not _same_name(k, v)}
     if conv.exists == "always":
         return Equivalence(a, b, "equivalent", "eq1-maps", relation=rel, relation_source="conversion",
                            notes=[f"{why}: decided by their proved maps onto Eq. (1), which coincide at this relation "

@@ -210,7 +210,7 @@ _COLOUR = {"equivalent": "green", "conditional": "yellow", "not-equivalent": "re
 
 
 def _relation_lines(r: Equivalence) -> list[str]:
-    if r.relation_source == "same names" and not r.relation:
+    if not r.relation:
         shared = sorted({n for n in r.a.hyperparameter_names} & {n for n in r.b.hyperparameter_names})
         return [f"the same names are the same values ({', '.join(shared) or 'no name is shared'})"]
     return [f"{r.b.key}'s {k} = {v}" for k, v in r.relation.items()] + [f"({r.relation_source})"]
