@@ -280,6 +280,9 @@ def render_search(s: Search, console) -> None:
         elif m.kind == "contains":
             parts = [c for c, k in m.components.items() if k == "momentum"]
             what = "contains it when " + " or ".join(parts + [label for label, _ in r.special])
+        elif m.kind == "by-conversion":
+            what = (f"contains it by verify convert {s.a.key} --to {m.name} when {r.conversion_said} (the conversion's "
+                    "answer: its relation is not re-proved here)")
         else:
             what = "only degenerate special cases: " + ", ".join(f"{c} ({k})" for c, k in m.components.items())
         tab.add_row(esc(m.name), esc(what))
