@@ -16,7 +16,7 @@ from equivalences.app.commands.equivalent import compare
 from equivalences.derivation import derivation
 from equivalences.equivalent import equivalent, linear_form, search, unroll
 from equivalences.symbols import g, t, theta0
-from equivalences.trajectory import specialised_schedule
+from equivalences.trajectory import specialised, specialised_schedule
 
 DATA = Path(__file__).parent / "data" / "equivalent"
 R = sp.Rational
@@ -197,3 +197,16 @@ def test_cli_usage_errors_are_one_line(capsys, argv, words):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1
+
+
+def test_optimistic_gradient_descent_is_triple_momentum_exactly_at_beta_0_gamma_1():
+    """Outside Eq. (1)'s shape on one side (a lagged gradient, one state variable): the condition, both ways."""
+    a, b = load("optimistic_gd"), load("triple_momentum")
+    r = equivalent(a, b)
+    assert r.verdict == "conditional" and r.condition.exact
+    assert set(r.condition.components()) == {"alpha = 0", "(beta = 0 and gamma = 1)"}
+    assert r.components == {"alpha = 0": "static", "(beta = 0 and gamma = 1)": "momentum"}
+    alpha, beta, gamma = b.constants
+    at = equivalent(a, specialised(specialised(b, beta, 0), gamma, 1))
+    assert at.equivalent and at.closure.holds
+    assert not equivalent(a, specialised(specialised(b, beta, 0), gamma, R(101, 100))).equivalent

@@ -32,6 +32,13 @@ class Condition(_FamilyCondition):
                 out.update(v.condition.all_equations())
         return out
 
+    @staticmethod
+    def joined(conj) -> str:
+        return " and ".join(sorted(conj)) if len(conj) == 1 else "(" + " and ".join(sorted(conj)) + ")"
+
+    def components(self) -> list[str]:
+        return [self.joined(c) for c in self.conjunctions()]
+
     @property
     def text(self) -> str | None:
         parts = self.components()
@@ -360,7 +367,7 @@ def component_dynamics(a: Method, cond: Condition) -> dict:
             sym, value = eqs[label]
             m = specialised(m, sym, value)
         try:
-            out[" and ".join(sorted(conj))] = dynamics(m)
+            out[cond.joined(conj)] = dynamics(m)
         except NotLinear:
-            out[" and ".join(sorted(conj))] = "momentum"
+            out[cond.joined(conj)] = "momentum"
     return out
