@@ -129,7 +129,7 @@ def test_aggmo_transfer_function_is_the_impulse_response():
 # -- registered pairs: the relation the conversion finds, proved on the joint trajectory ------------------------
 
 
-def test_heavy_ball_is_sgd_nesterov_at_the_converted_relation_and_not_one_percent_off():
+def test_heavy_ball_is_sgd_nesterov_at_the_converted_relation_and_not_one_percent_off(derivations):
     a, b = registry.get("heavy-ball"), registry.get("sgd-nesterov")
     r = compare(a, b, {a.constants[0]: R(4, 5)}, steps=200)
     assert r.equivalent and r.relation_source == "conversion"
@@ -138,25 +138,25 @@ def test_heavy_ball_is_sgd_nesterov_at_the_converted_relation_and_not_one_percen
     mu, nesterov = b.constants
     tau, lr = b.schedules
     beta, eta = a.constants[0], a.schedules[0]
-    wrong = equivalent(a, b, {mu: beta * R(101, 100), nesterov: 0, tau: 0, lr: eta(t)})
+    wrong = equivalent(a, b, {mu: beta * R(101, 100), nesterov: 0, tau: 0, lr: eta(t)}, shifts=False, conditions=False)
     assert not wrong.equivalent and wrong.witness is not None and wrong.relation_source == "given"
 
 
-def test_qhm_is_schedule_free_always():
+def test_qhm_is_schedule_free_always(derivations):
     a, b = registry.get("qhm"), registry.get("schedule-free")
     r = equivalent(a, b)
     assert r.equivalent and r.relation_source == "conversion" and r.relation["gamma(t)"] == "alpha"
     assert sp.cancel(r.transfer[0] - r.transfer[1]) == 0
 
 
-def test_a_shift_of_the_step_index_is_reported():
+def test_a_shift_of_the_step_index_is_reported(derivations):
     a, b = registry.get("heavy-ball"), load("heavy_ball_lead")
     r = equivalent(a, b)
     assert r.equivalent and r.shift == -1 and r.delta == -1 and r.relation_source == "same names"
     assert "differ" in r.notes[0]  # counted from their first steps they are not the same
 
 
-def test_heavy_ball_all_lists_the_methods_that_contain_it():
+def test_heavy_ball_all_lists_the_methods_that_contain_it(derivations):
     a = registry.get("heavy-ball")
     found = search(a, [(n, registry.get(n)) for n in ("heavy-ball", "sgd-nesterov", "qhm", "mass", "lion")])
     kinds = {m.name: m.kind for m in found.matches}
@@ -170,7 +170,7 @@ def test_heavy_ball_all_lists_the_methods_that_contain_it():
 # -- the command line --------------------------------------------------------------------------------------
 
 
-def test_cli_exit_codes_and_json(capsys):
+def test_cli_exit_codes_and_json(capsys):  # declarations of tests/data only: no registered derivation needed
     d = str(DATA)
     assert main(["equivalent", "--module-a", f"{d}/heavy_ball_harmonic.py", "--module-b",
                  f"{d}/heavy_ball_constant.py", "--json"]) == 1
@@ -210,3 +210,15 @@ def test_optimistic_gradient_descent_is_triple_momentum_exactly_at_beta_0_gamma_
     at = equivalent(a, specialised(specialised(b, beta, 0), gamma, 1))
     assert at.equivalent and at.closure.holds
     assert not equivalent(a, specialised(specialised(b, beta, 0), gamma, R(101, 100))).equivalent
+
+
+def test_triple_momentum_is_nesterov_sgd_at_the_converted_relation(derivations):
+    """Triple Momentum (constant coefficients) is an instance of Eq. (1); the registered nesterov-sgd holds it."""
+    a, b = load("triple_momentum"), registry.get("nesterov-sgd")
+    r = equivalent(a, b)
+    assert r.equivalent and r.relation_source == "conversion" and r.closure.holds
+    assert r.delta == b.t0 - a.t0  # counted from their first steps
+    consts, scheds = r.substitution
+    eta = next(f for f in scheds if f.__name__ == "eta")
+    wrong = {**consts, **scheds, eta: scheds[eta] * R(101, 100)}
+    assert not equivalent(a, b, wrong, shifts=False, conditions=False).equivalent

@@ -132,7 +132,7 @@ def replay(r: Equivalence, sets_a: dict, sets_b: dict, *, steps: int, dim: int, 
     va = values_of(r.a, sets_a)
     b_run = renumbered(r.b, r.shift)
     vb = b_values(r, va, sets_b)
-    exact_steps = 12
+    exact_steps = 8
     gap = differ_at_values(concrete(r.a, va), concrete(b_run, vb), r.delta, exact_steps)
     out = {"steps": steps, "dim": dim, "seed": seed, "dtype": "float64", "problem": "lsq",
            "values_a": {_key(k): sp.sstr(v) for k, v in va.items()},
