@@ -9,8 +9,33 @@ import sympy as sp
 from ..algebra import canonical, nice
 from ..prove import Identity
 from ..symbols import t
-from ..trajectory import _Field as Field
+from ..trajectory import _Field
 from .joint import Joint
+
+
+def _moving_powers(e) -> bool:
+    return any(p.exp.has(t) for p in e.atoms(sp.Pow))
+
+
+class Field(_Field):
+    """The trajectory route's exact field, with each power whose exponent moves with the step (``beta**t``, after
+    :func:`~equivalences.algebra.canonical` writes ``beta**(t - 1)`` as ``beta**t / beta``) as one more independent
+    atom.  Sound for a proof: an identity in independent atoms holds at their true values.  A check that fails
+    only because of it is not trusted: a difference is only ever claimed from the concrete unrolled steps, where
+    the power is a number."""
+
+    def __init__(self, exprs):
+        exprs = [canonical(e) if _moving_powers(sp.sympify(e)) else sp.sympify(e) for e in exprs]
+        pows = sorted({p for e in exprs for p in e.atoms(sp.Pow) if p.exp.has(t)}, key=sp.default_sort_key)
+        self.powers = {p: sp.Dummy(f"pow{i}") for i, p in enumerate(pows)}
+        super().__init__([e.xreplace(self.powers) for e in exprs])
+        self.back.update({d: p for p, d in self.powers.items()})
+
+    def __call__(self, expr):
+        e = sp.sympify(expr)
+        if _moving_powers(e):
+            e = canonical(e).xreplace(self.powers)
+        return super().__call__(e)
 
 
 @dataclass

@@ -118,7 +118,7 @@ class Equivalence:
             "witness": None if self.witness is None else self.witness.to_json(),
             "condition": None if self.condition is None else self.condition.to_json(),
             "components": dict(self.components),
-            "special_cases": [{"when": label, "relation": dict(s.relation)} for label, s in self.special],
+            "special_cases": [{"when": label, "relation": dict(sc.relation)} for label, sc in self.special],
             "reason": self.reason, "notes": list(self.notes),
             "transfer_function": None if self.transfer is None else {"a": s(self.transfer[0]), "b": s(self.transfer[1])},
             "numeric": self.numeric,
@@ -138,7 +138,10 @@ def _transfer(J: Joint):
 
 def _joint_verdict(a: Method, b: Method, b_cmp: Method, **kw) -> tuple[Equivalence, Joint]:
     J = joint(a, b_cmp)
-    cl = prove_joint(J)
+    try:
+        cl = prove_joint(J)
+    except ValueError as err:  # a coefficient outside the rational functions (a Piecewise, a root)
+        raise NotLinear(f"a coefficient is not a rational function of the step and the hyperparameters ({err})") from None
     e = Equivalence(a, b, "equivalent" if cl.holds else "not-equivalent", "joint", closure=cl, compared=b_cmp,
                     transfer=_transfer(J), **kw)
     evaluated = [m.key for m in (a, b) if m.evaluate is not None]
@@ -172,7 +175,10 @@ def equivalent(a: Method, b: Method, relation: dict | None = None, *, conversion
         return _by_maps(a, b, str(err))
     if e.equivalent:
         return e
-    w = first_difference(J, 2 * J.n + 6)
+    try:
+        w = first_difference(J, 2 * J.n + 6)
+    except ValueError:  # not rational at a concrete step either
+        w = None
     if w is None:
         return replace(e, verdict="undecided", reason=(
             f"the closure check failed ({e.closure.failed.name}) but no difference was found within "

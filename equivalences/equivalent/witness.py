@@ -10,8 +10,8 @@ from sympy.core.function import AppliedUndef
 from ..algebra import canonical, linear_coefficients, nice
 from ..declare import Method
 from ..symbols import t
-from ..trajectory import _Field as Field
 from ..trajectory import example_values
+from .closure import Field
 from .joint import Joint, NotLinear, linear_form
 
 

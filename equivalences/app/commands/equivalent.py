@@ -113,7 +113,10 @@ def compare(a, b, sets_a=None, sets_b=None, *, numeric: bool = True, steps: int 
 
     result = equivalent(a, b)
     if result.equivalent and numeric:
-        result.numeric = replay(result, sets_a or {}, sets_b or {}, steps=steps, dim=dim, seed=seed)
+        try:
+            result.numeric = replay(result, sets_a or {}, sets_b or {}, steps=steps, dim=dim, seed=seed)
+        except Exception as err:  # noqa: BLE001 -- the replay could not run: said, and exit 1 (never a silent pass)
+            result.numeric = {"passed": False, "error": f"the replay could not run: {type(err).__name__}: {err}"}
     return result
 
 
@@ -255,7 +258,9 @@ def render_equivalence(r: Equivalence, console) -> None:
         tab.add_row("note", esc(note))
     n = r.numeric
     if n is not None:
-        if n.get("exact_agree") is False:
+        if "error" in n:
+            tab.add_row("[red]replay[/]", esc(n["error"]))
+        elif n.get("exact_agree") is False:
             tab.add_row("[red]exact[/]", esc(f"at the replay's values: {n.get('exact_difference')}"))
         elif "max_rel_deviation" in n:
             ok = "[green]✓[/]" if n.get("agrees", n.get("passed")) else "[red]✗[/]"
