@@ -222,3 +222,14 @@ def test_triple_momentum_is_nesterov_sgd_at_the_converted_relation(derivations):
     eta = next(f for f in scheds if f.__name__ == "eta")
     wrong = {**consts, **scheds, eta: scheds[eta] * R(101, 100)}
     assert not equivalent(a, b, wrong, shifts=False, conditions=False).equivalent
+
+
+def test_a_coefficient_with_the_step_in_the_exponent_is_proved_and_a_wrong_exponent_refuted():
+    a, b = load("ema_bias_corrected"), load("ema_bias_corrected_sum")
+    r = equivalent(a, b)
+    assert r.equivalent and r.closure.holds
+    beta = a.constants[0]
+    bad = perturbed(b, beta ** t, beta ** (t + 1))  # the correction one step late
+    rb = equivalent(a, bad, conversion=False, shifts=False, conditions=False)
+    assert not rb.equivalent and rb.witness.step == 2  # q(2) = theta_0 - lr g(1) vs - lr (1 - beta)/(1 - beta^2) g(1)
+    assert sp.cancel(rb.witness.coefficient_b + a.constants[1] / (1 + beta)) == 0
