@@ -233,3 +233,39 @@ def test_a_coefficient_with_the_step_in_the_exponent_is_proved_and_a_wrong_expon
     rb = equivalent(a, bad, conversion=False, shifts=False, conditions=False)
     assert not rb.equivalent and rb.witness.step == 2  # q(2) = theta_0 - lr g(1) vs - lr (1 - beta)/(1 - beta^2) g(1)
     assert sp.cancel(rb.witness.coefficient_b + a.constants[1] / (1 + beta)) == 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_any_change_of_state_variables_is_proved_and_a_perturbed_one_refuted(seed):
+    """AggMo's buffers v = (v1, v2) rewritten as p = T v for a random invertible rational T: the same algorithm;
+    one entry of the rewritten step off by 1/100: a witness."""
+    import random
+
+    from equivalences.declare import Method, state
+
+    rng = random.Random(seed)
+    a = load("aggmo_buffers")
+    beta1, beta2, lr = a.constants
+    while True:
+        T = sp.Matrix(2, 2, [R(rng.randint(-5, 5), rng.randint(1, 4)) for _ in range(4)])
+        if T.det() != 0:
+            break
+    w, p1, p2 = state("w p1 p2")
+    P = sp.Matrix([p1(t), p2(t)])
+    A = T * sp.diag(beta1, beta2) * T.inv()
+    new = A * P + T * sp.Matrix([1, 1]) * g(t)
+    ones = sp.Matrix([[1, 1]]) * T.inv()
+
+    def method(step):
+        after = sp.Matrix([p1(t + 1), p2(t + 1)])
+        return Method(key=f"aggmo-T{seed}", name="AggMo, buffers mixed by T", reference="test", section="-",
+                      summary="-", state=(w, p1, p2),
+                      updates=(sp.Eq(p1(t + 1), step[0]), sp.Eq(p2(t + 1), step[1]),
+                               sp.Eq(w(t + 1), w(t) - lr / 2 * (ones * after)[0])),
+                      query=w, init={w(1): theta0, p1(1): 0, p2(1): 0}, constants=(beta1, beta2, lr),
+                      defaults=dict(a.defaults))
+
+    r = equivalent(a, method(new), conversion=False)
+    assert r.equivalent and r.closure.holds
+    bad = [new[0] + R(1, 100) * P[1], new[1]]
+    assert not equivalent(a, method(bad), conversion=False, shifts=False, conditions=False).equivalent
