@@ -235,7 +235,7 @@ def test_a_coefficient_with_the_step_in_the_exponent_is_proved_and_a_wrong_expon
     assert sp.cancel(rb.witness.coefficient_b + a.constants[1] / (1 + beta)) == 0
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_any_change_of_state_variables_is_proved_and_a_perturbed_one_refuted(seed):
     """AggMo's buffers v = (v1, v2) rewritten as p = T v for a random invertible rational T: the same algorithm;
     one entry of the rewritten step off by 1/100: a witness."""
