@@ -324,7 +324,7 @@ def _by_conversion(a: Method, b: Method, b1: Method):
     rel = _relation_of(conv, a, b1)
     if rel is None:
         return None, f"{said}; a constant of {b.key} would have to follow the step there: not a relation"
-    text = {k: v for k, v in conv.hyperparameters.items() if not _same_name(k, v)}
+    text = _relation_text(conv)
     try:
         e, _ = _joint_verdict(a, b, related(b1, *rel), relation=text, relation_source="conversion", substitution=rel)
     except NotLinear:
@@ -336,6 +336,16 @@ def _by_conversion(a: Method, b: Method, b1: Method):
     if conv.condition:
         e.notes.append(f"{b.key}'s domain at the relation needs: {conv.condition}")
     return e, None
+
+
+def _relation_text(conv) -> dict:
+    """The conversion's formulas as text (they are SymPy expressions or strings, by version), namesakes left out."""
+    out = {}
+    for k, v in conv.hyperparameters.items():
+        v = v if isinstance(v, str) else sp.sstr(v)
+        if not _same_name(k, v):
+            out[k] = v
+    return out
 
 
 def _same_name(key: str, value: str) -> bool:
@@ -351,7 +361,7 @@ def _by_maps(a: Method, b: Method, why: str) -> Equivalence:
     if conv is None:
         return Equivalence(a, b, "undecided", reason=f"{why}; the joint proof needs linear steps, and the two are "
                            "not both instances of Eq. (1) whose maps could be compared")
-    rel = {k: v for k, v in conv.hyperparameters.items() if not _same_name(k, v)}
+    rel = _relation_text(conv)
     if conv.exists == "always":
         return Equivalence(a, b, "equivalent", "eq1-maps", relation=rel, relation_source="conversion",
                            notes=[f"{why}: decided by their proved maps onto Eq. (1), which coincide at this relation "
