@@ -269,3 +269,8 @@ def test_any_change_of_state_variables_is_proved_and_a_perturbed_one_refuted(see
     assert r.equivalent and r.closure.holds
     bad = [new[0] + R(1, 100) * P[1], new[1]]
     assert not equivalent(a, method(bad), conversion=False, shifts=False, conditions=False).equivalent
+
+
+def test_repr_is_one_line_with_the_verdict():
+    r = equivalent(load("heavy_ball_harmonic"), load("heavy_ball_constant"), conversion=False)
+    assert repr(r) == "<Equivalence heavy-ball-harmonic vs heavy-ball-constant: conditional (joint); witness at step 2>"

@@ -35,6 +35,9 @@ class Search:
     """``[(name, verdict)]`` of the methods that never coincide with A (or are undecided)."""
     seconds: float = 0.0
 
+    def __repr__(self) -> str:
+        return f"<Search {self.a.key}: {', '.join(f'{m.name} ({m.kind})' for m in self.matches) or 'no match'}>"
+
     def to_json(self) -> dict:
         return {"a": self.a.key, "matches": [m.to_json() for m in self.matches],
                 "others": [{"method": n, "verdict": v} for n, v in self.others], "seconds": round(self.seconds, 2)}

@@ -91,6 +91,12 @@ class Equivalence:
     """B as compared (names unified with A's, the relation substituted, renumbered by ``shift``)."""
     numeric: dict | None = None
 
+    def __repr__(self) -> str:
+        """``<Equivalence heavy-ball vs sgd-nesterov: equivalent (joint, conversion)>``: one line, the verdict."""
+        how = ", ".join(x for x in (self.route, self.relation_source if self.equivalent else None) if x)
+        extra = f"; witness at step {self.witness.step}" if self.witness is not None and not self.equivalent else ""
+        return f"<Equivalence {self.a.key} vs {self.b.key}: {self.verdict}" + (f" ({how})" if how else "") + extra + ">"
+
     @property
     def equivalent(self) -> bool:
         return self.verdict == "equivalent"
