@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ("check", "list", "libraries", "mutations", "appendix", "paper-claims", "identify", "merge", "convert")
+COMMANDS = ("check", "list", "libraries", "mutations", "appendix", "paper-claims", "identify", "merge", "convert",
+            "equivalent")
 """In the order ``verify --help`` lists them; ``verify NAME`` is short for ``verify check NAME``."""
 
 
