@@ -316,7 +316,7 @@ def render_libraries(result, console: Console) -> None:
         console.print(f"{OK if ok else BAD} [bold]{esc(r['class'])}[/] ({esc(r['library'])} {esc(r['version'])}) → "
                       f"{esc(r['method'])}: {esc(r['status'].split(':')[0])}; max rel. deviation {dev}; control "
                       + ("rejected" if r["control_rejected"] else "[red]NOT rejected[/]")
-                      + ("" if r["independent_check"]["consistent"] else
+                      + ("" if r.get("independent_check", {}).get("consistent", True) else
                          "; [red]the independent check contradicts the proof[/]"))
         if ":" in r["status"]:
             console.print(f"    {esc(r['status'].split(':', 1)[1].strip())}")
