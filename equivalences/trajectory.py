@@ -687,6 +687,10 @@ def trajectory_route(method: Method, system: StepSystem | None = None, reason: s
         mp.degenerate += _invariant_degenerate(invs)
         return Verdict(method, "trajectory", mp, proof, reduced, rsys, invs)
     w = find_witness(method, system)
+    if w is None:  # not unrolled linearly (a state-dependent step, a sign plus a gradient step): probe the scaling
+        from .scaling import scaling_witness
+
+        w = scaling_witness(method, system)
     if w is not None:
         w = _with_example(method, w)
     cond = condition(method, w, depth) if (w is not None and conditions) else None
