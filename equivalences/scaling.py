@@ -10,7 +10,10 @@ the direction ``D_t = eta_t m_t + alpha_t u_t`` is linear in the gradients and t
 * ``b = a`` with ``sign`` (``-K_t sign(D)``: ``sign(2 D) = sign(D)``, ``K_t`` the same scalar on every
   coordinate),
 
-where ``a``, ``b`` are the moves of the first and second coordinate at step ``k``.  A step where the
+where ``a``, ``b`` are the moves of the first and second coordinate at step ``k``.  (This needs the method
+to stay at rest without gradients from a zero start -- then any offset an Eq. (1) start could hold never
+shows, and the moves are linear.  A method that moves without gradients, ``c`` at step ``k``, is judged by
+``b - 2 a + c = 0``, which every affine step satisfies; with a sign it is not probed.)  A step where the
 method's moves break every rule its declaration allows is a *witness*: the defect ``b - 2 a`` (times
 ``b - a`` when the method declares a ``sign``) is exact, in the constants and schedule values, and
 anyone can recompute it by running the declaration on two numbers.  It decides methods the trajectory
@@ -88,6 +91,8 @@ class ScalingWitness:
     a: sp.Expr
     b: sp.Expr
     sign: bool
+    rest: sp.Expr | None = None
+    """``c``, the move under zero gradients, where the method moves without them (None: at rest)."""
     ratio: sp.Expr | None = None
     valid_where: sp.Expr = sp.Integer(1)
     values: dict = field(default_factory=dict)
@@ -99,8 +104,11 @@ class ScalingWitness:
         where = f" (e.g. {self.value} at {at})" if self.value is not None and at else ""
         grads = ", ".join(f"{k} = {v}" for k, v in self.gradients.items())
         defect = "(b - 2a)*(b - a)" if self.sign else "b - 2a"
+        zero = ""
+        if self.rest is not None:
+            defect, zero = "b - 2a + c", f", and c = {sp.sstr(self.rest)} under zero gradients"
         return (f"at step t = {self.step}, on one coordinate with {grads} and on another with twice these (both "
-                f"started at 0), {self.expression} is a = {sp.sstr(self.a)} and b = {sp.sstr(self.b)}, so "
+                f"started at 0), {self.expression} is a = {sp.sstr(self.a)} and b = {sp.sstr(self.b)}{zero}, so "
                 f"{defect} = {sp.sstr(self.coefficient)}{where}, which Eq. (1) cannot produce: {self.rule}")
 
     def to_json(self) -> dict:
@@ -111,7 +119,8 @@ class ScalingWitness:
                 "values": {k: s(v) for k, v in self.values.items()},
                 "value": None if self.value is None else s(self.value), "isolated": {},
                 "probe": {"gradients": {k: s(v) for k, v in self.gradients.items()}, "doubled": True,
-                          "a": s(self.a), "b": s(self.b), "sign": self.sign}}
+                          "a": s(self.a), "b": s(self.b), "sign": self.sign,
+                          "c": None if self.rest is None else s(self.rest)}}
 
 
 def scaling_witness(method: Method, system: StepSystem, steps: int = 4) -> ScalingWitness | None:
@@ -128,16 +137,22 @@ def scaling_witness(method: Method, system: StepSystem, steps: int = 4) -> Scali
     try:
         A = _run(method, system, grads, zero)
         B = _run(method, system, [2 * x for x in grads], zero)
+        Z = _run(method, system, [0] * len(grads), zero)
     except (ZeroDivisionError, TypeError, ValueError):
         return None
     if not A or not B:
         return None
     u, q = system.input, method.query.__name__
-    for i, (a, b) in enumerate(zip(A, B)):
+    for i, (a, b, z) in enumerate(zip(A, B, Z)):
         k = method.t0 + i
-        if any(x.has(sp.zoo, sp.nan, sp.oo) for x in (a, b)):
+        if any(x.has(sp.zoo, sp.nan, sp.oo) for x in (a, b, z)):
             return None
-        linear = canonical(b - 2 * a)
+        at_rest = all(is_zero(x) for x in Z[:i + 1])
+        if sign and not at_rest:
+            return None  # it moves without gradients: an Eq. (1) start may hold that offset, sign(D) tells nothing
+        # Eq. (1)'s moves are affine in the gradients: z + L g. A start the method cannot see at rest (z = 0 at
+        # every step) contributes nothing, so then they are linear (b = 2a); otherwise b - 2a + z = 0.
+        linear = canonical(b - 2 * a + z)
         if is_zero(linear):
             continue
         defect = linear
@@ -154,7 +169,11 @@ def scaling_witness(method: Method, system: StepSystem, steps: int = 4) -> Scali
         if sign:
             rule += ("; with sign, the direction inside is linear, so twice the gradients give the same sign and "
                      "the same move K_t*sign(D) on both coordinates (b = a)")
+        if not at_rest:
+            rule = ("every step of Eq. (1) is affine in the gradients, so with c the move under zero gradients, "
+                    "b - 2a + c = 0")
         return ScalingWitness(
             k, u(k), nice(defect), f"the move {q}({k + 1}) - {q}({k})", rule,
-            {str(u(method.t0 + j)): sp.Integer(g) for j, g in enumerate(grads[:i + 1])}, nice(a), nice(b), sign)
+            {str(u(method.t0 + j)): sp.Integer(g) for j, g in enumerate(grads[:i + 1])}, nice(a), nice(b), sign,
+            rest=None if at_rest else nice(z))
     return None
