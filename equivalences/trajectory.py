@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import canonical, degree_in, is_zero, linear_coefficients, nice, roots_in
+from .algebra import canonical, degree_in, is_zero, linear_coefficients, nice, offset, roots_in
 from .declare import Method
 from .derive import Map, NotInFamily, derive, direction_of
 from .prove import Identity, Proof, prove
@@ -736,9 +736,13 @@ def classify_degenerate(method: Method, mp: Map) -> list[dict]:
         eta_only = all(e.startswith(ETA_EFFECT) for e in d["effects"])
         if f.atoms(AppliedUndef):
             entry["kind_every_step"] = _every_step(method, f, eta_only and not undefined)
-            w = isolated_witness(method, system, f)
-            entry["kind"] = "no-map" if w is not None else ("map-holds" if not undefined else "undecided")
+            gap = isolated_undefined(method, f)
+            w = None if gap else isolated_witness(method, system, f)
+            entry["kind"] = "method-undefined" if gap else \
+                ("no-map" if w is not None else ("map-holds" if not undefined else "undecided"))
             entry["witness"] = w
+            if gap:
+                entry["undefined"] = gap
         elif eta_only and not undefined:
             entry["kind"], entry["witness"] = "one-of-many", None
         else:
@@ -838,13 +842,18 @@ def _every_step(method: Method, factor, eta_only: bool) -> str:
     if eta_only:
         return "one-of-many"
     for a in sorted(factor.atoms(AppliedUndef), key=sp.default_sort_key):
-        if a.args[0] != t:
+        k = offset(a.args[0])
+        if k is None:
             continue
         d = sp.Dummy("v")
         sol = sp.solve(factor.xreplace({a: d}), d)
+        if len(sol) == 1 and k:  # c(t - 1) = v(t) at every step is c(t) = v(t + 1)
+            a, sol = a.func(t), [sp.sympify(sol[0]).subs(t, t - k)]
         spec = specialised_schedule(method, a, sol[0]) if len(sol) == 1 else None
         if spec is None:
             continue
+        if undefined_under(method, lambda e: _with_schedule(e, a.func, sol[0])) is not None:  # noqa: B023
+            return "method-undefined"
         v = decide(spec, conditions=False)
         if v.in_family:
             return "one-of-many" if is_zero(v.map.eta_a) else "other-map"
@@ -857,11 +866,14 @@ def _kind_sentence(entry: dict) -> str:
     every = {"one-of-many": "where it holds at every step, the momentum drops out for good and the map is one of many",
              "other-map": "where it holds at every step, the method is in the family with another map (proved)",
              "no-map": "where it holds at every step, no map exists (a witness was found)",
+             "method-undefined": "where it holds at every step, the declaration itself is undefined",
              "undecided": "where it holds at every step, neither a map nor a witness was found"}
     if "kind_every_step" in entry:
         isolated = {"no-map": f"at a single step no map exists: {w.sentence() if w else ''}",
                     "map-holds": "at a single step the same map holds (no denominator of the map vanishes)",
-                    "undecided": "at a single step neither a map nor a witness was found"}[kind]
+                    "undecided": "at a single step neither a map nor a witness was found",
+                    "method-undefined": f"at a single step the declaration itself is undefined "
+                                        f"({entry.get('undefined')}): nothing to decide"}[kind]
         return f"{isolated}; {every[entry['kind_every_step']]}"
     notes = "".join(f"; {n}" for n in entry.get("notes", ()))
     if kind == "one-of-many":
@@ -878,6 +890,27 @@ def _kind_sentence(entry: dict) -> str:
     return "neither a map nor a witness was found there" + notes
 
 
+def _with_schedule(expr, f, value):
+    return sp.sympify(expr).replace(lambda x: isinstance(x, AppliedUndef) and x.func == f,
+                                    lambda x: sp.sympify(value).subs(t, x.args[0]))
+
+
+def isolated_undefined(method: Method, factor) -> str | None:
+    """Where ``factor = 0`` imposed at one step ``k`` (solved for one schedule value) leaves the declaration
+    itself undefined around that step (an update dividing by ``c(k)``), in words; None otherwise."""
+    k = method.t0 + 2
+    at_k = factor.subs(t, k)
+    for a in sorted(at_k.atoms(AppliedUndef), key=sp.default_sort_key):
+        sol = roots_in(at_k.xreplace({a: (d := sp.Dummy("v"))}), d)
+        if len(sol) != 1:
+            continue
+        for j in range(k - 2, k + 1):
+            why = undefined_under(method, lambda e: sp.sympify(e).subs(t, j).xreplace({a: sol[0]}))  # noqa: B023
+            if why is not None:
+                return f"{a} = {sp.sstr(sol[0])}: at step {j}, {why}"
+    return None
+
+
 def isolated_witness(method: Method, system: StepSystem, factor) -> Witness | None:
     """Impose ``factor = 0`` at one step ``k`` only (solved for one schedule value) and look for a witness."""
     for k in (method.t0 + 2, method.t0 + 3):
@@ -888,7 +921,10 @@ def isolated_witness(method: Method, system: StepSystem, factor) -> Witness | No
             sol = sp.solve(at_k.xreplace({a: d}), d)
             if len(sol) != 1:
                 continue
-            w = find_witness(method, system, fixed={a: sol[0]})
+            try:
+                w = find_witness(method, system, fixed={a: sol[0]})
+            except (ValueError, ZeroDivisionError):  # a value the unrolled coefficients cannot take
+                continue
             if w is not None:
                 return _with_example(method, w)
     return None

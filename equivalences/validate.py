@@ -287,7 +287,7 @@ def _uses(where: str, expr, names: _Names, allowed_symbols: set[str], allowed_fu
             _fail(f"{where} uses a symbol {s.name} of its own, not the engine's (other assumptions); "
                   f"import it: from equivalences.symbols import {name}")
         if s.name not in allowed_symbols:
-            _fail(f"{where} uses {s.name}, which is not declared; {_symbol_fix(s, names)}")
+            _fail(f"{where} uses {s.name}, which is not declared; {_symbol_fix(s, names, where)}")
     for a in sorted(expr.atoms(AppliedUndef), key=sp.default_sort_key):
         name = a.func.__name__
         if hasattr(a.func, "_imp_"):
@@ -303,7 +303,7 @@ def _uses(where: str, expr, names: _Names, allowed_symbols: set[str], allowed_fu
 _THETA_NAMES = {"theta0", "theta_0", "θ0", "θ_0", "θ₀", "theta"}
 
 
-def _symbol_fix(s: sp.Symbol, names: _Names) -> str:
+def _symbol_fix(s: sp.Symbol, names: _Names, where: str = "") -> str:
     """Advice for an undeclared symbol that leads somewhere: adding the gradient's or the start's name to
     constants would only be refused next (a reserved or a duplicate name), or silently make it a number."""
     name, grad = s.name, names.input
@@ -320,6 +320,9 @@ def _symbol_fix(s: sp.Symbol, names: _Names) -> str:
                 "anchor = sp.Symbol('anchor') in constants (with a default)")
     if name in _THETA_NAMES:
         return "for the starting point, import the engine's: from equivalences.symbols import theta0"
+    if where.startswith("init[") and name not in RESERVED:
+        return (f"a start value is a multiple of theta_0: write e.g. {name}*theta0 and add {name} to constants "
+                f"(with a default), or start from 0")
     if name in RESERVED:
         return (f"{name} is the engine's own symbol (the derived map is read, not declared); write the method's own "
                 f"coefficient under another name, in constants (with a default)")

@@ -73,7 +73,9 @@ def _sf_step(s, gr, k, p):
 
 SCALAR["schedule_free_start"] = (lambda th, p: {"z": th, "x": p["kappa"] * th}, _sf_step,
                                  lambda s, k, p: (1 - p["beta"]) * s["z"] + p["beta"] * s["x"])
-SCHEDULES = {"schedule_free_start": {"c": lambda k: Q(1, k)}}
+SCALAR["schedule_divides"] = hb_like(lambda s, gr, k, p: (p["beta"] * s["m"] + gr) / (2 + Q(1, k)),
+                                     lambda s, m1, gr, k, p: s["w"] - p["lr"] * (2 + Q(1, k)) * m1)
+SCHEDULES = {"schedule_free_start": {"c": lambda k: Q(1, k)}, "schedule_divides": {"c": lambda k: 2 + Q(1, k)}}
 
 # the rational point each in-family declaration is judged at (inside its domain, not its defaults)
 POINT = {
@@ -85,6 +87,7 @@ POINT = {
     "unread_nonlinear_state": {"beta": Q(4, 5), "lr": Q(1, 9), "rho": Q(1, 2)},
     "schedule_free_start": {"beta": Q(2, 3), "kappa": Q(-1, 2), "lr": Q(1, 4)},
     "signum": {"beta": Q(1, 3), "eta": Q(1, 6), "lr": Q(2, 3)},
+    "schedule_divides": {"beta": Q(2, 5), "lr": Q(1, 7)},
 }
 
 VERDICT = {  # name -> "proved" | ("not in family", witness term) | "undecided"
@@ -183,6 +186,8 @@ def test_two_gradient_witness_recomputed(name):
 def test_degenerate_sets_where_the_declaration_is_undefined():
     kinds = {e["condition"]: e["kind"] for e in derivation(method("state_divides_constant")).degenerate}
     assert kinds["c = 0"] == "method-undefined"  # m(t + 1) = (beta m + g)/c
+    entry = next(e for e in derivation(method("schedule_divides")).degenerate if "c(t - 1)" in e["condition"])
+    assert entry["kind"] == "method-undefined" and entry["kind_every_step"] == "method-undefined"
     kinds = {e["condition"]: e["kind"] for e in derivation(method("bias_corrected_ema")).degenerate}
     assert kinds["beta - 1 = 0"] == "method-undefined" and kinds["beta**t - 1 = 0"] == "method-undefined"
     # a positive=True lr alone in a denominator: lr = 0 is still a root of the factor lr (the method stands still)
