@@ -1,6 +1,6 @@
 """EMA momentum with Adam's bias correction: m' = beta m + (1 - beta) g, w' = w - lr m'/(1 - beta^t).
-In the family with eta_a,t = lr (1 - beta)/(1 - beta^t), beta_a,t = beta (1 - beta^(t-1))/(1 - beta^t)... (the
-momentum m_a,t = m(t+1)/(1-beta) read through the step) ; beta = 1 makes the correction undefined."""
+In the family with beta_a = beta, eta_a,t = lr (1 - beta)/(1 - beta^t), m_a = beta m/(1 - beta) + g; at beta = 1
+the declaration itself divides by 1 - 1^t = 0."""
 import sympy as sp
 
 from equivalences.declare import Method, state
