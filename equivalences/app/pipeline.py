@@ -18,6 +18,7 @@ from ..registry import get
 from ..claim_kinds import kind_of
 from ..paper_prose import counts
 from ..symbols import t
+from ..derive import start_as_product, start_product
 from ..response import cross_examine
 from ..trajectory import degenerate_json
 from .output import json_safe
@@ -271,7 +272,9 @@ class Report:
                     "post": mp.post.name if mp.post else None},
             "change_of_variables": {"m_a": s(here(mp.momentum)), "w_a": s(method.query(t)),
                                     "w_a_expanded": s(self.derivation.system.expand(method.query(t))),
-                                    "m_init": s(mp.m_init), "t0": method.t0},
+                                    "m_init": s(mp.m_init), "t0": method.t0,
+                                    "start_product": s(start_product(mp, method.t0)),
+                                    "start_as_product": start_as_product(mp, method.t0)},
         }
         if mp.gamma_avg is not None:
             out["weight_averaging"] = {"evaluate": method.evaluate.__name__, "gamma": s(here(mp.gamma_avg)),
