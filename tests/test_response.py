@@ -121,3 +121,19 @@ def test_values_on_a_degenerate_set_get_a_verdict_not_a_usage_error(name, values
     r = equivalences.verify(name, numeric=True, steps=30, dim=2, hyperparameters=values)
     assert r.general is not None and r.proved == in_family and r.consistent
     assert r.ok == in_family and (r.numeric is not None) == in_family
+
+
+@pytest.mark.parametrize("gain", [t, t ** 2 + 9, t + 1])
+def test_conditions_no_step_satisfies_are_dropped(gain):
+    """beta_a = beta*gain(t-1)/gain(t): the factors t, t^2 + 9, t + 1 vanish at no step t >= 1."""
+    from equivalences.derivation import build
+
+    d = build(_heavy_ball(momentum_gain=gain))
+    assert d.proved and d.steps == []
+    assert not [e for e in d.degenerate if e["factor"].free_symbols == {t}], [e["condition"] for e in d.degenerate]
+    assert d.cross_examination.confirmed
+
+
+def test_a_factor_vanishing_at_step_two_in_the_momentum_is_a_witness():
+    d = equivalences.verify(_heavy_ball(momentum_gain=t - 2), numeric=False)
+    assert d.map is None and d.to_json()["not_in_family"]["witness"]["term"] == "g(1)"
