@@ -92,7 +92,8 @@ class Point:
     label: str
     constants: dict
     schedules: dict
-    """schedule -> an expression of ``t`` (its body at these constants) or ``{step: value}``."""
+    """schedule -> an expression of ``t`` (its body at these constants) or ``{step: value}`` (drawn on first use)."""
+    rng: random.Random | None = field(default=None, repr=False, compare=False)
 
     def describe(self) -> str:
         parts = [f"{k} = {v}" for k, v in sorted(self.constants.items(), key=lambda kv: str(kv[0]))]
@@ -151,16 +152,7 @@ def random_point(method: Method, seed: int, fixed: dict | None = None) -> Point:
             consts[k] = sorted(dom, key=sp.default_sort_key)[seed % len(dom)]
             continue
         consts[k] = _sample(dom, rng, bool(k.is_integer))
-    scheds = {f: {} for f in method.schedules}
-    return Point(f"random point {seed}", consts, scheds).with_rng(rng)
-
-
-def _with_rng(self: Point, rng: random.Random) -> Point:
-    self._rng = rng
-    return self
-
-
-Point.with_rng = _with_rng
+    return Point(f"random point {seed}", consts, {f: {} for f in method.schedules}, rng)
 
 
 # -- running the declaration as written -----------------------------------------------------------------
@@ -182,8 +174,7 @@ class _Runner:
         spec = self.point.schedules.get(f)
         if isinstance(spec, dict):
             if k not in spec:
-                rng = getattr(self.point, "_rng", random.Random(k))
-                spec[k] = sp.Rational(rng.randrange(1, 30), 31)
+                spec[k] = sp.Rational((self.point.rng or random.Random(k)).randrange(1, 30), 31)
             return _fraction(spec[k])
         if spec is None:
             raise NotApplicable(f"no value for the schedule {f.__name__}")
