@@ -32,6 +32,14 @@ from .output import esc, formatter, grid, print_rows, table
 from .pipeline import Report
 
 OK, BAD = "[green]✓[/]", "[red]✗[/]"
+MASK_DURATIONS = False
+"""True while docs/regenerate.py captures output: a duration is shown as ``…`` (a document's output must not
+change from run to run)."""
+
+
+def duration(seconds, unit: str = "s") -> str:
+    """A wall-clock time as shown to a user (``1.3s``), or ``…`` while durations are masked."""
+    return "…" if MASK_DURATIONS else f"{seconds:.1f}{unit}"
 
 
 def text(expr) -> str:
@@ -150,23 +158,59 @@ def _numeric(report):
     tab.add_row("run", f"{n.problem}, {r.steps} steps, {what}, {r.dtype} on {r.device}, seed {n.seed}")
     if K == 1:
         tab.add_row("values", esc(replayed_values(report)))
-    line = f"query points {r.max_rel_deviation.max():.2e}"
-    if r.max_rel_deviation_eval is not None:
-        line += f", evaluation points {r.max_rel_deviation_eval.max():.2e}"
-    line += f" ({r.worst / r.eps:.0f} ulps)"
-    tab.add_row("max rel. deviation", line + f"   (tolerance {r.tolerance:.1e} = 64·T·eps)  " + (OK if r.passed else BAD))
+    judged, unjudged = int(r.judged.sum()), int(r.inconclusive.sum())
+    if judged:
+        parts = [("query points", r.worst_of(r.max_rel_deviation)), ("evaluation points", r.worst_of(r.max_rel_deviation_eval))]
+        parts = [(k, v) for k, v in parts if v is not None]
+        momentum = r.worst_of(r.max_rel_deviation_momentum)
+        if momentum is not None and momentum > max(v for _, v in parts):
+            parts.append(("momentum m_a", momentum))
+        line = ", ".join(f"{k} {v:.2e}" for k, v in parts) + f" ({_ulps(r.worst / r.eps)})"
+        if K > 1 and (unjudged or r.diverged.any()):
+            line += f" over the {judged} judged configurations"
+        tab.add_row("max rel. deviation", line + f"   (tolerance {r.tolerance:.1e} = 64·T·eps)  "
+                    + (OK if r.passed else BAD))
+    if unjudged:
+        tab.add_row("cannot judge", esc(cannot_judge(r)))
     if K > 1:
         tab.add_row("sweep", f"over {', '.join(n.sampled)}; {n.excluded} degenerate excluded, "
-                    f"{int(r.diverged.sum())} diverged together, {int(r.inconclusive.sum())} inconclusive "
-                    f"(rounding amplified past the tolerance), {int((~r.per_config_passed).sum())} mismatched")
-        for w in n.worst(3):
-            vals = esc(", ".join(f"{k}={v:.4g}" for k, v in w.values.items()))
-            tab.add_row("  worst", f"{w.deviation:.2e} ({w.deviation_ulps:.0f} ulps) at {vals}")
+                    f"{int(r.diverged.sum())} diverged together, {unjudged} inconclusive, "
+                    f"{int((~r.per_config_passed).sum())} mismatched")
+        for w in n.worst(5):
+            tab.add_row("  worst", _worst_line(w))
+        for w in n.worst(3, inconclusive=True):
+            tab.add_row("  inconclusive", _worst_line(w))
     ratio = ctl.worst / r.tolerance if r.tolerance else float("inf")
-    frac = "" if K == 1 else f", rejected in {100 * n.control_rejected_fraction:.0f}% of conclusive configurations"
+    frac = "" if K == 1 else f", rejected in {100 * n.control_rejected_fraction:.0f}% of judged configurations"
     tab.add_row("negative control", f"{say(n.control_name)}: deviation {ctl.worst:.2e} = {ratio:.0e}× tolerance{frac}  "
                 + (f"{OK} rejected" if n.control_rejected else f"{BAD} NOT rejected"))
     return tab
+
+
+def cannot_judge(r) -> str:
+    """Why the inconclusive configurations of a replay say nothing either way, in words."""
+    import numpy as np
+
+    k = r.inconclusive
+    n = int(k.sum())
+    s = float(np.nan_to_num(r.sensitivity[k], nan=np.inf).max()) if r.sensitivity is not None else float("inf")
+    d = float(np.nan_to_num(r.deviation()[k], nan=np.inf).max())
+    which = "this configuration" if r.inconclusive.size == 1 else f"{n} configuration{'s' * (n > 1)}"
+    return (f"{which} in {r.dtype}: the deviation (up to {d:.1e}) exceeds the tolerance, but the dynamics amplify "
+            f"rounding there -- the method nudged by one ulp per step drifts from itself by up to {s:.1e}, so "
+            f"rounding alone (64 ulps per step) can reach {min(64 * s, 2.0):.1e}; a deviation there is no "
+            "evidence for or against the map")
+
+
+def _ulps(n: float) -> str:
+    return f"{n:.0f} ulps" if n < 1e6 else f"{n:.1e} ulps"
+
+
+def _worst_line(w) -> str:
+    vals = esc(", ".join(f"{k}={v:.4g}" for k, v in w.values.items()))
+    mark = {"agrees": OK, "mismatch": BAD, "inconclusive": "[yellow]?[/]"}[w.status]
+    what = f"rounding bound {min(w.bound, 2.0):.1e}" if w.status == "inconclusive" else _ulps(w.deviation_ulps)
+    return f"{w.deviation:.2e} ({what}) {mark} at {vals}"
 
 
 def replayed_values(report) -> str:
@@ -233,7 +277,7 @@ def render_all(reports, console: Console) -> None:
     rows = []
     for r in reports:
         if r.map is None:
-            rows.append((esc(r.method.key), f"{BAD} not Eq. (1)", "-", "-", "-", f"{r.timings.get('total', 0):.1f}s"))
+            rows.append((esc(r.method.key), f"{BAD} not Eq. (1)", "-", "-", "-", duration(r.timings.get('total', 0))))
             continue
         n = r.numeric
         claims = f"{r.claims_holding}/{len(r.claims)}"
@@ -243,7 +287,7 @@ def render_all(reports, console: Console) -> None:
             f"{n.result.worst:.1e} ≤ {n.result.tolerance:.0e} {OK if n.result.passed else BAD}")
         control = "-" if n is None else (OK if n.control_rejected else BAD)
         rows.append((esc(r.method.key), OK if r.proved else BAD, claims, replay, control,
-                     f"{r.timings.get('total', 0):.1f}s"))
+                     duration(r.timings.get('total', 0))))
     print_rows(console, ("method", "proof", "paper claims", "replay deviation ≤ tolerance", "control", "time"), rows,
                title="verify all")
     console.print("\n[bold]Derived maps[/]")
@@ -254,6 +298,7 @@ def render_all(reports, console: Console) -> None:
         coeffs = "; ".join(equation(f(t), e) for f, e in ((beta_a, r.map.beta_a), (eta_a, r.map.eta_a),
                                                           (alpha_a, r.map.alpha_a)))
         console.print(f"[bold]{esc(r.method.key)}[/]: {coeffs}")
+    _sweeps(reports, console)
     standalone = check_all()
     failing = [(r.method.key + ", ", c) for r in reports for c in r.claims if not c.holds]
     failing += [("", c) for c in standalone if not c.holds]
@@ -265,6 +310,23 @@ def render_all(reports, console: Console) -> None:
     console.print(f"\n{esc(summary_line(reports, standalone))}")
     ok = sum(r.ok for r in reports)
     console.print(f"\n[bold]{ok}/{len(reports)} methods proved" + (" and confirmed" if all(r.numeric for r in reports) else "") + "[/]")
+
+
+def _sweeps(reports, console: Console, n: int = 5) -> None:
+    """For ``verify all --sweep/--grid``: the ``n`` worst judged configurations of all methods, and per method
+    what this precision cannot judge."""
+    swept = [r for r in reports if r.numeric is not None and r.numeric.sampled]
+    if not swept:
+        return
+    worst = sorted(((w, r.method.key) for r in swept for w in r.numeric.worst(n)),
+                   key=lambda x: -(float("inf") if x[0].status == "mismatch" else x[0].deviation))[:n]
+    configs = sum(int(r.numeric.result.max_rel_deviation.shape[0]) for r in swept)
+    console.print(f"\n[bold]Sweeps[/] ({configs} configurations of {len(swept)} methods): the {len(worst)} worst judged")
+    for w, key in worst:
+        console.print(f"  [bold]{esc(key)}[/]: {_worst_line(w)}", overflow="fold")
+    for r in swept:
+        if r.numeric.result.inconclusive.any():
+            console.print(f"  [bold]{esc(r.method.key)}[/]: cannot judge {esc(cannot_judge(r.numeric.result))}")
 
 
 @formatter(MethodList, "text")
@@ -332,7 +394,7 @@ def render_suites(result, console: Console) -> None:
         blind = sum(r.applicable and r.numeric is None and bool(r.numeric_note) for r in s.results)
         tot = [a + b for a, b in zip(tot, (*sc, *nc, s.not_applicable, blind))]
         mark = "" if s.ok else " [red]✗[/]"
-        rows.append((esc(s.method) + mark, frac(sc), frac(nc), str(s.not_applicable), str(blind), f"{s.seconds:.1f}s"))
+        rows.append((esc(s.method) + mark, frac(sc), frac(nc), str(s.not_applicable), str(blind), duration(s.seconds)))
     if len(suites) > 1:
         rows.append(("all", frac(tot[0:2]), frac(tot[2:4]), str(tot[4]), str(tot[5]), ""))
     print_rows(console, ("method", "proof caught/tried", "replay caught/tried", "not applicable", "replay cannot see",
@@ -433,7 +495,7 @@ def render_census(result, console: Console) -> None:
                       + (f"; matches {esc(matches)}" if matches else ""))
     c = counts(entries)
     console.print(", ".join(f"{k}: {v}" for k, v in c.items()) + f" ({len(entries)} classes"
-                  + (f", {wall:.1f} s" if wall is not None else "") + ")")
+                  + (f", {duration(wall, ' s')}" if wall is not None else "") + ")")
 
 
 # -- convert
@@ -522,4 +584,4 @@ def render_conversion_table(result, console: Console) -> None:
             console.print(f"[bold]{esc(a)}[/] → " + "; ".join(parts))
     counts = {k: sum(1 for r in rows if r.exists == k) for k in mark}
     console.print(f"{len(rows)} pairs: {counts['always']} always, {counts['conditional']} conditional, "
-                  f"{counts['never']} never ({seconds:.1f} s)")
+                  f"{counts['never']} never ({duration(seconds, ' s')})")
