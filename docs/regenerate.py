@@ -22,6 +22,10 @@ followed, after ``;``, by options:
     exit N[,N..]   the exit code each command must give (default 0); another one is an error
     show-exit      print ``(exit N)`` after each command's output (the shown code is then checked too)
 
+In a command, ``{python-block N}`` is the N-th ```python block of the same document, saved to a temporary
+file outside the package: a tutorial's declaration is run as a reader would save it.  A block whose command
+exits with another code than the document says is reported and left as it is.
+
 Every command runs in this process (``equivalences.app.cli.main`` with captured stdout and stderr, so
 derivations are shared), ``COLUMNS`` fixed, colour off; durations are masked (``…``), trailing spaces
 dropped.  Only ``verify ...`` (or ``python -m equivalences ...``) commands can be marked.
@@ -44,6 +48,11 @@ MARKER = re.compile(r"^<!--\s*output(?P<body>[:;].*?)?\s*-->\s*$")
 FENCE = re.compile(r"^(```+|~~~+)")
 
 
+def _name(path: Path) -> str:
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def documents() -> list[Path]:
     return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
@@ -60,7 +69,7 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"{self.path.relative_to(ROOT)}:{self.line}"
+        return f"{_name(self.path)}:{self.line}"
 
     def commands(self) -> list[str]:
         if self.command:
@@ -101,7 +110,7 @@ def blocks(path: Path) -> list[Block]:
         m = MARKER.match(line)
         if not m:
             continue
-        where = f"{path.relative_to(ROOT)}:{i + 1}"
+        where = f"{_name(path)}:{i + 1}"
         if i + 1 >= len(lines) or not FENCE.match(lines[i + 1]):
             raise MarkerError(f"{where}: an output marker must be followed directly by a fenced block")
         fence = FENCE.match(lines[i + 1]).group(1)
@@ -214,12 +223,44 @@ class Outcome:
         return [ln.rstrip() for ln in self.block.content] != self.content
 
 
+PYTHON_BLOCK = re.compile(r"\{python-block (\d+)\}")
+_TMP: list = []
+
+
+def with_blocks(command: str, path: Path) -> str:
+    """``{python-block N}`` in a marker's command: the N-th ```python block of the same document, saved to a
+    temporary file outside the package (a tutorial's declaration, run as a reader would save it)."""
+    def save(m):
+        import tempfile
+
+        n = int(m.group(1))
+        found, lines, inside = [], path.read_text().split("\n"), None
+        for ln in lines:
+            if inside is not None:
+                if ln.startswith("```"):
+                    found.append("\n".join(inside) + "\n")
+                    inside = None
+                else:
+                    inside.append(ln)
+            elif ln.strip() == "```python":
+                inside = []
+        if not 1 <= n <= len(found):
+            raise MarkerError(f"{path.name}: there is no python block {n}")
+        if not _TMP:
+            _TMP.append(tempfile.TemporaryDirectory(prefix="docs-blocks-"))
+        target = Path(_TMP[0].name) / f"{path.stem.replace('-', '_')}_block{n}.py"
+        target.write_text(found[n - 1])
+        return str(target)
+
+    return PYTHON_BLOCK.sub(save, command)
+
+
 def regenerate(block: Block) -> Outcome:
     """The block's content as the commands give it now, and any exit code other than the expected one."""
     columns = int(block.options.get("columns", COLUMNS))
     content, problems, shown = [], [], []
     for command, want in zip(block.commands(), block.expected_exits()):
-        code, text = _run_cached(command, columns)
+        code, text = _run_cached(with_blocks(command, block.path), columns)
         if block.command is None:
             if len(shown) > 2:
                 content.append("")  # a blank line after a long output
@@ -241,10 +282,11 @@ def process(paths=None, *, write: bool, select=None) -> list[Outcome]:
             continue
         results = [regenerate(b) for b in found]
         outcomes += results
-        if write and any(o.stale for o in results):
+        if write and any(o.stale and not o.problems for o in results):
             lines = path.read_text().split("\n")
             for o in reversed(results):  # from the end: earlier indices stay valid
-                lines[o.block.start:o.block.end] = o.content
+                if o.stale and not o.problems:  # a command that fails is reported, its block kept
+                    lines[o.block.start:o.block.end] = o.content
             path.write_text("\n".join(lines))
     return outcomes
 
@@ -348,7 +390,8 @@ def main(argv=None) -> int:
     problems = [pr for o in outcomes for pr in o.problems]
     stale = [o for o in outcomes if o.stale]
     for o in stale:
-        print(f"{o.block.where}: {'stale' if args.check else 'rewritten'}: {' | '.join(o.block.commands())}")
+        what = "stale" if args.check else "kept (a command failed)" if o.problems else "rewritten"
+        print(f"{o.block.where}: {what}: {' | '.join(o.block.commands())}")
     for pr in problems:
         print(pr)
     print(f"{len(outcomes)} output blocks; {len(stale)} {'stale' if args.check else 'rewritten'}")

@@ -79,7 +79,8 @@ class ReplayResult:
         tol = np.full(self.max_rel_deviation.shape, self.tolerance)
         if self.sensitivity is None:
             return tol
-        return np.maximum(tol, TOL_ULPS_PER_STEP * np.nan_to_num(self.sensitivity, nan=np.inf))
+        with np.errstate(over="ignore"):
+            return np.maximum(tol, TOL_ULPS_PER_STEP * np.nan_to_num(self.sensitivity, nan=np.inf))
 
     @property
     def amplified(self) -> np.ndarray:
