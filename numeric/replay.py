@@ -13,6 +13,11 @@ most linearly, so the tolerance is ``TOL_ULPS_PER_STEP * T * eps`` (``eps`` the
 dtype's machine epsilon; docs/numeric.md has the reasoning and measurements).
 A run that leaves the finite numbers (overflow, NaN) is *diverged*: both forms
 diverging together is agreement, one alone is a mismatch.
+
+Where the dynamics amplify rounding, a sensitivity probe (the method nudged by one
+ulp per step) measures by how much; ``64 ×`` its drift is the *rounding bound* of
+that configuration, and a deviation above the tolerance but within it cannot be
+judged in that precision (``inconclusive``, reported in words, never a ✓).
 """
 from __future__ import annotations
 
