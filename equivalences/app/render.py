@@ -295,7 +295,8 @@ def replayed_values(report) -> str:
 
     setting = replay_setting(report.method, report.overrides)
     consts = [f"{_text(k)} = {_text(v)}" for k, v in setting.items() if isinstance(k, sp.Symbol)]
-    scheds = [f"{_text(k(t))} = {_text(v)}" for k, v in setting.items() if not isinstance(k, sp.Symbol)]
+    scheds = [f"{_text(k(t))} = {min((_text(v), _text(nice(v))), key=len)}" for k, v in setting.items()
+              if not isinstance(k, sp.Symbol)]
     return ", ".join(consts + scheds) or "(no hyperparameters)"
 
 
@@ -309,7 +310,7 @@ def render_report(report, console: Console) -> None:
     parts = [_title(method), Text("\nAs published", style="bold"), _published(method)]
     if report.not_in_family:
         undecided = report.not_in_family.startswith("undecided")
-        parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {prose(report.not_in_family)}",
+        parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {notation(report.not_in_family)}",
                        style="bold yellow" if undecided else "bold red")]
         console.print(Panel(Group(*parts)))
         console.print(_verdict(report))

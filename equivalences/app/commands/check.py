@@ -116,7 +116,6 @@ def run(args) -> int:
         from .libraries import run_against
 
         return run_against(args)
-    from ...printing import prose
     from ..output import emit
     from ..pipeline import BadHyperparameter, verify
 
@@ -140,8 +139,10 @@ def run(args) -> int:
                 except BadHyperparameter as err:  # includes a replay too large for the device
                     raise UsageError(str(err)) from None
     emit(ReportSet(reports, many=args.target == "all"), "json" if args.json else "text")
+    from ..render import notation
+
     for note in (n for r in reports for n in r.notes):
-        print(f"verify: note: {prose(note)}", file=sys.stderr)
+        print(f"verify: note: {notation(note)}", file=sys.stderr)
     if args.plot:
         from numeric.plots import PlotUnavailable, plot
 
