@@ -64,8 +64,16 @@ class TextPrinter(_PositiveFirst, StrPrinter):
         return GREEK.get(base, base), sub
 
     def _print_Symbol(self, s):
+        if " " in s.name:  # a phrase standing for a value ("C (a constant, 0 < C < oo)")
+            return re.sub(r"\boo\b", "∞", s.name)
         base, sub = self._name(s.name)
         return base + (f"_{sub}" if sub else "")
+
+    def _print_Infinity(self, e):
+        return "∞"
+
+    def _print_NegativeInfinity(self, e):
+        return "-∞"
 
     def _print_Limit(self, e):
         body, var, point = e.args[:3]

@@ -13,6 +13,11 @@ most linearly, so the tolerance is ``TOL_ULPS_PER_STEP * T * eps`` (``eps`` the
 dtype's machine epsilon; docs/numeric.md has the reasoning and measurements).
 A run that leaves the finite numbers (overflow, NaN) is *diverged*: both forms
 diverging together is agreement, one alone is a mismatch.
+
+Where the dynamics amplify rounding, a sensitivity probe (the method nudged by one
+ulp per step) measures by how much; ``64 ×`` its drift is the *rounding bound* of
+that configuration, and a deviation above the tolerance but within it cannot be
+judged in that precision (``inconclusive``, reported in words, never a ✓).
 """
 from __future__ import annotations
 
@@ -72,10 +77,36 @@ class ReplayResult:
     instability) and a deviation there is no evidence either way (``inconclusive``)."""
 
     @property
-    def inconclusive(self) -> np.ndarray:
+    def rounding_bound(self) -> np.ndarray:
+        """(K,) how far two correct forms may drift apart by rounding alone at each configuration: the
+        tolerance (64 ulps per step, adding up linearly); where the sensitivity probe ran, the same 64 ulps per
+        step amplified as the probe measured them (its drift for one ulp per step, times 64), if larger."""
+        tol = np.full(self.max_rel_deviation.shape, self.tolerance)
+        if self.sensitivity is None:
+            return tol
+        with np.errstate(over="ignore"):
+            return np.maximum(tol, TOL_ULPS_PER_STEP * np.nan_to_num(self.sensitivity, nan=np.inf))
+
+    @property
+    def amplified(self) -> np.ndarray:
+        """(K,) the dynamics amplify rounding past the tolerance (the probe's drift alone exceeds it)."""
         if self.sensitivity is None:
             return np.zeros_like(self.diverged)
-        return ~self.diverged & (np.nan_to_num(self.sensitivity, nan=np.inf) > self.tolerance)
+        return np.nan_to_num(self.sensitivity, nan=np.inf) > self.tolerance
+
+    @property
+    def inconclusive(self) -> np.ndarray:
+        """(K,) configurations this precision cannot judge: the deviation exceeds the tolerance but not the
+        rounding bound (rounding amplified by the dynamics explains it), or one form diverged alone where the
+        dynamics amplify rounding (a rounding difference tipped one copy over the edge first)."""
+        over = self.deviation() > self.tolerance
+        explained = over & (self.deviation() <= self.rounding_bound)
+        return ~self.diverged & ((explained & ~self.mismatched_divergence) | (self.mismatched_divergence & self.amplified))
+
+    @property
+    def judged(self) -> np.ndarray:
+        """(K,) configurations that give evidence either way: not diverged together, not inconclusive."""
+        return ~self.diverged & ~self.inconclusive
 
     def deviation(self) -> np.ndarray:
         """Per configuration: the larger of the query and evaluation deviations."""
@@ -88,9 +119,8 @@ class ReplayResult:
 
     @property
     def per_config_passed(self) -> np.ndarray:
-        """Agreed (or diverged together); inconclusive configurations count as passed, and are reported.
-        One form diverging alone is a mismatch, unless the method amplifies rounding there (then it is
-        inconclusive too: a rounding difference tipped one copy over the edge first)."""
+        """Agreed within the tolerance (or diverged together); inconclusive configurations are not failures,
+        and are reported as such; one form diverging alone is a mismatch, unless inconclusive."""
         ok = self.diverged | self.inconclusive | (self.deviation() <= self.tolerance)
         return ok & ~(self.mismatched_divergence & ~self.inconclusive)
 
@@ -99,6 +129,13 @@ class ReplayResult:
         """The largest deviation among configurations that give evidence (not diverged, not inconclusive)."""
         d = np.where(self.diverged | self.inconclusive, 0.0, self.deviation())
         return float(np.where(self.mismatched_divergence & ~self.inconclusive, np.inf, d).max())
+
+    def worst_of(self, values: np.ndarray | None) -> float | None:
+        """The largest of ``values`` (a per-configuration deviation) among the judged configurations."""
+        if values is None:
+            return None
+        v = np.where(self.judged, np.nan_to_num(values, nan=np.inf), 0.0)
+        return float(v.max()) if v.size else 0.0
 
     @property
     def passed(self) -> bool:

@@ -99,11 +99,31 @@ class Worst:
     deviation: float
     deviation_ulps: float
     diverged: bool
+    status: str = "agrees"
+    """``agrees`` (within the tolerance), ``mismatch`` (beyond it and beyond the rounding bound, or one form
+    diverged alone), ``inconclusive`` (beyond the tolerance, within the rounding bound of amplified dynamics)."""
+    bound: float | None = None
+    """The rounding bound at this configuration (``ReplayResult.rounding_bound``)."""
 
 
-def worst_configs(result, cfg: Config, names, n: int = 5) -> list[Worst]:
+def _status(result, i: int) -> str:
+    if result.inconclusive[i]:
+        return "inconclusive"
+    return "agrees" if result.per_config_passed[i] else "mismatch"
+
+
+def worst_configs(result, cfg: Config, names, n: int = 5, *, inconclusive: bool = False) -> list[Worst]:
+    """The ``n`` worst configurations that give evidence (mismatches first, then the largest deviations); with
+    ``inconclusive``, the ``n`` inconclusive ones with the largest deviation instead."""
     d = result.deviation()
-    order = np.argsort(-np.where(result.mismatched_divergence, np.inf, d))[:n]
-    eps = result.eps
-    return [Worst(cfg.described(int(i), names), float(d[i]), float(d[i]) / eps, bool(result.diverged[i]))
-            for i in order]
+    if inconclusive:
+        pick = result.inconclusive
+        key = d
+    else:
+        pick = result.judged
+        key = np.where(result.mismatched_divergence, np.inf, d)
+    idx = np.flatnonzero(pick)
+    order = idx[np.argsort(-key[idx], kind="stable")][:n]
+    eps, bound = result.eps, result.rounding_bound
+    return [Worst(cfg.described(int(i), names), float(d[i]), float(d[i]) / eps, bool(result.diverged[i]),
+                  _status(result, int(i)), float(bound[i])) for i in order]

@@ -148,3 +148,59 @@ def test_a_reader_that_leaves_early_is_not_an_error(capsys):
     err = capsys.readouterr().err
     assert code == 0
     assert "Traceback" not in err and "internal error" not in err, err
+
+
+# -- small gaps: each mistake is one line naming the fix ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["schedule-free", "--set", "beta=0.9", "--set", "beta=0.8"], "--set beta is given twice (beta=0.9 and beta=0.8)"),
+        (["convert", "heavy-ball", "--to", "qhm", "--set", "beta=0.9", "--set", "beta=0.5"], "given twice"),
+        (["schedule-free", "--sweep", "0"], "--sweep 0: must be between 1"),
+        (["schedule-free", "--grid", "0"], "--grid 0: must be between 2"),
+        (["schedule-free", "--sweep", "-3"], "--sweep -3"),
+        (["identify", "torch.optim.SGD", "--set", "momentum=abc"], "SGD's momentum is a number (default 0), not the word 'abc'"),
+        (["identify", "torch.optim.SGD", "--set", "nesterov=maybe"], "true or false"),
+        (["identify", "torch.optim.SGD", "--set", "lr=0.1", "--set", "lr=0.2"], "--set lr is given twice"),
+        (["identify", "torch.optim.SDG"], "did you mean torch.optim.SGD?"),
+        (["identify", "torch.optimm.SGD"], "did you mean torch.optim.SGD?"),
+        (["convert", "my-sgd", "--to", "heavy-ball", "--module", "tests/data/sgd_momentum_user.py",
+          "--module", "tests/data/ema_momentum.py"], "declares 'ema-momentum', which is neither FROM (my-sgd) nor TO"),
+        (["convert", "my-sgd", "--to", "heavy-ball", "--module", "tests/data/sgd_momentum_user.py",
+          "--module", "tests/data/sgd_momentum_user.py"], "both declare 'my-sgd'"),
+        (["convert", "a", "--to", "b", "--module", "x.py", "--module", "y.py", "--module", "z.py"], "at most two"),
+    ],
+)
+def test_small_gaps_are_one_clean_line(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert "Traceback" not in err and "TypeError" not in err
+    assert err.count("\n") == 1
+
+
+def test_sweep_flag_absent_is_one_configuration():
+    code, out, err = run("heavy-ball", "--steps", "20", "--json")
+    assert code == 0, err
+    assert json.loads(out)["numeric"]["sweep"] is None
+
+
+def test_convert_takes_two_user_modules(derivations):
+    """FROM's and TO's declarations from two files (before: the second --module replaced the first)."""
+    code, out, err = run("convert", "my-sgd", "--to", "ema-momentum", "--module", "tests/data/sgd_momentum_user.py",
+                         "--module", "tests/data/ema_momentum.py", "--json")
+    assert code == 0, err
+    conv = json.loads(out)
+    assert (conv["from"], conv["to"], conv["exists"]) == ("my-sgd", "ema-momentum", "conditional")
+    assert set(conv["hyperparameters"]) == {"beta", "lr"}
+
+
+def test_strict_paper_says_why_it_fails(derivations):
+    code, out, err = run("schedule-free", "--no-numeric", "--strict-paper")
+    assert code == 1
+    assert out.rstrip().endswith("schedule-free: proved (no replay)")
+    assert err.strip() == "verify: 4 printed claims of the paper fail (--strict-paper): exit 1"
+    code, _, err = run("heavy-ball", "--no-numeric", "--strict-paper")  # all its claims hold: nothing to say
+    assert code == 0 and "strict-paper" not in err

@@ -138,10 +138,9 @@ class NumericSummary:
         r, ctl = self.result, self.control
         out = {
             "max_rel_deviation": r.worst,
-            "max_rel_deviation_query": float(r.max_rel_deviation.max()),
-            "max_rel_deviation_eval": None if r.max_rel_deviation_eval is None else float(r.max_rel_deviation_eval.max()),
-            "max_rel_deviation_momentum": None if r.max_rel_deviation_momentum is None
-            else float(r.max_rel_deviation_momentum.max()),
+            "max_rel_deviation_query": r.worst_of(r.max_rel_deviation),
+            "max_rel_deviation_eval": r.worst_of(r.max_rel_deviation_eval),
+            "max_rel_deviation_momentum": r.worst_of(r.max_rel_deviation_momentum),
             "max_deviation_ulps": r.worst / r.eps,
             "tolerance": r.tolerance,
             "passed": r.passed,
@@ -157,15 +156,21 @@ class NumericSummary:
                 "configs": int(r.max_rel_deviation.shape[0]), "excluded_degenerate": self.excluded,
                 "diverged_together": int(r.diverged.sum()), "inconclusive": int(r.inconclusive.sum()),
                 "mismatched": int((~r.per_config_passed).sum()), "sampled": list(self.sampled),
-                "worst": [{"values": w.values, "deviation": w.deviation, "ulps": w.deviation_ulps}
-                          for w in self.worst()],
+                "worst": [_worst_json(w) for w in self.worst()],
+                "worst_inconclusive": [_worst_json(w) for w in self.worst(inconclusive=True)],
             }
         return out
 
-    def worst(self, n: int = 5):
+    def worst(self, n: int = 5, *, inconclusive: bool = False):
+        """The ``n`` worst judged configurations of a sweep (or, ``inconclusive``, the worst it cannot judge)."""
         from numeric.sweep import worst_configs
 
-        return worst_configs(self.result, self.configs, self.sampled, n)
+        return worst_configs(self.result, self.configs, self.sampled, n, inconclusive=inconclusive)
+
+
+def _worst_json(w) -> dict:
+    return {"values": w.values, "deviation": w.deviation, "ulps": w.deviation_ulps, "status": w.status,
+            "rounding_bound": w.bound}
 
 
 @dataclass

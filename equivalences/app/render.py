@@ -6,6 +6,7 @@ Readable at any width from 60 columns: cells fold rather than being cut, titles 
 from __future__ import annotations
 
 import math
+import re
 
 import sympy as sp
 from rich.console import Console, Group
@@ -17,11 +18,10 @@ from ..algebra import nice
 from ..claim_kinds import kind_of
 from ..paper_prose import check_all, counts, summary_line
 from ..printing import equation as _equation
-from ..printing import prose
+from ..printing import GREEK, SPECIAL, _split, prose
 from ..printing import text as _text
 from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
 from ..convert import Conversion
-from ..inverse import show
 from .commands.check import ReportSet
 from .commands.convert import ConversionTable
 from .commands.identify import Census
@@ -33,6 +33,14 @@ from .output import esc, formatter, grid, print_rows, table
 from .pipeline import Report
 
 OK, BAD = "[green]✓[/]", "[red]✗[/]"
+MASK_DURATIONS = False
+"""True while docs/regenerate.py captures output: a duration is shown as ``…`` (a document's output must not
+change from run to run)."""
+
+
+def duration(seconds, unit: str = "s") -> str:
+    """A wall-clock time as shown to a user (``1.3s``), or ``…`` while durations are masked."""
+    return "…" if MASK_DURATIONS else f"{seconds:.1f}{unit}"
 
 
 def text(expr) -> str:
@@ -44,8 +52,83 @@ def equation(lhs, rhs) -> str:
 
 
 def say(message) -> str:
-    """A sentence of the engine's, for a reader: the accelerated form's names in Unicode, markup escaped."""
-    return esc(prose(message))
+    """A sentence of the engine's, for a reader: in the report's notation (:func:`notation`), markup escaped."""
+    return esc(notation(message))
+
+
+_CALL = re.compile(r"(?<![\w.\\])(?<![A-Za-z]-)([A-Za-z][A-Za-z0-9_]*)\(\s*(t(?:\s*[+-]\s*\d+)?|\d+)\s*\)")
+_NAME = re.compile(r"(?<![\w.\\])(?<![A-Za-z]-)([A-Za-z][A-Za-z0-9_]*)(?![\w(])(?!-[A-Za-z])")
+
+
+def _greek_name(name: str) -> bool:
+    return name in SPECIAL or name == "oo" or _split(name)[0] in GREEK
+
+
+def notation(message) -> str:
+    """Text of the engine's (ASCII, as JSON keeps it) in the notation every terminal view uses, the one the
+    formulas print with (:func:`equivalences.printing.text`): a sequence at a step ``gamma(t + 1)`` as
+    ``γ_{t+1}``, ``c(3)`` as ``c_3``; Greek names (``beta1``, ``eta_a``) as ``β_1``, ``η_a``; ``oo`` as ``∞``.
+    Dotted names (classes, modules), hyphenated ones (method keys) and ``name=value`` settings stay as typed."""
+    s = prose(str(message))
+    s = _CALL.sub(lambda m: _text(sp.Function(m.group(1))(sp.sympify(m.group(2).replace(" ", ""), locals={"t": t}))), s)
+    return _NAME.sub(lambda m: ("∞" if m.group(1) == "oo" else _text(sp.Symbol(m.group(1))))
+                     if _greek_name(m.group(1)) and not s[m.end():m.end() + 1] == "=" else m.group(1), s)
+
+
+def line(console: Console, markup: str, indent: int = 4) -> None:
+    """Print one logical line with a hanging indent: where it wraps, the continuation lines start ``indent``
+    columns in (never back at column 0)."""
+    txt = Text.from_markup(markup)
+    width = console.width
+    indent = min(indent, width // 3)
+    lines = txt.wrap(console, width)
+    console.print(lines[0], overflow="fold", crop=False)
+    if len(lines) > 1:
+        rest = Text(" ").join(ln for ln in lines[1:])
+        for ln in rest.wrap(console, width - indent):
+            console.print(Text(" " * indent) + ln, overflow="fold", crop=False)
+
+
+def hang(console: Console, head: str, units, *, indent: int | None = None, sep: str = " ") -> None:
+    """``head`` and then ``units`` (markup: whole expressions, clauses), packed into lines of the console's
+    width so that a line breaks between units, never inside one that fits on a line; continuation lines are
+    indented (by ``indent``, default the width of ``head``, at most a third of the line)."""
+    width = console.width
+    head_w = Text.from_markup(head).cell_len
+    ind = min(head_w if indent is None else indent, width // 3)
+    packed, cur, cur_w = [], head, head_w
+    for u in units:
+        w = Text.from_markup(u).cell_len
+        gap = len(sep) if cur_w > (head_w if not packed else ind) else 0
+        if cur_w + gap + w > width and cur_w > (head_w if not packed else ind):
+            packed.append(cur)
+            cur, cur_w, gap = " " * ind, ind, 0
+        cur += (sep if gap else "") + u
+        cur_w += gap + w
+    packed.append(cur)
+    for i, p in enumerate(packed):
+        if i == 0:
+            line(console, p, ind)
+        else:  # already indented: its own overflow keeps the indent
+            for ln in Text.from_markup(p[ind:]).wrap(console, width - ind):
+                console.print(Text(" " * ind) + ln, overflow="fold", crop=False)
+
+
+def expression(text_) -> str:
+    """A report's expression string (``sympy.sstr``) as the terminal shows one: simplified where that is shorter
+    (``(1 - 1/(t + 1))*(t + 1)`` is ``t``; :func:`equivalences.algebra.nice`) and printed like the formulas; text
+    that is not a plain expression (``1/t for t = 2..7``) in the same :func:`notation`."""
+    from ..algebra import parse
+
+    head, sep, tail = str(text_).partition(" for ")
+    try:
+        e = parse(head)
+    except Exception:  # noqa: BLE001 -- not an expression: words
+        return notation(text_)
+    if e.atoms(sp.Float):  # a decimal as the user or the fit wrote it
+        return notation(text_)
+    shown = min((_text(e), _text(nice(e))), key=len)
+    return shown + (sep + notation(tail) if sep else "")
 
 
 def _published(method):
@@ -154,23 +237,59 @@ def _numeric(report):
     tab.add_row("run", f"{n.problem}, {r.steps} steps, {what}, {r.dtype} on {r.device}, seed {n.seed}")
     if K == 1:
         tab.add_row("values", esc(replayed_values(report)))
-    line = f"query points {r.max_rel_deviation.max():.2e}"
-    if r.max_rel_deviation_eval is not None:
-        line += f", evaluation points {r.max_rel_deviation_eval.max():.2e}"
-    line += f" ({r.worst / r.eps:.0f} ulps)"
-    tab.add_row("max rel. deviation", line + f"   (tolerance {r.tolerance:.1e} = 64·T·eps)  " + (OK if r.passed else BAD))
+    judged, unjudged = int(r.judged.sum()), int(r.inconclusive.sum())
+    if judged:
+        parts = [("query points", r.worst_of(r.max_rel_deviation)), ("evaluation points", r.worst_of(r.max_rel_deviation_eval))]
+        parts = [(k, v) for k, v in parts if v is not None]
+        momentum = r.worst_of(r.max_rel_deviation_momentum)
+        if momentum is not None and momentum > max(v for _, v in parts):
+            parts.append(("momentum m_a", momentum))
+        line = ", ".join(f"{k} {v:.2e}" for k, v in parts) + f" ({_ulps(r.worst / r.eps)})"
+        if K > 1 and (unjudged or r.diverged.any()):
+            line += f" over the {judged} judged configurations"
+        tab.add_row("max rel. deviation", line + f"   (tolerance {r.tolerance:.1e} = 64·T·eps)  "
+                    + (OK if r.passed else BAD))
+    if unjudged:
+        tab.add_row("cannot judge", esc(cannot_judge(r)))
     if K > 1:
         tab.add_row("sweep", f"over {', '.join(n.sampled)}; {n.excluded} degenerate excluded, "
-                    f"{int(r.diverged.sum())} diverged together, {int(r.inconclusive.sum())} inconclusive "
-                    f"(rounding amplified past the tolerance), {int((~r.per_config_passed).sum())} mismatched")
-        for w in n.worst(3):
-            vals = esc(", ".join(f"{k}={v:.4g}" for k, v in w.values.items()))
-            tab.add_row("  worst", f"{w.deviation:.2e} ({w.deviation_ulps:.0f} ulps) at {vals}")
+                    f"{int(r.diverged.sum())} diverged together, {unjudged} inconclusive, "
+                    f"{int((~r.per_config_passed).sum())} mismatched")
+        for w in n.worst(5):
+            tab.add_row("  worst", _worst_line(w))
+        for w in n.worst(3, inconclusive=True):
+            tab.add_row("  inconclusive", _worst_line(w))
     ratio = ctl.worst / r.tolerance if r.tolerance else float("inf")
-    frac = "" if K == 1 else f", rejected in {100 * n.control_rejected_fraction:.0f}% of conclusive configurations"
+    frac = "" if K == 1 else f", rejected in {100 * n.control_rejected_fraction:.0f}% of judged configurations"
     tab.add_row("negative control", f"{say(n.control_name)}: deviation {ctl.worst:.2e} = {ratio:.0e}× tolerance{frac}  "
                 + (f"{OK} rejected" if n.control_rejected else f"{BAD} NOT rejected"))
     return tab
+
+
+def cannot_judge(r) -> str:
+    """Why the inconclusive configurations of a replay say nothing either way, in words."""
+    import numpy as np
+
+    k = r.inconclusive
+    n = int(k.sum())
+    s = float(np.nan_to_num(r.sensitivity[k], nan=np.inf).max()) if r.sensitivity is not None else float("inf")
+    d = float(np.nan_to_num(r.deviation()[k], nan=np.inf).max())
+    which = "this configuration" if r.inconclusive.size == 1 else f"{n} configuration{'s' * (n > 1)}"
+    return (f"{which} in {r.dtype}: the deviation (up to {d:.1e}) exceeds the tolerance, but the dynamics amplify "
+            f"rounding there -- the method nudged by one ulp per step drifts from itself by up to {s:.1e}, so "
+            f"rounding alone (64 ulps per step) can reach {min(64 * s, 2.0):.1e}; a deviation there is no "
+            "evidence for or against the map")
+
+
+def _ulps(n: float) -> str:
+    return f"{n:.0f} ulps" if n < 1e6 else f"{n:.1e} ulps"
+
+
+def _worst_line(w) -> str:
+    vals = esc(", ".join(f"{k}={v:.4g}" for k, v in w.values.items()))
+    mark = {"agrees": OK, "mismatch": BAD, "inconclusive": "[yellow]?[/]"}[w.status]
+    what = f"rounding bound {min(w.bound, 2.0):.1e}" if w.status == "inconclusive" else _ulps(w.deviation_ulps)
+    return f"{w.deviation:.2e} ({what}) {mark} at {vals}"
 
 
 def replayed_values(report) -> str:
@@ -179,7 +298,8 @@ def replayed_values(report) -> str:
 
     setting = replay_setting(report.method, report.overrides)
     consts = [f"{_text(k)} = {_text(v)}" for k, v in setting.items() if isinstance(k, sp.Symbol)]
-    scheds = [f"{_text(k(t))} = {_text(v)}" for k, v in setting.items() if not isinstance(k, sp.Symbol)]
+    scheds = [f"{_text(k(t))} = {min((_text(v), _text(nice(v))), key=len)}" for k, v in setting.items()
+              if not isinstance(k, sp.Symbol)]
     return ", ".join(consts + scheds) or "(no hyperparameters)"
 
 
@@ -196,7 +316,7 @@ def render_report(report, console: Console) -> None:
                   Text(prose(report.notes[0]))]
     if report.not_in_family:
         undecided = report.not_in_family.startswith("undecided")
-        parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {prose(report.not_in_family)}",
+        parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {notation(report.not_in_family)}",
                        style="bold yellow" if undecided else "bold red")]
         parts += _independent(report)
         console.print(Panel(Group(*parts)))
@@ -266,7 +386,7 @@ def render_all(reports, console: Console) -> None:
     for r in reports:
         if r.map is None:
             rows.append((esc(r.method.key), f"{BAD} not Eq. (1)", _check_mark(r), "-", "-", "-",
-                         f"{r.timings.get('total', 0):.1f}s"))
+                         duration(r.timings.get('total', 0))))
             continue
         n = r.numeric
         claims = f"{r.claims_holding}/{len(r.claims)}"
@@ -276,28 +396,73 @@ def render_all(reports, console: Console) -> None:
             f"{n.result.worst:.1e} ≤ {n.result.tolerance:.0e} {OK if n.result.passed else BAD}")
         control = "-" if n is None else (OK if n.control_rejected else BAD)
         rows.append((esc(r.method.key), OK if r.proved else BAD, _check_mark(r), claims, replay, control,
-                     f"{r.timings.get('total', 0):.1f}s"))
-    print_rows(console, ("method", "proof", "independent check", "paper claims", "replay deviation ≤ tolerance",
-                         "control", "time"), rows, title="verify all")
+                     duration(r.timings.get('total', 0))))
+    _summary(console, ("method", "proof", "independent check", "paper claims", "replay deviation ≤ tolerance",
+                       "control", "time"), rows)
     console.print("\n[bold]Derived maps[/]")
     for r in reports:
+        head = f"[bold]{esc(r.method.key)}[/]: "
         if r.map is None:
-            console.print(f"[bold]{esc(r.method.key)}[/]: not an instance of Eq. (1): {say(r.not_in_family)}")
+            line(console, f"{head}not an instance of Eq. (1): {say(r.not_in_family)}")
             continue
-        coeffs = "; ".join(equation(f(t), e) for f, e in ((beta_a, r.map.beta_a), (eta_a, r.map.eta_a),
-                                                          (alpha_a, r.map.alpha_a)))
-        console.print(f"[bold]{esc(r.method.key)}[/]: {coeffs}")
+        coeffs = [equation(f(t), e) for f, e in ((beta_a, r.map.beta_a), (eta_a, r.map.eta_a), (alpha_a, r.map.alpha_a))]
+        hang(console, head, [c + ";" for c in coeffs[:-1]] + coeffs[-1:], indent=4)
+    _sweeps(reports, console)
     standalone = check_all()
     failing = [(r.method.key + ", ", c) for r in reports for c in r.claims if not c.holds]
     failing += [("", c) for c in standalone if not c.holds]
     if failing:
         console.print(f"\n[bold yellow]Printed claims that fail ({len(failing)}):[/]")
         for where, c in failing:
-            fix = f"  → {equation(*c.correction)} ({esc(c.correction_how)})" if c.correction else ""
-            console.print(f"  {esc(where)}{say(c.claim.ref)}: {equation(c.claim.lhs, c.claim.rhs)}{fix}")
-    console.print(f"\n{esc(summary_line(reports, standalone))}")
+            units = [f"{esc(where)}{say(c.claim.ref)}:", equation(c.claim.lhs, c.claim.rhs)]
+            if c.correction:
+                units += [f"→ {equation(*c.correction)}", f"({say(c.correction_how)})"]
+            hang(console, "  ", units, indent=4)
+    console.print()
+    line(console, esc(summary_line(reports, standalone)))
     ok = sum(r.ok for r in reports)
     console.print(f"\n[bold]{ok}/{len(reports)} methods proved" + (" and confirmed" if all(r.numeric for r in reports) else "") + "[/]")
+
+
+def _summary(console: Console, headers, rows) -> None:
+    """``verify all``'s table: boxed where it fits; else borderless (fits 80 columns); else one line per method
+    with a hanging indent."""
+    from rich import box
+
+    def fits(tab):
+        return console.measure(tab, options=console.options.update_width(1 << 16)).maximum <= console.width
+
+    boxed = table(*headers, title="verify all")
+    short = {"paper claims": "claims", "replay deviation ≤ tolerance": "replay ≤ tolerance"}
+    plain = table(*(short.get(h, h) for h in headers), title="verify all", box=box.SIMPLE_HEAD, pad_edge=False,
+                  show_edge=False, padding=(0, 1), collapse_padding=True)
+    for tab in (boxed, plain):
+        for row in rows:
+            tab.add_row(*row)
+    for tab in (boxed, plain):
+        if fits(tab):
+            console.print(tab)
+            return
+    console.print("[bold]verify all[/]")
+    for row in rows:
+        line(console, f"[bold]{row[0]}[/]  " + " · ".join(f"{h}: {v}" for h, v in zip(headers[1:], row[1:])), 4)
+
+
+def _sweeps(reports, console: Console, n: int = 5) -> None:
+    """For ``verify all --sweep/--grid``: the ``n`` worst judged configurations of all methods, and per method
+    what this precision cannot judge."""
+    swept = [r for r in reports if r.numeric is not None and r.numeric.sampled]
+    if not swept:
+        return
+    worst = sorted(((w, r.method.key) for r in swept for w in r.numeric.worst(n)),
+                   key=lambda x: -(float("inf") if x[0].status == "mismatch" else x[0].deviation))[:n]
+    configs = sum(int(r.numeric.result.max_rel_deviation.shape[0]) for r in swept)
+    console.print(f"\n[bold]Sweeps[/] ({configs} configurations of {len(swept)} methods): the {len(worst)} worst judged")
+    for w, key in worst:
+        line(console, f"  [bold]{esc(key)}[/]: {_worst_line(w)}", 6)
+    for r in swept:
+        if r.numeric.result.inconclusive.any():
+            line(console, f"  [bold]{esc(r.method.key)}[/]: cannot judge {esc(cannot_judge(r.numeric.result))}", 6)
 
 
 @formatter(MethodList, "text")
@@ -305,7 +470,7 @@ def render_list(result, console: Console) -> None:
     """One wrapped paragraph per method (a table would cut names at 60 columns)."""
     console.print("[bold]Methods[/] (verify NAME; references: verify list --json)")
     for r in result.rows:
-        console.print(f"[bold]{esc(r['method'])}[/]  {esc(r['name'])} ({esc(r['section'])}): {esc(r['summary'])}")
+        line(console, f"[bold]{esc(r['method'])}[/]  {esc(r['name'])} ({esc(r['section'])}): {say(r['summary'])}")
 
 
 @formatter(LibraryRun, "text")
@@ -316,20 +481,20 @@ def render_libraries(result, console: Console) -> None:
     for r in result.rows:
         dev = "—" if r["max_rel_deviation"] is None else f"{r['max_rel_deviation']:.1e}"
         ok = all(s["as_expected"] for s in r["settings"])
-        console.print(f"{OK if ok else BAD} [bold]{esc(r['class'])}[/] ({esc(r['library'])} {esc(r['version'])}) → "
-                      f"{esc(r['method'])}: {esc(r['status'].split(':')[0])}; max rel. deviation {dev}; control "
-                      + ("rejected" if r["control_rejected"] else "[red]NOT rejected[/]")
-                      + ("" if r.get("independent_check", {}).get("consistent", True) else
-                         "; [red]the independent check contradicts the proof[/]"))
+        line(console, f"{OK if ok else BAD} [bold]{esc(r['class'])}[/] ({esc(r['library'])} {esc(r['version'])}) → "
+             f"{esc(r['method'])}: {esc(r['status'].split(':')[0])}; max rel. deviation {dev}; control "
+             + ("rejected" if r["control_rejected"] else "[red]NOT rejected[/]")
+             + ("" if r.get("independent_check", {}).get("consistent", True) else
+                "; [red]the independent check contradicts the proof[/]"))
         if ":" in r["status"]:
-            console.print(f"    {esc(r['status'].split(':', 1)[1].strip())}")
+            line(console, f"    {esc(r['status'].split(':', 1)[1].strip())}", 6)
         for s in r["settings"]:
             what = s["error"] or f"deviation {max(s['max_rel_deviation_query'], s['max_rel_deviation_eval'] or 0):.1e}"
             if s["name"].startswith("--set"):
-                console.print(f"    at {esc(s['name'])}: {esc(what)} (control {s['control_deviation']:.1e})")
+                line(console, f"    at {esc(s['name'])}: {esc(what)} (control {s['control_deviation']:.1e})", 6)
             elif s["expect"] != "exact" or not s["as_expected"]:
                 mark = "" if s["as_expected"] else "  [red](not as documented)[/]"
-                console.print(f"    at {esc(s['name'])}: {esc(s['note'] or 'unexpected')} -> {esc(what)}{mark}")
+                line(console, f"    at {esc(s['name'])}: {esc(s['note'] or 'unexpected')} -> {esc(what)}{mark}", 6)
     if result.missing:
         hint = esc("pip install -c .ci/constraints.txt '.[libs]'")
         console.print(f"not installed: {esc(', '.join(result.missing))} ({hint})")
@@ -370,7 +535,7 @@ def render_suites(result, console: Console) -> None:
         tot = [a + b for a, b in zip(tot, (*sc, *ic, *nc, s.not_applicable, blind))]
         mark = "" if s.ok else " [red]✗[/]"
         rows.append((esc(s.method) + mark, frac(sc), frac(ic), frac(nc), str(s.not_applicable), str(blind),
-                     f"{s.seconds:.1f}s"))
+                     duration(s.seconds)))
     if len(suites) > 1:
         rows.append(("all", frac(tot[0:2]), frac(tot[2:4]), frac(tot[4:6]), str(tot[6]), str(tot[7]), ""))
     print_rows(console, ("method", "proof caught/tried", "independent caught/tried", "replay caught/tried",
@@ -389,15 +554,15 @@ def render_paper_claims(result, console: Console) -> None:
     console.print("[bold]The paper's statements[/]")
     for r in result.rows:
         mark = OK if r.holds else BAD
-        console.print(f"{mark} [bold]{esc(r.where)}[/], {esc(r.ref)} [dim]({esc(r.kind)}, {esc(r.origin)})[/]: "
-                      f"{esc(r.statement)}")
+        line(console, f"{mark} [bold]{esc(r.where)}[/], {say(r.ref)} [dim]({esc(r.kind)}, {esc(r.origin)})[/]: "
+                      f"{say(r.statement)}")
         if not r.holds:
             label = "first failing step t =" if r.kind == "for all" else "residual"
-            console.print(f"    [red]{label}[/] {esc(r.residual)}")
+            line(console, f"    [red]{label}[/] {say(r.residual)}", 6)
             if r.correction:
-                console.print(f"    [cyan]correction[/] {esc(r.correction)} ({esc(r.correction_how)})")
+                line(console, f"    [cyan]correction[/] {say(r.correction)} ({say(r.correction_how)})", 6)
             elif r.correction_how:
-                console.print(f"    [cyan]{esc(r.correction_how)}[/]")
+                line(console, f"    [cyan]{say(r.correction_how)}[/]", 6)
         if r.holds_in_general is False:
             console.print("    [yellow]fails without the paper's setting[/]")
     n = result.counts
@@ -422,7 +587,7 @@ def render_identification(res, console: Console) -> None:
     shape = "" if res.rows == 1 else f"; probed on a {res.rows}-row matrix"
     console.print(f"[bold]{esc(j['target'])}[/bold] ({esc(settings)}{esc(shape)})")
     console.print(f"verdict: [bold]{esc(j['verdict'])}[/bold]")
-    console.print(esc(j["reason"]))
+    line(console, say(j["reason"]))
     if j["residual"] is not None:
         ctrl = {True: "rejected", False: "NOT rejected", None: "-"}[j["control_rejected"]]
         console.print(f"residual {j['residual']:.1e} (tolerance {j['tolerance']:.1e}); control {ctrl}")
@@ -431,9 +596,9 @@ def render_identification(res, console: Console) -> None:
         regime = res.regime if res.regime.startswith("sign") or not res.regime else f"u = {res.regime}"
         console.print(f"identified coefficients (step k = t - t0{'; ' + esc(regime) if regime else ''}):")
         tab = Table()
-        cols = [("k", None), ("beta_a", "beta_a"), ("eta_a", "eta_a"), ("alpha_a", "alpha_a")]
+        cols = [("k", None), ("β_a", "beta_a"), ("η_a", "eta_a"), ("α_a", "alpha_a")]
         if c["gamma_avg"] is not None:
-            cols.append(("gamma_avg (after step k)", "gamma_avg"))
+            cols.append(("γ_avg (after step k)", "gamma_avg"))
         for name, _ in cols:
             tab.add_column(name, justify="right", overflow="fold")
         n = len(c["eta_a"])
@@ -451,9 +616,9 @@ def render_identification(res, console: Console) -> None:
                       + (" ..." if len(res.step_size) > 10 else ""))
     if j["matches"]:
         for m in j["matches"]:
-            hp = ", ".join(f"{k} = {v}" for k, v in m["hyperparameters"].items())
-            console.print(f"matches [bold]{esc(m['method'])}[/bold] with {esc(hp)} "
-                          f"(replayed against the class: max relative deviation {m['max_rel_deviation']:.1e})")
+            hp = ", ".join(f"{notation(k)} = {expression(v)}" for k, v in m["hyperparameters"].items())
+            line(console, f"matches [bold]{esc(m['method'])}[/bold] with {esc(hp)} "
+                 f"(replayed against the class: max relative deviation {m['max_rel_deviation']:.1e})")
     elif j["verdict"] in ("in-family", "preconditioned", "sign"):
         console.print("matches no registered method")
 
@@ -467,11 +632,11 @@ def render_census(result, console: Console) -> None:
     console.print(f"[bold]identify --all {esc(title)}[/]")
     for e in entries:
         matches = ", ".join(m["method"] for m in e.get("matches") or [])
-        console.print(f"[bold]{esc(e['target'])}[/]: {esc(e['verdict'])} -- {esc(e['reason'])}"
-                      + (f"; matches {esc(matches)}" if matches else ""))
+        line(console, f"[bold]{esc(e['target'])}[/]: {esc(e['verdict'])} -- {say(e['reason'])}"
+             + (f"; matches {esc(matches)}" if matches else ""))
     c = counts(entries)
     console.print(", ".join(f"{k}: {v}" for k, v in c.items()) + f" ({len(entries)} classes"
-                  + (f", {wall:.1f} s" if wall is not None else "") + ")")
+                  + (f", {duration(wall, ' s')}" if wall is not None else "") + ")")
 
 
 # -- convert
@@ -484,49 +649,50 @@ def render_conversion(conv, console: Console) -> None:
     colour = {"always": "green", "conditional": "yellow", "never": "red"}[conv.exists]
     console.print(f"[bold]{esc(conv.from_)} → {esc(conv.to)}[/bold]: [{colour}]{conv.exists}[/{colour}]")
     if conv.exists == "never":
-        console.print(f"  why: {esc(conv.reason or '')}")
+        line(console, f"  why: {say(conv.reason or '')}", 4)
         return
     if conv.inverse and conv.inverse.conditions:
         console.print("  when:")
         for c in conv.inverse.conditions:
-            console.print(f"    • {esc(c.text)}")
+            line(console, f"    • {say(c.text)}", 6)
     tab = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     tab.add_column(f"{conv.to}", overflow="fold")
     tab.add_column(f"= (in {conv.from_}'s hyperparameters)", overflow="fold")
     if conv.values is not None:
         tab.add_column("at these values", overflow="fold")
     for name, expr in conv.hyperparameters.items():
-        row = [esc(name), esc(show(expr))]
+        row = [say(name), esc(expression(expr))]
         if conv.values is not None:
-            row.append(esc(show(conv.values[name])) if name in conv.values else "")
+            value = conv.values.get(name)
+            row.append(esc(expression(value)) if value is not None else "")
         tab.add_row(*row)
     console.print(tab)
     if conv.renamed:
-        console.print("  " + esc(", ".join(f"{v} is {conv.from_}'s {k}" for k, v in conv.renamed.items())))
+        line(console, "  " + say(", ".join(f"{v} is {conv.from_}'s {k}" for k, v in conv.renamed.items())), 4)
     for note in conv.notes:
-        console.print(f"  note: {esc(note)}")
+        line(console, f"  note: {say(note)}", 4)
     if conv.settings:
         shown = ", ".join(f"{k.name}={v}" for k, v in conv.settings.items())
         if conv.holds_at_values:
             a, b = conv.checked_steps
-            console.print(f"  at {esc(shown)}: every condition and TO's domain hold exactly at t = {a}..{b}")
+            line(console, f"  at {esc(shown)}: every condition and TO's domain hold exactly at t = {a}..{b}", 4)
         else:
-            console.print(f"  [red]at {esc(shown)}: {esc(conv.failure_at_values or '')}[/red]")
+            line(console, f"  [red]at {esc(shown)}: {say(conv.failure_at_values or '')}[/red]", 4)
     n = conv.numeric
     if n and "max_rel_deviation" in n:
         ok = "[green]agree[/green]" if n["passed"] else "[red]FAILED[/red]"
-        console.print(f"  replay of both declared methods ({n['steps']} steps, float64): {ok}, max rel. deviation "
-                      f"{n['max_rel_deviation']:.1e} (tolerance {n['tolerance']:.1e})")
+        line(console, f"  replay of both declared methods ({n['steps']} steps, float64): {ok}, max rel. deviation "
+             f"{n['max_rel_deviation']:.1e} (tolerance {n['tolerance']:.1e})", 4)
         ctl = n["control"]
         dev = "—" if ctl["max_rel_deviation"] is None else f"{ctl['max_rel_deviation']:.1e}"
-        console.print(f"  negative control ({esc(ctl['perturbation'])}): deviation {dev}, "
-                      + ("[green]rejected[/green]" if n["control_rejected"] else "[red]NOT rejected[/red]"))
+        line(console, f"  negative control ({say(ctl['perturbation'])}): deviation {dev}, "
+             + ("[green]rejected[/green]" if n["control_rejected"] else "[red]NOT rejected[/red]"), 4)
     if n and "libraries" in n:
         lib = n["libraries"]
         ok = "[green]agree[/green]" if lib["passed"] else "[red]FAILED[/red]"
-        console.print(f"  {esc(lib['from_class'])}({esc(_kw(lib['from_arguments']))}) vs "
-                      f"{esc(lib['to_class'])}({esc(_kw(lib['to_arguments']))}): {ok}, max rel. deviation "
-                      f"{lib['max_rel_deviation']:.1e} (tolerance {lib['tolerance']:.0e})")
+        line(console, f"  {esc(lib['from_class'])}({esc(_kw(lib['from_arguments']))}) vs "
+             f"{esc(lib['to_class'])}({esc(_kw(lib['to_arguments']))}): {ok}, max rel. deviation "
+             f"{lib['max_rel_deviation']:.1e} (tolerance {lib['tolerance']:.0e})", 4)
 
 
 def _kw(kw: dict) -> str:
@@ -560,4 +726,4 @@ def render_conversion_table(result, console: Console) -> None:
             console.print(f"[bold]{esc(a)}[/] → " + "; ".join(parts))
     counts = {k: sum(1 for r in rows if r.exists == k) for k in mark}
     console.print(f"{len(rows)} pairs: {counts['always']} always, {counts['conditional']} conditional, "
-                  f"{counts['never']} never ({seconds:.1f} s)")
+                  f"{counts['never']} never ({duration(seconds, ' s')})")

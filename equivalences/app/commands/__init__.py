@@ -27,5 +27,8 @@ def parse_sets(items) -> dict:
         k, v = item.split("=", 1)
         if not k.strip():
             raise UsageError(f"--set {item}: the name is missing; write NAME=VALUE, e.g. --set beta=0.9")
-        sets[k.strip()] = v.strip()
+        k, v = k.strip(), v.strip()
+        if k in sets:
+            raise UsageError(f"--set {k} is given twice ({k}={sets[k]} and {k}={v}); give each name once")
+        sets[k] = v
     return sets

@@ -44,9 +44,9 @@ def configure(p) -> None:
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                    help="a hyperparameter value, exact (0.9 means 9/10); repeatable")
-    p.add_argument("--sweep", type=int, default=0, metavar="N",
+    p.add_argument("--sweep", type=int, default=None, metavar="N",
                    help="replay N random hyperparameter configurations at once (docs/numeric.md)")
-    p.add_argument("--grid", type=int, default=0, metavar="N", help="replay an N-point-per-parameter grid at once")
+    p.add_argument("--grid", type=int, default=None, metavar="N", help="replay an N-point-per-parameter grid at once")
     p.add_argument("--problem", default="lsq", choices=["lsq", "lsq-dense", "logistic", "mlp"],
                    help="stochastic problem of the replay (default: diagonal noisy least squares)")
     p.add_argument("--no-numeric", action="store_true", help="symbolic proof only, no replay")
@@ -112,9 +112,20 @@ def targets(args) -> list:
     return [registry.get(args.target)]
 
 
+def _check_counts(args) -> None:
+    """``--sweep N`` / ``--grid N`` given: N must ask for something (0 would silently replay one configuration)."""
+    if args.sweep is not None and not 1 <= args.sweep <= MAX_SWEEP:
+        raise UsageError(f"--sweep {args.sweep}: must be between 1 and {MAX_SWEEP} configurations "
+                         "(drop --sweep for one configuration)")
+    if args.grid is not None and not 2 <= args.grid <= 64:
+        raise UsageError(f"--grid {args.grid}: must be between 2 and 64 points per parameter")
+    args.sweep, args.grid = args.sweep or 0, args.grid or 0
+
+
 def run(args) -> int:
     from ..combinations import refuse_unused
 
+    _check_counts(args)
     refuse_unused(args, UsageError)
     if args.no_cache:
         import os
@@ -124,7 +135,6 @@ def run(args) -> int:
         from .libraries import run_against
 
         return run_against(args)
-    from ...printing import prose
     from ..output import emit
     from ..pipeline import BadHyperparameter, verify
 
@@ -157,8 +167,10 @@ def run(args) -> int:
                 except BadHyperparameter as err:  # includes a replay too large for the device
                     raise UsageError(err.in_words(CLI_WORDS)) from None
     emit(ReportSet(reports, many=args.target == "all"), "json" if args.json else "text")
+    from ..render import notation
+
     for note in (n for r in reports for n in r.notes):
-        print(f"verify: note: {prose(note)}", file=sys.stderr)
+        print(f"verify: note: {notation(note)}", file=sys.stderr)
     if args.plot:
         from numeric.plots import PlotUnavailable, plot
 
@@ -169,7 +181,11 @@ def run(args) -> int:
         print(f"verify: wrote the plot to {args.plot}", file=sys.stderr)
     ok = all(r.ok for r in reports)
     if args.strict_paper:
-        ok = ok and all(c.holds for r in reports for c in r.claims)
+        failing = sum(not c.holds for r in reports for c in r.claims)
+        if failing:
+            print(f"verify: {failing} printed claim{'s' * (failing != 1)} of the paper fail{'s' * (failing == 1)} "
+                  "(--strict-paper): exit 1", file=sys.stderr)
+        ok = ok and not failing
     return 0 if ok else 1
 
 

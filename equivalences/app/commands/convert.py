@@ -55,8 +55,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the JSON answer (docs/convert.md)")
     parser.add_argument("--table", action="store_true", help="every ordered pair of the registered methods")
     parser.add_argument("--latex", metavar="PATH", help="with --table: also write the LaTeX table to PATH")
-    parser.add_argument("--module", metavar="FILE.py", help="a method declared in your own Python file (METHOD), "
-                        "usable as FROM or TO by its key")
+    parser.add_argument("--module", metavar="FILE.py", action="append", default=[],
+                        help="a method declared in your own Python file (METHOD), usable as FROM or TO by its key; "
+                        "give it twice for FROM's and TO's")
     parser.add_argument("--against-from", metavar="PKG.CLASS", help="the real optimizer class FROM runs as")
     parser.add_argument("--against-to", metavar="PKG.CLASS", help="the real optimizer class TO runs as")
     parser.add_argument("--steps", type=int, default=500, help="replay length (default 500)")
@@ -98,9 +99,9 @@ def _run(args) -> int:
         raise UsageError(f"--seed {args.seed}: must be between 0 and 2**63 - 1")
     if bool(args.against_from) != bool(args.against_to):
         raise UsageError("--against-from and --against-to go together: name both real classes")
-    user = registry.load_module(args.module) if args.module else None
+    users = _modules(args)
     settings = parse_sets(args.sets)
-    from_m, to_m = _method(args.from_, user, settings, "FROM"), _method(args.to, user, None, "--to")
+    from_m, to_m = _method(args.from_, users, settings, "FROM"), _method(args.to, users, None, "--to")
     if is_equations(args.from_):
         settings = constant_settings(from_m, settings)  # a schedule's value is in FROM's declaration
     conv = convert(from_m, to_m, settings or None)
@@ -131,14 +132,30 @@ def convert_and_replay(from_, to, settings: dict | None = None, *, numeric: bool
     return conv
 
 
-def _method(name: str, user, settings=None, side: str = "FROM"):
+def _modules(args) -> list:
+    """The methods of ``--module`` (at most two: FROM's and TO's), each used by FROM or TO."""
+    if len(args.module) > 2:
+        raise UsageError(f"--module is given {len(args.module)} times; give at most two: FROM's and TO's")
+    users = [registry.load_module(path) for path in args.module]
+    if len(users) == 2 and users[0].key.lower() == users[1].key.lower():
+        raise UsageError(f"--module {args.module[0]} and --module {args.module[1]} both declare {users[0].key!r}; "
+                         "give each method its own key")
+    for path, m in zip(args.module, users):
+        if m.key.lower() not in (args.from_.strip().lower(), args.to.strip().lower()):
+            raise UsageError(f"--module {path} declares {m.key!r}, which is neither FROM ({args.from_}) nor TO "
+                             f"({args.to}); name it as one of them")
+    return users
+
+
+def _method(name: str, users, settings=None, side: str = "FROM"):
     if is_equations(name):  # FROM or TO given as equations (docs/declaring-a-method.md)
         from ..equations import method
 
         return method(name, option=side, name="from-equations" if side == "FROM" else "to-equations",
                       values=settings, values_from="--set gives FROM's values" if side != "FROM" else "--set NAME=VALUE")
-    if user is not None and name.strip().lower() == user.key.lower():
-        return user
+    for user in users:
+        if name.strip().lower() == user.key.lower():
+            return user
     return registry.get(name)
 
 

@@ -93,7 +93,15 @@ def parse_sets(cls, items: list[str]) -> dict:
             close = difflib.get_close_matches(name, names, n=1)
             hint = f"did you mean {close[0]}?" if close else f"its arguments: {', '.join(names)}"
             raise IdentifyUsage(f"--set {name}: {cls.__name__} has no argument {name!r}; {hint}")
-        out[name] = parse_value(name, text)
+        if name in out:
+            raise IdentifyUsage(f"--set {name} is given twice; give each argument once")
+        value = parse_value(name, text)
+        default = params[name].default if name in params else None
+        if isinstance(value, str) and isinstance(default, (bool, int, float)) and not isinstance(default, str):
+            kind = "true or false" if isinstance(default, bool) else "a number"
+            raise IdentifyUsage(f"--set {name}={text}: {cls.__name__}'s {name} is {kind} (default {default}), "
+                                f"not the word {text!r}")
+        out[name] = value
     return out
 
 
@@ -138,7 +146,7 @@ def _run(args) -> int:
     try:
         cls = load_class(args.target)
     except TargetError as err:
-        raise IdentifyUsage(str(err)) from None
+        raise IdentifyUsage(str(err) + _did_you_mean(args.target)) from None
     kwargs = parse_sets(cls, args.sets)
     if args.plot:
         from numeric.plots import PlotUnavailable, check_suffix
@@ -163,6 +171,45 @@ def _run(args) -> int:
         key = getattr(expect, "key", expect)
         return 0 if any(m["method"] == key for m in res.matches) else 1
     return 0
+
+
+def _did_you_mean(target: str) -> str:
+    """``; did you mean torch.optim.SGD?`` for a misspelt class or module path: the closest names in the
+    module (optimizer classes first) or in its parent package; empty when nothing is close."""
+    import difflib
+    import importlib
+    import inspect
+    import pkgutil
+
+    parts = target.strip().split(".")
+    for cut in range(len(parts) - 1, 0, -1):  # the longest importable prefix
+        try:
+            module = importlib.import_module(".".join(parts[:cut]))
+        except Exception:  # noqa: BLE001 -- only looking for suggestions
+            continue
+        names = [n for n in dir(module) if not n.startswith("_")]
+        if cut == len(parts) - 1:  # the class is the misspelt part: optimizer classes of the module
+            import torch
+
+            opt = [n for n in names if inspect.isclass(getattr(module, n, None))
+                   and issubclass(getattr(module, n), torch.optim.Optimizer)]
+            names = opt or names
+        else:  # a misspelt module: the submodules of the package
+            names = [n for n in names if inspect.ismodule(getattr(module, n, None))]
+            names += [m.name for m in pkgutil.iter_modules(getattr(module, "__path__", []))]
+        wrong = parts[cut]
+        lower = {n.lower(): n for n in names}
+        close = difflib.get_close_matches(wrong.lower(), list(lower), n=3, cutoff=0.6)
+        if not close:
+            return ""
+        prefix = ".".join(parts[:cut])
+        rest = ".".join(parts[cut + 1:])
+        shown = [f"{prefix}.{lower[c]}" + (f".{rest}" if rest else "") for c in close]
+        return "; did you mean " + " or ".join(shown) + "?"
+    installed = sorted({m.name for m in pkgutil.iter_modules()})  # a misspelt package: the installed ones
+    close = difflib.get_close_matches(parts[0], installed, n=2, cutoff=0.75)
+    rest = ".".join(parts[1:])
+    return "; did you mean " + " or ".join(f"{c}.{rest}" for c in close) + "?" if close else ""
 
 
 def _expected_method(name):
