@@ -274,7 +274,7 @@ def test_identify_expect_takes_equations(capsys):
             "--expect"]
     code, out, err = _run(argv + [NESTEROV.replace("mu=0.9", "mu=0.5")], capsys)
     assert code == 0, err
-    assert "matches expected with mu = 0.9, lr = 0.1" in " ".join(out.split())
+    assert "matches expected with μ = 0.9, lr = 0.1" in " ".join(out.split())
     assert _run(argv + ["m[t+1] = mu*m[t] + g[t]; w[t+1] = w[t] - lr*m[t+1]; with mu=0.5, lr=0.2"], capsys)[0] == 1
 
 

@@ -149,7 +149,7 @@ def test_verify_all_at_80_columns_keeps_a_table_and_hangs_its_lines(derivations)
     assert all(len(ln) <= 80 for ln in lines), max(lines, key=len)
     head = next(ln for ln in lines if ln.startswith("method"))
     assert "claims" in head and "control" in head  # a table, not one wrapped line per method
-    assert any(re.match(r"accelerated-adamw-printed +✓ +1/3", ln) for ln in lines)
+    assert any(re.match(r"accelerated-adamw-printed +✓ +✓ \d pts +1/3", ln) for ln in lines)
     maps = lines[lines.index("Derived maps") + 1:]
     maps = maps[:maps.index("")]
     keys = tuple(f"{k}: " for k in registry.names())

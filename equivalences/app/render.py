@@ -376,8 +376,8 @@ def _check_mark(report) -> str:
     if c is None:
         return "-"
     if c.inconsistent:
-        return f"{BAD} INCONSISTENT"
-    return f"{OK} {sum(x.member is not None for x in c.checks)} points" if c.confirmed else "n/a"
+        return f"{BAD} CONTRADICTS"
+    return f"{OK} {sum(x.member is not None for x in c.checks)} pts" if c.confirmed else "n/a"
 
 
 def render_all(reports, console: Console) -> None:
@@ -397,7 +397,7 @@ def render_all(reports, console: Console) -> None:
         control = "-" if n is None else (OK if n.control_rejected else BAD)
         rows.append((esc(r.method.key), OK if r.proved else BAD, _check_mark(r), claims, replay, control,
                      duration(r.timings.get('total', 0))))
-    _summary(console, ("method", "proof", "independent check", "paper claims", "replay deviation ≤ tolerance",
+    _summary(console, ("method", "proof", "check", "paper claims", "replay deviation ≤ tolerance",
                        "control", "time"), rows)
     console.print("\n[bold]Derived maps[/]")
     for r in reports:
