@@ -338,9 +338,10 @@ def _render(run: list[_Tok]) -> str:
 def _join(parts: list[str]) -> str:
     """Math pieces with spaces where a reader needs them (TeX decides the spacing; this keeps the source tidy)."""
     s = ""
-    for p in parts:
+    for k, p in enumerate(parts):
+        unary = k and parts[k - 1] == "-" and (k == 1 or parts[k - 2] in _OPS.values() or parts[k - 2] in "([")
         if (not s or p in (",", "'", ")", "]", "/") or p.startswith("^") or s.endswith(("(", "[", "/"))
-                or p == r"\," or s in ("-", "(-")):
+                or p == r"\," or unary):
             s += p
         elif s.endswith(r"\,"):
             s += p

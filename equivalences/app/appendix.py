@@ -10,7 +10,9 @@ statements, each marked as holding or failing, with an erratum (residual and
 proved correction) for every failure.
 
 ``fragment=True`` gives a body for ``\\input`` into a paper (needs only
-``amsmath`` and ``amssymb``); otherwise a standalone document.  The output is
+``amsmath`` and ``amssymb``, and fits a plain ``article`` with no overfull
+box: :data:`WIDTH`); otherwise a standalone document.  Sentences of the
+engine are set by :mod:`equivalences.prose_tex` (formulas as math).  The output is
 deterministic: no dates, methods in registry order.  This module is symbolic
 only and never imports torch.
 """
