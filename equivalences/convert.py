@@ -490,19 +490,20 @@ _MARK = {"always": r"$\checkmark$", "conditional": r"$\circ$", "never": r"$\time
 
 
 def latex_table(rows: list[TableRow]) -> str:
-    """The pair table as a LaTeX ``table`` (rows FROM, columns TO): checkmark always, circle under a
-    condition, cross never; for the appendix."""
+    """The pair table as a LaTeX ``table`` (rows FROM, columns TO, numbered as in the terminal table): checkmark
+    always, circle under a condition, cross never; for the appendix.  Needs only amsmath and amssymb."""
     keys = list(dict.fromkeys(r.from_ for r in rows))
     cell = {(r.from_, r.to): r.exists for r in rows}
-    head = " & ".join(r"\rotatebox{90}{\texttt{%s}}" % k for k in keys)
-    lines = [r"\begin{table}[ht]", r"\centering", r"\small",
-             r"\begin{tabular}{l" + "c" * len(keys) + "}", r"\hline",
-             r"FROM $\backslash$ TO & " + head + r" \\", r"\hline"]
-    for a in keys:
-        lines.append(r"\texttt{%s} & " % a + " & ".join(_MARK[cell[(a, b)]] for b in keys) + r" \\")
+    head = " & ".join(str(i) for i in range(1, len(keys) + 1))
+    lines = [r"\begin{table}[ht]", r"\centering", r"\small", r"\setlength{\tabcolsep}{2.5pt}",
+             r"\begin{tabular}{rl" + "c" * len(keys) + "}", r"\hline",
+             r"& FROM $\backslash$ TO & " + head + r" \\", r"\hline"]
+    for i, a in enumerate(keys, 1):
+        lines.append(f"{i} & " + r"\texttt{%s} & " % a + " & ".join(_MARK[cell[(a, b)]] for b in keys) + r" \\")
     counts = {k: sum(1 for r in rows if r.exists == k) for k in _MARK}
     lines += [r"\hline", r"\end{tabular}",
-              r"\caption{Hyperparameter conversion between the methods (\texttt{verify convert --table}): "
+              r"\caption{Hyperparameter conversion between the methods (\texttt{verify convert -{}-table}); "
+              r"row FROM, column TO (numbered as the rows): "
               r"$\checkmark$ always, $\circ$ under a condition on FROM's settings, $\times$ never. "
               + f"{counts['always']} always, {counts['conditional']} conditional, {counts['never']} never." + "}",
               r"\label{tab:convert}", r"\end{table}"]

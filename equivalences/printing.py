@@ -12,6 +12,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from .prose_tex import subscript, tex_prose
 from .symbols import t
 
 GREEK = {
@@ -106,14 +107,19 @@ class TextPrinter(_PositiveFirst, StrPrinter):
 
 
 class TexPrinter(_PositiveFirst, LatexPrinter):
+    """Greek names as letters, other multi-letter names upright (``\\mathrm{lr}_{t}``, ``\\alpha_{\\mathrm{max}}``)."""
+
     def _name(self, name):
         if name in SPECIAL_TEX:
             return SPECIAL_TEX[name]
         base, sub = _split(name)
-        base = "\\" + base if base in GREEK else base
-        return base, sub
+        base = "\\" + base if base in GREEK else (r"\mathrm{%s}" % base if len(base) > 1 else base)
+        return base, subscript(sub) if sub else sub
 
     def _print_Symbol(self, s, style="plain"):
+        if " " in s.name:  # a placeholder that says what it stands for: "C (a constant, 0 < C < oo)"
+            head, rest = s.name.split(" ", 1)
+            return self._print_Symbol(sp.Symbol(head)) + r"\ \text{%s}" % tex_prose(rest)
         base, sub = self._name(s.name)
         return base + (f"_{{{sub}}}" if sub else "")
 

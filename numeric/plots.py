@@ -71,6 +71,7 @@ def figure_data(report, coords: int = 3, dim: int = 32) -> dict:
 def plot(report, path: str, *, coords: int = 3, dim: int = 32) -> str:
     """Write the figure for ``report`` to ``path`` (format by suffix), atomically; returns the path."""
     from equivalences.files import atomic_path
+    from equivalences.prose_tex import math_text
 
     fmt = check_suffix(path)
     plt = _pyplot()
@@ -81,9 +82,9 @@ def plot(report, path: str, *, coords: int = 3, dim: int = 32) -> str:
         left.plot(steps, data["q"][:, j], lw=1.6, label=f"method, coordinate {c}")
         left.plot(steps, data["w"][:, j], ls="--", lw=1.2, color="black", alpha=0.8,
                   label="accelerated form (Eq. (1))" if j == 0 else None)
-    left.set_xlabel("step t")
+    left.set_xlabel("step $t$")
     left.set_ylabel("query point")
-    left.set_title(f"{report.method.key}: trajectories")
+    left.set_title(math_text(f"{report.method.name}: query points"), fontsize=9)
     left.legend(fontsize=7, loc="best")
 
     floor = data["eps"] / 16  # exact agreement (0) drawn at the floor of the log scale
@@ -93,9 +94,10 @@ def plot(report, path: str, *, coords: int = 3, dim: int = 32) -> str:
         right.semilogy(steps, show(data["deviation_eval"]), lw=1.0, label="derived map: evaluation points")
     right.semilogy(steps, show(data["control"]), lw=1.2, color="tab:red", label="negative control")
     right.axhline(data["tolerance"], color="black", ls=":", lw=1, label=f"tolerance {data['tolerance']:.1e}")
-    right.set_xlabel("step t")
+    right.set_xlabel("step $t$")
     right.set_ylabel("relative deviation")
-    right.set_title(f"control: {data['control_name']}"[:90], fontsize=8)
+    control = data["control_name"].split(":")[0]  # the perturbation, without the expressions it swaps
+    right.set_title(math_text(f"relative deviation; negative control: {control}"), fontsize=8)
     right.legend(fontsize=7, loc="best")
     with atomic_path(path, "--plot") as tmp:
         fig.savefig(tmp, format=fmt, dpi=120, metadata={"CreationDate": None} if fmt == "pdf" else None)

@@ -150,3 +150,89 @@ def test_cli_appendix(tmp_path, capsys):
 
     assert main(["appendix", "heavy-ball"]) == 2  # -o is required
     assert "-o" in capsys.readouterr().err
+
+
+# -- LaTeX quality: what a paper that \input's the fragment gets (pdflatex itself runs in .ci/run) --------------
+def _outside_math(tex: str) -> str:
+    """``tex`` without its inline math, displays and alignments: the text a reader reads as words."""
+    tex = re.sub(r"\\begin\{(align\*|aligned|equation\*)\}.*?\\end\{\1\}", " ", tex, flags=re.S)
+    tex = re.sub(r"\\\[.*?\\\]", " ", tex, flags=re.S)
+    return re.sub(r"(?<!\\)\$[^$]*\$", " ", tex)
+
+
+def test_no_code_notation_in_the_appendix(document):
+    """Relations as \\le, \\ge, \\ne, \\leftarrow, \\sim; products without '*'; SymPy's oo as \\infty."""
+    for code in (r"\textless", r"\textgreater", r"\textasciitilde", r"\textasciicircum"):
+        assert code not in document, code
+    assert not re.search(r"\boo\b", document)  # 0 < C < oo
+    assert "*" not in re.sub(r"[A-Za-z]\*", "", document)  # align*, \tag*, \section* aside
+    text = _outside_math(document)
+    for code in ("<=", ">=", "!=", "<-", "->", "**"):
+        assert code not in text, code
+    assert r"\text{(a constant, $0 < C < \infty$)}" in document  # a placeholder's words are text
+
+
+def test_multi_letter_names_are_upright(document):
+    ours = re.sub(r"the paper prints \$[^$]*\$", "", document)  # the paper's own LaTeX, quoted as printed
+    assert not re.findall(r"_\{[A-Za-z]{2,}", ours)  # \alpha_{max}, T_{alpha,beta3}, g_{alg3,t}
+    assert not re.findall(r"(?<![\\A-Za-z{])[a-z]{2,}_\{", ours)  # wavg_{t}, lr_{t}
+    for name in ("wavg", "lr", "nesterov", "max"):
+        assert f"\\mathrm{{{name}}}" in document
+    assert r"T_{\alpha,\beta_{3}}" in document
+
+
+def test_the_fragment_needs_only_the_packages_it_names(reports):
+    frag = generate(reports=reports[:3], fragment=True)
+    assert "% Fragment for \\input: the document must load amsmath, amssymb.\n" in frag
+    body = frag.split(r"\providecommand{\OEfigure}")[1].split("\n", 2)[2]  # after the macros
+    for command in (r"\rotatebox", r"\includegraphics", r"\textcolor", r"\fcolorbox", r"\resizebox", r"\usepackage"):
+        assert command not in body, command
+
+
+def test_claim_references_fit_beside_or_above_their_equations(document):
+    """A tag wider than a line goes past the left margin; a long reference is set above its equation."""
+    from equivalences.app.appendix import TAG, tex_width
+
+    tags = re.findall(r"\\tag\*\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}", document)
+    assert tags and max(tex_width(t) for t in tags) <= 60
+    claims = [t for t in tags if r"\OEhold" in t or r"\OEfail" in t]
+    assert claims and all(tex_width(t) <= TAG + 12 for t in claims)
+    assert r"\par\noindent{\footnotesize \ensuremath{\mathsection}4.4 ($\alpha$ proportional to $t$" in document
+
+
+def test_figures_are_numbered_floats_with_captions(reports):
+    one = [_report(reports, "heavy-ball")]
+    frag = generate(reports=one, fragment=True, figures="fig")
+    assert "and graphicx (for the figures)" in frag
+    macro = re.search(r"\\providecommand\{\\OEfigure\}\[3\](.*?\{\}\})\n", frag, flags=re.S).group(1)
+    assert r"\begin{figure}" in macro and r"\caption{#3}" in macro and r"\label{#2}" in macro
+    call = re.search(r"\\OEfigure\{fig/heavy-ball\.pdf\}\{fig:oe:heavy-ball\}\{(.+)\}$", frag, flags=re.M)
+    assert call and call.group(1).startswith("Heavy-ball momentum")
+
+
+def test_prose_formulas_become_math_and_words_stay_text():
+    from equivalences.prose_tex import math_text, tex_prose
+
+    assert tex_prose("for all t >= 1") == r"for all $t \ge 1$"
+    assert tex_prose("each step: 0 <= weight of y_t <= 1") == r"each step: $0 \le$ weight of $y_{t} \le 1$"
+    assert tex_prose("Alg. 3 (g <- -grad, then w <- w - eta N)") == \
+        r"Alg. 3 ($g \leftarrow -\mathrm{grad}$, then $w \leftarrow w - \eta N$)"
+    assert tex_prose("coefficient -mu**2*(1 - tau(2))*lr(4) (e.g. -9/10 at beta3 = 9/10)") == \
+        r"coefficient $-\mu^{2}\,(1 - \tau_{2})\,\mathrm{lr}_{4}$ (e.g. $-9/10$ at $\beta_{3} = 9/10$)"
+    assert tex_prose("the newest weight ~ 1/(delta t), 10%") == r"the newest weight $\sim 1/(\delta t)$, 10\%"
+    assert tex_prose("App. B.1, lines 4-8: a uniform average; the method's state") == \
+        "App. B.1, lines 4-8: a uniform average; the method's state"
+    assert tex_prose("§4.1.1 (beta = 0: SGD)") == r"\ensuremath{\mathsection}4.1.1 ($\beta = 0$: SGD)"
+    assert tex_prose("warmup 1 <= t <= T_(alpha,beta3) = 400") == r"warmup $1 \le t \le T_{\alpha,\beta_{3}} = 400$"
+    assert math_text("η_a read one step late") == r"$\eta_{a}$ read one step late"
+
+
+def test_tex_printer_names():
+    import sympy as sp
+
+    from equivalences.claim_kinds import POSITIVE_CONSTANT
+    from equivalences.printing import latex
+
+    assert latex(sp.Symbol("alpha_max")) == r"\alpha_{\mathrm{max}}"
+    assert latex(sp.Function("lr")(t)) == r"\mathrm{lr}_{t}" and latex(sp.Function("beta3")(t)) == r"\beta_{3,t}"
+    assert latex(POSITIVE_CONSTANT) == r"C\ \text{(a constant, $0 < C < \infty$)}"

@@ -270,7 +270,7 @@ def test_table_and_latex_on_a_subset():
     assert cell[("heavy-ball", "heavy-ball")] == "always" and cell[("qhm", "heavy-ball")] == "conditional"
     assert cell[("lion", "qhm")] == "never"
     tex = latex_table(rows)
-    assert tex.count(r"\\") == 4 and r"\texttt{lion}" in tex and r"\begin{tabular}{lccc}" in tex
+    assert tex.count(r"\\") == 4 and r"\texttt{lion}" in tex and r"\begin{tabular}{rlccc}" in tex
 
 
 # -- the shared inverse, numeric-sequence mode (used by 'verify identify') -----------------------------------

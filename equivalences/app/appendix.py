@@ -10,14 +10,15 @@ statements, each marked as holding or failing, with an erratum (residual and
 proved correction) for every failure.
 
 ``fragment=True`` gives a body for ``\\input`` into a paper (needs only
-``amsmath`` and ``amssymb``); otherwise a standalone document.  The output is
+``amsmath`` and ``amssymb``, and fits a plain ``article`` with no overfull
+box: :data:`WIDTH`); otherwise a standalone document.  Sentences of the
+engine are set by :mod:`equivalences.prose_tex` (formulas as math).  The output is
 deterministic: no dates, methods in registry order.  This module is symbolic
 only and never imports torch.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -32,6 +33,7 @@ from ..paper_prose import counts
 from ..declare import Method, is_transform_application
 from ..chains import Chain, collect, derivations, signed_factors, unlag
 from ..printing import TexPrinter
+from ..prose_tex import tex_prose
 from .pipeline import Report, verify
 from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, theta0, w
 from ..system import StepSystem
@@ -40,82 +42,10 @@ COMMAND = "verify appendix -o docs/appendix.tex"
 """The command that writes the checked-in appendix (tests/test_appendix.py compares against it)."""
 
 # -- text ------------------------------------------------------------------------
-_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
-            "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
-            ">": r"\textgreater{}", "|": r"\textbar{}"}
-_UNICODE = {"§": r"\ensuremath{\mathsection}", "≈": r"$\approx$", "–": "--", "—": "---", "…": r"\dots{}", "→": r"$\to$", "≠": r"$\neq$",
-            "≤": r"$\le$", "≥": r"$\ge$", "·": r"$\cdot$", "×": r"$\times$", "−": "-", "’": "'", "‘": "`",
-            "“": "``", "”": "''", "∞": r"$\infty$", "√": r"$\surd$", "±": r"$\pm$", "✓": r"$\checkmark$"}
-_ACCENTS = {"\u0301": "'", "\u0300": "`", "\u0308": '"', "\u0302": "^", "\u0303": "~", "\u0304": "=",
-            "\u0327": "c", "\u030c": "v", "\u0306": "u", "\u030a": "r"}
-_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi "
-          "chi psi omega").split()
-_IDENT = re.compile(
-    r"(?<![A-Za-z0-9\\])(?:(?P<greek>" + "|".join(sorted(_GREEK, key=len, reverse=True)) + r")(?P<gdigits>[0-9]*)"
-    r"|(?P<name>[A-Za-z]+))(?:_(?P<sub>\{[^{}]*\}|\([^()]*\)|[A-Za-z0-9]+))?(?![A-Za-z])"
-)
-
-
-def _char(ch: str) -> str:
-    if ch in _SPECIAL:
-        return _SPECIAL[ch]
-    if ord(ch) < 128:
-        return ch
-    if ch in _UNICODE:
-        return _UNICODE[ch]
-    name = unicodedata.name(ch, "")
-    if name.startswith("GREEK CAPITAL LETTER ") and name.split()[-1].lower() in _GREEK:
-        return "$\\" + name.split()[-1].capitalize() + "$"
-    base, *marks = unicodedata.normalize("NFD", ch)
-    if ord(base) < 128 and marks and all(mk in _ACCENTS for mk in marks):
-        out = base
-        for mk in marks:
-            out = "\\" + _ACCENTS[mk] + "{" + out + "}"
-        return out
-    return "?"
-
-
 def tex_text(s: str) -> str:
-    """Plain text from a declaration or the engine as LaTeX text.
-
-    Special characters are escaped, ``§`` becomes ``\\S``, accented letters
-    become accent commands, and identifiers the engine writes in ASCII
-    (``beta_a``, ``c_2``, ``m_(t-1)``, ``gamma``) become math.
-    """
-    s = "".join(_greek_letters(ch) for ch in str(s))
-    out, pos = [], 0
-    for mt in _IDENT.finditer(s):
-        if not (mt.group("greek") or mt.group("sub")):
-            continue
-        out.append("".join(_char(ch) for ch in s[pos:mt.start()]))
-        out.append(f"${_ident_math(mt)}$")
-        pos = mt.end()
-    out.append("".join(_char(ch) for ch in s[pos:]))
-    return "".join(out)
-
-
-def _greek_letters(ch: str) -> str:
-    name = unicodedata.name(ch, "") if ord(ch) >= 128 else ""
-    if name.startswith("GREEK SMALL LETTER "):
-        letter = name.split()[-1].lower()
-        if letter in _GREEK:
-            return letter
-    return ch
-
-
-def _ident_math(mt) -> str:
-    sub = mt.group("sub") or ""
-    if sub[:1] in "{(" and sub:
-        sub = sub[1:-1]
-    if mt.group("greek"):
-        if mt.group("greek") == "gamma" and sub.split(",")[0] == "avg":
-            rest = sub.split(",", 1)[1] if "," in sub else ""
-            return r"\bar\gamma" + (f"_{{{rest}}}" if rest else "")
-        head = "\\" + mt.group("greek")
-        subs = ",".join(x for x in (mt.group("gdigits"), sub) if x)
-    else:
-        head, subs = mt.group("name"), sub
-    return head + (f"_{{{subs}}}" if subs else "")
+    """Plain text from a declaration or the engine as LaTeX text, its formulas as math
+    (:func:`equivalences.prose_tex.tex_prose`: ``0 <= t`` -> ``$0 \\le t$``, ``beta_a`` -> ``$\\beta_{a}$``)."""
+    return tex_prose(str(s))
 
 
 # -- expressions ----------------------------------------------------------------------
@@ -155,8 +85,11 @@ def _absorb_sign(coeff, factors):
     return -coeff, factors
 
 
-WIDTH = 72
-"""About how many characters of formula fit on a line of the standalone document (tex_width units)."""
+WIDTH = 54
+"""How many :func:`tex_width` units of formula fit on a line of a plain ``article`` (345 pt): measured with
+pdflatex on the appendix's own rows, a unit is 5.7 pt on average and at most 6.3 pt."""
+CONTINUED = 3.5
+"""The indent of a continuation line (``\\qquad``), in the same units."""
 
 
 def tex_width(s: str) -> float:
@@ -209,6 +142,9 @@ def _group(s: str, i: int) -> tuple[str, int]:
     return s[i + 1:], len(s)
 
 
+_UPRIGHT_END = re.compile(r"\\mathrm\{[^{}]*\}(?:_\{[^{}]*\})?$")
+
+
 class _Layout:
     """How the appendix arranges sums and products, shared by the LaTeX printer and its check.
 
@@ -237,7 +173,10 @@ class _Layout:
         return r"\frac{%s}{%s}" % (a, b)
 
     def _times(self, left: str, right: str) -> str:
-        return left + (r" \cdot " if right[:1].isdigit() else " ") + right
+        if right[:1].isdigit():
+            return left + r" \cdot " + right
+        upright = right.startswith(r"\mathrm") or _UPRIGHT_END.search(left)  # mu nesterov, not munesterov
+        return left + (r" \, " if upright else " ") + right
 
     def _key(self, e):
         keys = []
@@ -251,11 +190,12 @@ class _Layout:
             keys.append((0, len(self.rank) + 1))
         return min(keys) if keys else None
 
-    def pieces(self, expr) -> list[str]:
-        """The terms of a sum as printed, each with its sign (``["a", "+ b", "- c"]``); one piece otherwise."""
+    def signed_terms(self, expr) -> list[tuple[str, sp.Expr]]:
+        """The terms of a sum in printed order, each as ``(sign, term)`` with the sign taken out
+        (``[("", a), ("+ ", b), ("- ", c)]``); one term otherwise."""
         expr = sp.sympify(expr)
         if not isinstance(expr, sp.Add):
-            return [self._print(expr)]
+            return [("", expr)]
         terms = list(expr.as_ordered_terms())
         last = (10 ** 6, 0)
         keyed = sorted(((self._key(x) or last, i, x) for i, x in enumerate(terms)), key=lambda kx: kx[:2])
@@ -264,10 +204,17 @@ class _Layout:
         out = []
         for i, x in enumerate(terms):
             if _negative(x):
-                out.append(("- " if i else "-") + self._term(_negate(x)))
+                out.append(("- " if i else "-", _negate(x)))
             else:
-                out.append(("+ " if i else "") + self._term(x))
+                out.append(("+ " if i else "", x))
         return out
+
+    def pieces(self, expr) -> list[str]:
+        """The terms of a sum as printed, each with its sign (``["a", "+ b", "- c"]``); one piece otherwise."""
+        terms = self.signed_terms(expr)
+        if len(terms) == 1 and not terms[0][0]:
+            return [self._print(terms[0][1])]
+        return [sign + self._term(x) for sign, x in terms]
 
     def _print_Add(self, expr, order=None):
         return " ".join(self.pieces(expr))
@@ -356,6 +303,13 @@ def _fill(pieces: list[str], budget: float) -> list[str]:
     return out
 
 
+def _wrap(head: str, inner: list[str]) -> list[str]:
+    """``head\\Bigl(`` inner lines ``\\Bigr)``: a factor broken over lines, its parentheses sized by hand
+    (``\\left``/``\\right`` cannot span lines)."""
+    return [f"{head}\\Bigl({inner[0]}"] + inner[1:-1] + [f"{inner[-1]}\\Bigr)"] if len(inner) > 1 else \
+        [f"{head}\\Bigl({inner[0]}\\Bigr)"]
+
+
 class Tex:
     """Print expressions and mixed reasons for one method."""
 
@@ -382,30 +336,59 @@ class Tex:
         return self.printer.doprint(expr)
 
     def lines(self, expr, budget: float = WIDTH) -> list[str]:
-        """``expr`` broken at the signs of its top-level sum into lines of about ``budget`` characters;
-        a long product ``c (a + b + ...)`` is broken inside its sum, between ``\\Bigl(`` and ``\\Bigr)``."""
-        expr = self._prepare(expr)
-        pieces = self.printer.pieces(expr)
-        if len(pieces) == 1 and tex_width(pieces[0]) > budget and isinstance(expr, sp.Mul):
-            coeff, factors = signed_factors(expr)
-            sums = [f for f in factors if isinstance(f, sp.Add)]
-            if len(sums) == 1:
-                outer = sp.Mul(coeff, *[f for f in factors if f is not sums[0]], evaluate=False)
-                head = {1: "", -1: "-"}.get(outer, None)
-                head = self(outer) + " " if head is None else head
-                inner = _fill(self.printer.pieces(sums[0]), budget - tex_width(head))
-                inner[0] = f"{head}\\Bigl({inner[0]}"
-                inner[-1] = f"{inner[-1]}\\Bigr)"
-                return inner
-        return _fill(pieces, budget)
+        """``expr`` broken at the signs of its sum into lines of about ``budget`` characters; a term too long
+        for a line is broken inside its widest sum (``c \\Bigl(a + b + \\dots\\Bigr)``) or inside the argument
+        of a transform (``P_t\\Bigl(\\dots\\Bigr)``), as deep as needed."""
+        return self._break(self._prepare(expr), budget)
 
-    def display(self, lhs, rhs=None, *, budget: float = WIDTH) -> str:
-        """``\\[ lhs = rhs \\]`` (or just ``rhs``), split over lines when it is long."""
+    def _break(self, expr, budget: float) -> list[str]:
+        out: list[str] = []
+        for sign, x in self.printer.signed_terms(expr):
+            whole = sign + (self.printer._term(x) if sign else self.printer._print(x))
+            split = self._split_term(x, budget - tex_width(sign)) if tex_width(whole) > budget else None
+            if split is None:
+                out = _fill(out + [whole], budget) if out else [whole]
+                continue
+            split[0] = sign + split[0]
+            if out and tex_width(out[-1] + " " + split[0]) <= budget:
+                out[-1] += " " + split.pop(0)
+            out += split
+        return out
+
+    def _split_term(self, x, budget: float) -> list[str] | None:
+        """One term (no sign) over several lines, or None when it has nothing to break inside."""
+        x = sp.sympify(x)
+        if is_transform_application(x):
+            head = self.printer._print(x.func(x.args[0], sp.Symbol("X"))).split("\\left(")[0]
+            inner = self._break(x.args[1], budget - tex_width(head) - 1)
+            return _wrap(head, inner) if len(inner) > 1 else None
+        if isinstance(x, sp.Add):
+            inner = self._break(x, budget - 1)
+            return _wrap("", inner) if len(inner) > 1 else None
+        if not isinstance(x, sp.Mul):
+            return None
+        coeff, factors = signed_factors(x)
+        wide = [f for f in factors if isinstance(f, sp.Add) or is_transform_application(f)]
+        if not wide:
+            return None
+        widest = max(wide, key=lambda f: tex_width(self.printer._print(f)))
+        rest = [f for f in factors if f is not widest]
+        outer = sp.Mul(coeff, *rest, evaluate=False) if rest else coeff
+        head = {1: "", -1: "-"}.get(outer) if outer in (1, -1) else self.printer._print(outer) + " "
+        if is_transform_application(widest):
+            inner = self._split_term(widest, budget - tex_width(head))
+            return [head + inner[0]] + inner[1:] if inner else None
+        inner = self._break(widest, budget - tex_width(head) - 1)
+        return _wrap(head, inner) if len(inner) > 1 else None
+
+    def display(self, lhs, rhs=None, *, budget: float = WIDTH - 2) -> str:
+        """``\\[ lhs = rhs \\]`` (or just ``rhs``), split over lines when it is long (the budget leaves room for
+        the frame of an erratum box)."""
         head = f"{self(lhs)} = " if rhs is not None else ""
-        body = self.lines(lhs if rhs is None else rhs, budget - tex_width(head))
+        body = self.lines(lhs if rhs is None else rhs, budget - tex_width(head) - CONTINUED)
         if len(body) == 1:
             return f"\\[ {head}{body[0]} \\]"
-        rows = [f"{head}&{body[0]}"] + [f"&\\quad {b}" for b in body[1:]]
+        rows = [f"{head}&{body[0]}"] + [f"&\\qquad {b}" for b in body[1:]]
         return "\\[ \\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned} \\]"
 
     def parts(self, parts) -> str:
@@ -425,13 +408,15 @@ MACROS = r"""% Macros of the generated appendix; define them before \input to re
 \providecommand{\OEhold}{$\checkmark$}
 \providecommand{\OEfail}{\textbf{fails}}
 \providecommand{\OEerratum}[2]{\par\medskip\noindent\fbox{\begin{minipage}{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}%
-\textbf{Erratum (#1).}\enspace #2\end{minipage}}\par\medskip}
-\providecommand{\OEnote}[2]{\par\smallskip\noindent\textit{Note (#1).}\enspace #2\par\smallskip}
-\providecommand{\OEfigure}[1]{\IfFileExists{#1}{\ifdefined\includegraphics\par\medskip\noindent
-\includegraphics[width=\linewidth]{#1}\par\medskip\fi}{}}
+\emergencystretch=3em\textbf{Erratum (#1).}\enspace #2\end{minipage}}\par\medskip}
+\providecommand{\OEnote}[2]{\par\smallskip{\emergencystretch=3em\noindent\textit{Note (#1).}\enspace #2\par}\smallskip}
+\providecommand{\OEfigure}[3]{\IfFileExists{#1}{\ifdefined\includegraphics\begin{figure}[htbp]\centering
+\includegraphics[width=\linewidth]{#1}\caption{#3}\label{#2}\end{figure}\fi}{}}
 """
 
 PREAMBLE = r"""\documentclass[10pt]{article}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
 \usepackage{amsmath,amssymb}
 \usepackage[margin=2cm]{geometry}
 \usepackage{graphicx}
@@ -440,7 +425,7 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 \newcommand{\OEfail}{\textcolor{red!70!black}{\textbf{fails}}}
 \newcommand{\OEerratum}[2]{\par\medskip\noindent\fcolorbox{red!70!black}{red!4}{%
 \begin{minipage}{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}%
-\textcolor{red!70!black}{\textbf{Erratum (#1).}}\enspace #2\end{minipage}}\par\medskip}
+\emergencystretch=3em\textcolor{red!70!black}{\textbf{Erratum (#1).}}\enspace #2\end{minipage}}\par\medskip}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5ex}
@@ -478,6 +463,12 @@ declaration is more general (a learning-rate schedule), in general. A step that 
 """
 
 
+def _rows_align(tex: Tex, rows: list[tuple]) -> str:
+    """An ``align*`` of ``(lhs, rhs, tag)`` rows, each right side broken to fit beside the widest left side."""
+    left = max((tex_width(lhs) for lhs, _, _ in rows), default=0)
+    return _align([r for lhs, rhs, tag in rows for r in _equation_rows(tex, lhs, rhs, tag, left)])
+
+
 def _align(lines: list[str]) -> str:
     return "\\begin{align*}\n" + "\\\\\n".join(lines) + "\n\\end{align*}\n"
 
@@ -486,26 +477,31 @@ def _tag(text: str) -> str:
     return f"\\tag*{{\\footnotesize {text}}}" if text else "\\notag"
 
 
-def _equation_rows(tex: Tex, lhs: str, rhs, tag: str) -> list[str]:
-    """``lhs &= rhs`` rows of an ``align*``, the right side broken when long, the tag on the first row."""
-    body = tex.lines(rhs, WIDTH - max(tex_width(lhs), 8))
+def _equation_rows(tex: Tex, lhs: str, rhs, tag: str, left: float | None = None) -> list[str]:
+    """``lhs &= rhs`` rows of an ``align*``, the right side broken when long, the tag on the first row.
+
+    ``left`` is the width of the align's widest left side (the column all rows share; default: this one)."""
+    left = tex_width(lhs) if left is None else max(left, tex_width(lhs))
+    body = tex.lines(rhs, WIDTH - left - 2 - CONTINUED)
     rows = [f"{lhs} &= {body[0]} {tag}"]
     rows += [f"&\\qquad {b}" for b in body[1:]]
     return rows
 
 
-def chain_rows(chain: Chain, tex: Tex) -> list[str]:
+def chain_rows(chain: Chain, tex: Tex, left: float | None = None) -> list[str]:
     """The chain as ``align*`` rows: the left side, then one ``&= ...`` per checked step, with its reason."""
     rows = []
     for i, st in enumerate(chain.steps):
         head = tex(chain.lhs) if i == 0 else ""
-        rows += _equation_rows(tex, head, st.expr, _tag(tex.parts(st.reason)))
+        rows += _equation_rows(tex, head, st.expr, _tag(tex.parts(st.reason)), left if left else tex_width(tex(chain.lhs)))
     return rows
 
 
 def chain_tex(*chains: Chain, tex: Tex) -> str:
     """One ``align*`` holding the chains, a little space between them."""
-    blocks = ["\\\\\n".join(chain_rows(c, tex)) for c in chains if c.steps]
+    chains = [c for c in chains if c.steps]
+    left = max((tex_width(tex(c.lhs)) for c in chains), default=0)
+    blocks = ["\\\\\n".join(chain_rows(c, tex, left)) for c in chains]
     return "\\begin{align*}\n" + "\\\\[1.5ex]\n".join(blocks) + "\n\\end{align*}\n"
 
 
@@ -518,12 +514,9 @@ def _sentence(text: str) -> str:
 
 
 def _published(method: Method, system: StepSystem, tex: Tex) -> str:
-    rows = []
-    for f, body in method.define.items():
-        rows += _equation_rows(tex, tex(f(t)), body, _tag("definition"))
-    for eq in method.updates:
-        rows += _equation_rows(tex, tex(eq.lhs), eq.rhs, _tag("update"))
-    out = _align(rows)
+    rows = [(tex(f(t)), body, _tag("definition")) for f, body in method.define.items()]
+    rows += [(tex(eq.lhs), eq.rhs, _tag("update")) for eq in method.updates]
+    out = _rows_align(tex, rows)
     out += f"The stochastic gradient $g_t$ is taken at ${tex(method.query(t))}$"
     if method.pre is not None:
         out += f" and preconditioned first, ${tex(method.input(t))} = {tex(method.pre(t, sp.Function('g')(t)))}$"
@@ -547,21 +540,22 @@ def _published(method: Method, system: StepSystem, tex: Tex) -> str:
 def _change_of_variables(report: Report, system: StepSystem, tex: Tex) -> str:
     method, mp = report.method, report.map
     q = method.query
-    query = tex(q(t)) + (f" = {tex(system.expand(q(t)))}" if q in method.define else "")
-    rows = [f"{tex(w(t))} &= {query} {_tag('the query point')}"]
-    rows += _equation_rows(tex, tex(m(t)), mp.momentum, _tag("the momentum"))
+    rows = [(tex(w(t)), q(t), _tag("the query point"))]
+    if q in method.define:
+        rows.append(("", system.expand(q(t)), _tag("")))
+    rows.append((tex(m(t)), mp.momentum, _tag("the momentum")))
     return ("The accelerated iterate is the method's query point; the momentum is the combination of the "
-            "state that the engine derived (it is not assumed):\n" + _align(rows))
+            "state that the engine derived (it is not assumed):\n" + _rows_align(tex, rows))
 
 
 def _map_tex(report: Report, tex: Tex) -> str:
     mp, method = report.map, report.method
     u = method.input
-    rows = [f"{tex(beta_a(t))} &= {tex(mp.beta_a)}", f"{tex(eta_a(t))} &= {tex(mp.eta_a)}",
-            f"{tex(alpha_a(t))} &= {tex(mp.alpha_a)}"]
+    rows = [(tex(beta_a(t)), mp.beta_a, _tag("")), (tex(eta_a(t)), mp.eta_a, _tag("")),
+            (tex(alpha_a(t)), mp.alpha_a, _tag(""))]
     if mp.gamma_avg is not None:
-        rows.append(f"{tex(gamma_avg(t))} &= {tex(mp.gamma_avg)} {_tag('weight of the newest iterate')}")
-    out = _align(rows)
+        rows.append((tex(gamma_avg(t)), mp.gamma_avg, _tag("weight of the newest iterate")))
+    out = _rows_align(tex, rows)
     if mp.post is not None or mp.K != 1 or method.pre is not None:
         inner = eta_a(t) * m(t) + alpha_a(t) * u(t)
         step = mp.post(t, inner) if mp.post is not None else inner
@@ -570,9 +564,9 @@ def _map_tex(report: Report, tex: Tex) -> str:
                                            f"{tex(w(t + 1))} &= {update}"]))
     if mp.gamma_avg is not None:
         e = method.evaluate
-        out += (f"and the evaluated sequence is a weight average of the iterate, "
-                f"${tex(e(t + 1))} = {tex(sp.Mul(1 - gamma_avg(t + 1), e(t), evaluate=False))} + "
-                f"{tex(gamma_avg(t + 1) * w(t + 1))}$.\n")
+        out += (f"and the evaluated sequence is a weight average of the iterate,\n"
+                f"\\[ {tex(e(t + 1))} = {tex(sp.Mul(1 - gamma_avg(t + 1), e(t), evaluate=False))} + "
+                f"{tex(gamma_avg(t + 1) * w(t + 1))}. \\]\n")
     return out
 
 
@@ -585,6 +579,11 @@ def _degenerate(report: Report, tex: Tex) -> str:
 
 
 # -- the paper's claims ------------------------------------------------------------------------------
+TAG = 32
+"""The longest claim reference (in :func:`tex_width` units) set as a tag beside its equation; a longer one
+goes above the equation."""
+
+
 def _runs(results: list[ClaimResult]) -> list[list[ClaimResult]]:
     """Consecutive printed steps ``a = b``, ``b = c`` (the paper's chains) grouped together."""
     runs: list[list[ClaimResult]] = []
@@ -606,25 +605,30 @@ def _claims(report: Report, tex: Tex) -> str:
     def paper(expr):
         return specialise(expr, setting) if setting else expr
 
-    out, rows = [], []
-
-    def flush():
-        if rows:
-            out.append(_align(rows))
-            rows.clear()
-
+    out = []
     for run in _runs(report.claims):
         assume = dict(run[0].claim.assume)
+        rows, before = [], ""
+        left = tex_width(tex(paper(run[0].claim.lhs)))
         for i, r in enumerate(run):
             head = tex(paper(r.claim.lhs)) if i == 0 else ""
             where = tex_text(r.claim.ref + (" (prose)" if r.claim.origin == "prose" else ""))
             where += f", with {_assumptions(tex, assume)}" if assume and i == 0 else ""
-            status = r"\OEhold" if r.holds else r"\OEfail"
-            tag = f"\\tag*{{\\footnotesize {where}\\enspace {status}}}"
+            status, pre = (r"\OEhold" if r.holds else r"\OEfail"), ""
+            if tex_width(where) <= TAG:
+                tag = f"\\tag*{{\\footnotesize {where}\\enspace {status}}}"
+            else:  # a long reference goes above its equation, the mark stays beside it
+                tag = f"\\tag*{{{status}}}"
+                if i == 0:
+                    before = f"\\par\\noindent{{\\footnotesize {where}:}}\n"
+                else:
+                    pre = f"\\intertext{{\\footnotesize {where}:}} "
             if r.claim.rhs is sp.true:  # a relation by itself (a statement "for all t")
-                rows.append(f"{head} & {tag}")
+                rows.append(f"{pre}{head} & {tag}")
                 continue
-            rows.extend(_equation_rows(tex, head, paper(r.claim.rhs), tag))
+            new = _equation_rows(tex, head, paper(r.claim.rhs), tag, left)
+            rows.extend([pre + new[0]] + new[1:])
+        out.append(before + _align(rows))
         after = []
         for r in run:
             ref = tex_text(r.claim.ref)
@@ -638,10 +642,7 @@ def _claims(report: Report, tex: Tex) -> str:
                 after.append(f"\\OEnote{{{ref}}}{{{text}}}")
             if not r.holds:
                 after.append(_erratum(r, tex, paper))
-        if after:
-            flush()
-            out.extend(after)
-    flush()
+        out.extend(after)
     return "\n".join(out) + "\n"
 
 
@@ -693,7 +694,7 @@ def method_tex(report: Report, *, figures: str | None = None) -> str:
     method = report.method
     system = report.derivation.system
     tex = Tex(method, system)
-    out = [f"\\section{{{tex_text(method.name)}}}\\label{{{_label(method)}}}",
+    out = [f"\\section{{{_title(method.name)}}}\\label{{{_label(method)}}}",
            f"{tex_text(method.reference)}; the paper's {tex_text(method.section)}. "
            f"{_sentence(tex_text(method.summary))}",
            "", "\\subsection*{Update rule as published}", _published(method, system, tex)]
@@ -735,8 +736,41 @@ def method_tex(report: Report, *, figures: str | None = None) -> str:
                 f"({n['displayed']} displayed, {n['prose']} from the prose).",
                 _claims(report, tex)]
     if figures:
-        out.append(f"\\OEfigure{{{figures.rstrip('/')}/{method.key}.pdf}}")
+        out.append(_figure(report, f"{figures.rstrip('/')}/{method.key}.pdf"))
     return "\n".join(out) + "\n"
+
+
+TITLE = 36
+"""The longest section title (:func:`tex_width` units) before its parenthetical moves out: a ``\\section``
+line of a plain article holds about 40 characters, and TeX will not break it into a too-loose line."""
+
+
+def _title(name: str) -> str:
+    """A method's name as a section title: ``SGD with momentum / Nesterov (torch.optim.SGD)`` loses its
+    parenthetical when too long for a line (the first sentence of the section names the source)."""
+    head = name.split(" (")[0]
+    return tex_text(head if tex_width(tex_text(name)) > TITLE and head else name)
+
+
+def _figure(report: Report, path: str) -> str:
+    """The replay figure of ``report`` (numeric/plots.py) as a numbered float with a caption."""
+    method, n = report.method, report.numeric
+    label = "fig:" + _label(method)
+    caption = f"{tex_text(method.name)}: the method and Eq.~(1) with the derived map, replayed"
+    if n is not None:
+        r = n.result
+        caption += (f" ({r.steps} steps, {r.dtype}, problem \\texttt{{{tex_text(n.problem)}}}, seed {n.seed}). "
+                    f"Left: the coordinates of the query point that move most, the method (solid) and Eq.~(1) "
+                    f"with the derived map (dashed). Right: the relative deviation per step on a log scale, "
+                    f"against the tolerance {_sci(r.tolerance)}, and the negative control "
+                    f"({tex_text(n.control_name.split(':')[0])}), which must exceed it.")
+    return f"\\OEfigure{{{path}}}{{{label}}}{{{caption}}}"
+
+
+def _sci(x: float) -> str:
+    """``1.2e-11`` as ``$1.2 \\cdot 10^{-11}$``."""
+    mant, exp = f"{x:.1e}".split("e")
+    return f"${mant} \\cdot 10^{{{int(exp)}}}$"
 
 
 def _failures(report: Report, tex: Tex) -> list[str]:
@@ -758,10 +792,12 @@ def _summary(reports: list[Report]) -> str:
     for r in reports:
         proof = "not Eq.~(1)" if r.not_in_family else ("proved" if r.proved else "\\textbf{fails}")
         claims = f"{r.claims_holding}/{len(r.claims)}" if r.claims else "--"
-        rows.append(f"\\ref{{{_label(r.method)}}} & {tex_text(r.method.name)} & {tex_text(r.method.section)} & "
-                    f"{proof} & {claims} \\\\")
-    return ("\\begin{center}\n\\begin{tabular}{rllll}\n & method & paper & Eq.~(1) & printed steps holding \\\\ \\hline\n"
-            + "\n".join(rows) + "\n\\end{tabular}\n\\end{center}\n")
+        rows.append(f"\\ref{{{_label(r.method)}}} & \\raggedright {tex_text(r.method.name)} & "
+                    f"{tex_text(r.method.section)} & {proof} & {claims} \\\\")
+    return ("\\begin{center}\\small\n\\begin{tabular}{@{}rp{0.4\\linewidth}lll@{}}\n"
+            " & method & paper & Eq.~(1) & steps holding \\\\ \\hline\n"
+            + "\n".join(rows) + "\n\\end{tabular}\n\\end{center}\n"
+            "``Steps holding'': of the paper's printed steps about the method, how many hold as printed.\n")
 
 
 def _statements_tex() -> str:
@@ -790,7 +826,7 @@ def _conversions_tex() -> str:
     return ("\\section{Hyperparameter conversions}\\label{oe:convert}\n"
             "For every ordered pair of the methods above: do settings of TO exist that trace FROM's trajectory "
             "(the same query points from the same start), always, under a condition on FROM's settings, or never? "
-            "Each entry is solved exactly from the two proved maps (\\texttt{verify convert FROM --to TO} gives the "
+            "Each entry is solved exactly from the two proved maps (\\texttt{verify convert FROM -{}-to TO} gives the "
             "formulas, the condition or the reason).\n\n" + latex_table(table(processes=min(2, os.cpu_count() or 1))))
 
 
