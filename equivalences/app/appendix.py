@@ -689,6 +689,24 @@ def _label(method: Method) -> str:
     return "oe:" + re.sub(r"[^A-Za-z0-9-]", "-", method.key)
 
 
+def _independent(report: Report) -> list[str]:
+    """The independent check of the verdict (equivalences/response.py), in one sentence."""
+    c = report.check
+    if c is None:
+        return []
+    ran = [x for x in c.checks if x.member is not None]
+    if c.inconsistent or not ran:
+        return ["\\subsection*{Independent check}", _sentence(tex_text(c.summary())), ""]
+    where = " and ".join(dict.fromkeys("random points of the domain" if x.point.label.startswith("random")
+                                       else x.point.label for x in ran))
+    what = ("Eq.~(1) with the coefficients above reproduces every move, the change of variables and the start "
+            "exactly" if c.verdict == "proved" else "a term Eq.~(1) cannot produce is found")
+    return ["\\subsection*{Independent check}",
+            f"The declaration was also run as written, in exact rational arithmetic, at {len(ran)} points ({where}), "
+            f"over {max(x.steps for x in ran)} steps, and decided on the response of its moves to the gradients, "
+            f"sharing none of the derivation's steps: {what}.", ""]
+
+
 def method_tex(report: Report, *, figures: str | None = None) -> str:
     """One method's section."""
     method = report.method
@@ -701,6 +719,7 @@ def method_tex(report: Report, *, figures: str | None = None) -> str:
     out += [_sentence(tex_text(note)) + "\n" for note in method.notes]
     if report.not_in_family is not None:
         out += ["\\subsection*{Not an instance of Eq.~(1)}", _sentence(tex_text(report.not_in_family)), ""]
+        out += _independent(report)
         return "\n".join(out)
     verdict = report.derivation.verdict
     chains = derivations(*report.derivation.proved_on[:1], report.map, report.proof,
@@ -729,6 +748,7 @@ def method_tex(report: Report, *, figures: str | None = None) -> str:
             chain_tex(*[chains[n] for n in ("start of the iterate", "initial state", "start of the average")
                         if n in chains], tex=tex),
             "\\subsection*{Degenerate cases}", _degenerate(report, tex)]
+    out += _independent(report)
     if report.claims:
         n = counts(report.claims)
         out += ["\\subsection*{The paper's statements}",
