@@ -174,8 +174,10 @@ def linear_coefficients(expr, atoms):
     coeffs = {}
     for a, d in zip(atoms, dummies):
         c = sp.diff(e, d)
-        if c.has(*dummies):
-            raise ValueError(f"not linear in {a}")
+        if c.has(*dummies):  # a term that is identically 0 (``((b + 1)**2 - b**2 - 2*b - 1) * g**2``) is no obstacle
+            c = canonical(c)
+            if c.has(*dummies):
+                raise ValueError(f"not linear in {a}")
         coeffs[a] = c
     rest = residual_of(e - sum(coeffs[a] * d for a, d in zip(atoms, dummies)))
     if rest.has(*dummies):
@@ -209,6 +211,30 @@ def parse(text: str) -> sp.Expr:
         else:
             names.setdefault(name, sp.Symbol(name))
     return parse_expr(text, local_dict=names)
+
+
+def degree_in(expr, sym) -> int | None:
+    """The degree of ``expr`` as a polynomial in ``sym``; None when it is not one (``beta**t``, ``1/beta``)."""
+    from sympy.polys.polyerrors import PolynomialError
+
+    try:
+        return sp.Poly(expr, sym).degree()
+    except (PolynomialError, sp.GeneratorsNeeded):
+        return None
+
+
+def roots_in(expr, sym) -> list:
+    """The roots of ``expr = 0`` for ``sym``, whatever ``sym`` was declared (a ``positive=True`` ``lr`` still
+    has the root ``lr = 0`` of the factor ``lr``: a degenerate set is a question about the expression, and
+    whether the root is an admissible value is the domain's business).  [] when SymPy cannot solve it."""
+    from sympy.polys.polyerrors import PolynomialError
+
+    d = sp.Dummy(sym.name)
+    try:
+        sols = sp.solve(sp.sympify(expr).xreplace({sym: d}), d)
+    except (NotImplementedError, PolynomialError, ValueError, TypeError):
+        return []
+    return [sp.sympify(s).xreplace({d: sym}) for s in sols if not sp.sympify(s).has(d)]
 
 
 def specialise(expr, setting: dict) -> sp.Expr:

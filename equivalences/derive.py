@@ -169,6 +169,30 @@ def derive(method: Method, system: StepSystem | None = None) -> Map:
     return mp
 
 
+def start_product(mp: Map, t0: int) -> sp.Expr:
+    """``beta_a(t0) m_a(t0 - 1)``: the only way the start of the momentum enters Eq. (1)."""
+    return canonical(mp.beta_a.subs(t, t0) * mp.m_init)
+
+
+def start_as_product(mp: Map, t0: int) -> bool:
+    """Whether the start is better reported as ``beta_a(t0) m_a(t0 - 1)``: ``m_init`` is undefined on a set
+    where ``beta_a(t0)`` vanishes and the product is not (Schedule-Free started apart, ``c_1 = 1``: the
+    method never reads ``c_1``, so ``m_a,0 = (1 - kappa) theta_0/(lr (c_1 - 1))`` is an artefact of
+    ``beta_a,1 = 1 - c_1``, while ``beta_a,1 m_a,0 = (kappa - 1) theta_0/lr`` is what the form starts from)."""
+    return bool(mp.m_init != 0 and _cancelled(mp.m_init, start_product(mp, t0)))
+
+
+def _denominator_factors(expr) -> list:
+    _, fs = sp.factor_list(sp.denom(sp.together(expr)))
+    return [f for f, _ in fs if not f.is_number]
+
+
+def _cancelled(m_init, product) -> list:
+    """The factors of ``m_init``'s denominator that the product with ``beta_a(t0)`` cancels."""
+    kept = _denominator_factors(product)
+    return [f for f in _denominator_factors(m_init) if not any(is_zero(f - k) or is_zero(f + k) for k in kept)]
+
+
 def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
     """Where the map breaks down, in words.
 
@@ -189,7 +213,9 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
         "beta_a is undefined there (eta_a of the same step vanishes)": sp.denom(sp.together(mp.beta_a)),
         "eta_a is undefined there": sp.denom(sp.together(mp.eta_a)),
         "alpha_a is undefined there": sp.denom(sp.together(mp.alpha_a)),
-        "the initial momentum is undefined there": sp.denom(sp.together(mp.m_init)),
+        # only where the product beta_a(t0) m_init is undefined too: elsewhere the start is that product
+        "the initial momentum is undefined there": sp.Mul(*[
+            f for f in _denominator_factors(mp.m_init) if f not in _cancelled(mp.m_init, start_product(mp, system.method.t0))]),
     }
     if mp.gamma_avg is not None:
         parts["the averaging weight is undefined there: the evaluated sequence does not move towards the iterate"] = \

@@ -359,16 +359,20 @@ def run(method: Method, point: Point, steps: int) -> Run:
 
 
 def _start_form(v, r: _Runner, t0: int) -> Form:
-    """A start value as a linear form over the start symbols (a number other than 0 has no place)."""
+    """A start value as a linear form over the start symbols, its coefficients evaluated at these values (they may
+    read a schedule, e.g. ``c(0)``); a part without a start symbol other than 0 has no place."""
+    v = sp.sympify(v)
     form = {}
-    for term in sp.Add.make_args(sp.expand(sp.sympify(v).subs(r.point.constants))):
-        if term == 0:
+    for sym in r.starts:
+        c = sp.diff(v, sym)
+        if c == 0:
             continue
-        c, rest = term.as_coeff_Mul()
-        if not (isinstance(rest, sp.Symbol) and rest in r.starts) or not c.is_Rational:
+        if c.has(*r.starts):
             raise NotApplicable(f"the start value {sp.sstr(v)} is not linear in the start symbols")
-        key = ("start", str(rest))
-        form[key] = form.get(key, ZERO) + _fraction(c)
+        form[("start", str(sym))] = r.number(c, t0)
+    rest = v.subs({sym: 0 for sym in r.starts})
+    if rest != 0 and r.number(rest, t0) != 0:
+        raise NotApplicable(f"the start value {sp.sstr(v)} is not linear in the start symbols")
     return {k: x for k, x in form.items() if x != 0}
 
 

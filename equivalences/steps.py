@@ -54,7 +54,7 @@ def opaque_in_t(expr) -> sp.Expr | None:
         if isinstance(sub, sp.Pow):
             if not sub.exp.has(t):
                 continue
-            if sub.base.is_number and not (sub.base.is_positive and sub.base != 1):
+            if sub.base.is_number and sub.base.is_negative is not False:  # (-1)^t alternates; 0^t, 2^t, beta^t do not
                 return sub
             continue
         if isinstance(sub, (sp.Piecewise, sp.Min, sp.Max, sp.floor, sp.ceiling, sp.Mod, sp.sign, sp.Abs)) \

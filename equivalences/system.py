@@ -41,6 +41,25 @@ def check_references(method: Method, updates) -> None:
                     f"add it to schedules=(...) or define={{...}}, or write it in the state and gradients")
 
 
+def undefined_under(method: Method, sub) -> str | None:
+    """Where the declaration itself is undefined once ``sub`` (an expression -> expression map, e.g. a
+    constant set to a value) is applied: the first update, definition or start value that then divides by
+    a denominator which vanishes identically (``m(t + 1) = (beta m + g)/c`` at ``c = 0``,
+    ``1/(1 - beta**t)`` at ``beta = 1``), in words; None when every one stays defined.  A degenerate set
+    where the method cannot even be run is no question about Eq. (1)."""
+    from .algebra import is_zero
+
+    items = [(f"the update of {eq.lhs}", eq.rhs) for eq in method.updates]
+    items += [(f"the definition of {f.__name__}(t)", body) for f, body in dict(method.define).items()]
+    items += [(f"the start value of {k}", v) for k, v in dict(method.init).items()]
+    for what, expr in items:
+        expr = sp.sympify(expr)
+        den = sp.denom(sp.together(expr))
+        if sp.sympify(sub(expr)).has(sp.zoo, sp.nan) or (not den.is_number and is_zero(sub(den))):
+            return f"{what} divides by {den}, which vanishes there"
+    return None
+
+
 class StepSystem:
     def __init__(self, method: Method):
         self.method = method

@@ -43,12 +43,12 @@ from dataclasses import dataclass, field, replace
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import canonical, is_zero, linear_coefficients, nice
+from .algebra import canonical, degree_in, is_zero, linear_coefficients, nice, offset, roots_in
 from .declare import Method
 from .derive import Map, NotInFamily, derive, direction_of
 from .prove import Identity, Proof, prove
 from .symbols import t
-from .system import StepSystem
+from .system import StepSystem, undefined_under
 
 ONE = sp.Integer(1)
 
@@ -535,6 +535,7 @@ class Condition:
     outside: list = field(default_factory=list)  # [("sym = value", Verdict)]: still outside (its own witness)
     untested: list = field(default_factory=list)  # factors that could not be set (schedules, not solvable)
     truncated: bool = False
+    undefined: list = field(default_factory=list)  # [("sym = value", why)]: the declaration is undefined there
 
     def conjunctions(self) -> list[frozenset]:
         """Each component as a set of equations that hold together; none contains another."""
@@ -559,20 +560,22 @@ class Condition:
     @property
     def text(self) -> str | None:
         parts = self.components()
+        gaps = "".join(f"; at {label} the declaration itself is undefined ({why})" for label, why in self.undefined)
         if not parts:
-            return None
+            return gaps[2:] or None
         if self.exact:
             return (f"in the family exactly when {' or '.join(parts)} (each proved in the family; everywhere "
-                    f"else a witness coefficient is non-zero)")
+                    f"else a witness coefficient is non-zero){gaps}")
         return (f"in the family when {' or '.join(parts)} (each proved); outside wherever the witness "
-                f"coefficient is non-zero")
+                f"coefficient is non-zero{gaps}")
 
     def to_json(self) -> dict:
         return {"text": self.text, "exact": self.exact, "in_family_when": self.components(),
                 "maps": [{"when": f, "m_a": sp.sstr(v.map.momentum),
                           "beta_a": sp.sstr(v.map.beta_a), "eta_a": sp.sstr(v.map.eta_a),
                           "alpha_a": sp.sstr(v.map.alpha_a)} for f, v in self.inside],
-                "untested": [sp.sstr(f) for f in self.untested]}
+                "untested": [sp.sstr(f) for f in self.untested],
+                "undefined": [{"when": label, "why": why} for label, why in self.undefined]}
 
 
 def condition(method: Method, w: Witness, depth: int = 3) -> Condition:
@@ -588,14 +591,18 @@ def condition(method: Method, w: Witness, depth: int = 3) -> Condition:
                 continue
             seen.append(f)
             syms = sorted(f.free_symbols & consts, key=sp.default_sort_key)
-            sym = next((s for s in syms if sp.degree(f, s) == 1), None)
+            sym = next((s for s in syms if degree_in(f, s) == 1), None)
             if f.atoms(AppliedUndef) or not f.free_symbols <= consts or sym is None:
                 cond.untested.append(f)
                 continue
             if depth <= 0:
                 cond.truncated = True
                 continue
-            value = nice(sp.solve(f, sym)[0])
+            value = nice(roots_in(f, sym)[0])
+            undefined = undefined_under(method, lambda e: sp.sympify(e).subs(sym, value))  # noqa: B023
+            if undefined is not None:  # the declaration cannot be run there: neither inside nor outside
+                cond.undefined.append((f"{sym} = {sp.sstr(value)}", undefined))
+                continue
             v = decide(specialised(method, sym, value), depth=depth - 1)
             if v.in_family:
                 cond.inside.append((f"{sym} = {sp.sstr(value)}", v))
@@ -680,6 +687,10 @@ def trajectory_route(method: Method, system: StepSystem | None = None, reason: s
         mp.degenerate += _invariant_degenerate(invs)
         return Verdict(method, "trajectory", mp, proof, reduced, rsys, invs)
     w = find_witness(method, system)
+    if w is None:  # not unrolled linearly (a state-dependent step, a sign plus a gradient step): probe the scaling
+        from .scaling import scaling_witness
+
+        w = scaling_witness(method, system)
     if w is not None:
         w = _with_example(method, w)
     cond = condition(method, w, depth) if (w is not None and conditions) else None
@@ -725,25 +736,86 @@ def classify_degenerate(method: Method, mp: Map) -> list[dict]:
         eta_only = all(e.startswith(ETA_EFFECT) for e in d["effects"])
         if f.atoms(AppliedUndef):
             entry["kind_every_step"] = _every_step(method, f, eta_only and not undefined)
-            w = isolated_witness(method, system, f)
-            entry["kind"] = "no-map" if w is not None else ("map-holds" if not undefined else "undecided")
+            gap = isolated_undefined(method, f)
+            w = None if gap else isolated_witness(method, system, f)
+            entry["kind"] = "method-undefined" if gap else \
+                ("no-map" if w is not None else ("map-holds" if not undefined else "undecided"))
             entry["witness"] = w
+            if gap:
+                entry["undefined"] = gap
         elif eta_only and not undefined:
             entry["kind"], entry["witness"] = "one-of-many", None
         else:
-            sym = next((s for s in sorted(f.free_symbols & set(method.constants), key=sp.default_sort_key)
-                        if sp.degree(f, s) == 1), None)
-            if sym is None:
-                entry["kind"], entry["witness"] = "undecided", None
-            else:
-                v = decide(specialised(method, sym, nice(sp.solve(f, sym)[0])), depth=1)
-                entry["kind"] = "other-map" if v.in_family else ("no-map" if v.witness is not None else "undecided")
-                entry["witness"] = v.witness
-                entry["other_map"] = v.map if v.in_family else None
-                entry["condition_there"] = v.condition
+            entry.update(constant_kind(method, f))
         entry["effects"] = list(d["effects"]) + [_kind_sentence(entry)]
         out.append(entry)
     return out
+
+
+def constant_kind(method: Method, f) -> dict:
+    """The kind of a degenerate factor ``f`` of constants (and perhaps ``t``, as in ``beta**t - 1``): the
+    method decided with one constant set to the root, at every step.  A root where the declaration itself
+    divides by 0 is ``method-undefined`` (nothing to decide); a root outside the declared domain is said so.
+    The roots of a factor with ``t`` that hold only at some steps (``beta = -1`` at even ``t``) are listed
+    from the first steps and, inside the domain, leave the entry ``undecided``."""
+    consts = sorted(f.free_symbols & set(method.constants), key=sp.default_sort_key)
+    found = None
+    for sym in consts:
+        if f.has(t):
+            roots = [r for r in roots_in(f.subs(t, method.t0), sym) if is_zero(f.xreplace({sym: r}))]
+        else:
+            roots = roots_in(f, sym) if degree_in(f, sym) == 1 else []
+        if roots:
+            found = sym, nice(roots[0])
+            break
+    out = {"kind": "undecided", "witness": None, "other_map": None, "condition_there": None}
+    single = _single_step_roots(method, f) if f.has(t) else []
+    notes = []
+
+    def outside(sym, value):
+        domain = method.domain.get(sym)
+        return domain is not None and not _inside(domain, value)
+
+    if single:
+        notes.append("at single steps only: " + ", ".join(
+            f"{k} = {sp.sstr(v)} at t = {', '.join(map(str, ks))}" + (" (outside the declared domain)" if outside(k, v) else "")
+            for k, v, ks in single) + f" (steps {method.t0}..{method.t0 + 5} checked)")
+    if found is None:
+        out["notes"] = notes + ["no root that holds at every step was found"]
+        return out
+    sym, value = found
+    label = f"{sym} = {sp.sstr(value)}"
+    if outside(sym, value):
+        notes.append(f"{label} lies outside the declared domain of {sym}")
+    undefined = undefined_under(method, lambda e: sp.sympify(e).subs(sym, value))
+    if undefined is not None:
+        out.update(kind="method-undefined", undefined=f"{label}: {undefined}")
+    else:
+        v = decide(specialised(method, sym, value), depth=1)
+        out.update(kind="other-map" if v.in_family else ("no-map" if v.witness is not None else "undecided"),
+                   witness=v.witness, other_map=v.map if v.in_family else None, condition_there=v.condition)
+    if any(not outside(k, v) for k, v, _ in single):
+        out["kind"] = "undecided"  # its single-step roots inside the domain are not decided here
+        notes.append("those single-step roots are inside the declared domain and not decided")
+    out["notes"] = notes
+    return out
+
+
+def _inside(domain, value) -> bool:
+    got = domain.contains(value)
+    return got is not sp.false
+
+
+def _single_step_roots(method: Method, f, steps: int = 6) -> list:
+    """``[(sym, value, [steps])]``: real roots of ``f`` at single steps ``t0 .. t0 + steps - 1`` that do not
+    hold at every step."""
+    out: dict = {}
+    for sym in sorted(f.free_symbols & set(method.constants), key=sp.default_sort_key):
+        for k in range(method.t0, method.t0 + steps):
+            for r in roots_in(f.subs(t, k), sym):
+                if r.is_real and not is_zero(f.xreplace({sym: r})):
+                    out.setdefault((sym, r), []).append(k)
+    return [(s, r, ks) for (s, r), ks in out.items()]
 
 
 def specialised_schedule(method: Method, app, value) -> Method | None:
@@ -770,13 +842,18 @@ def _every_step(method: Method, factor, eta_only: bool) -> str:
     if eta_only:
         return "one-of-many"
     for a in sorted(factor.atoms(AppliedUndef), key=sp.default_sort_key):
-        if a.args[0] != t:
+        k = offset(a.args[0])
+        if k is None:
             continue
         d = sp.Dummy("v")
         sol = sp.solve(factor.xreplace({a: d}), d)
+        if len(sol) == 1 and k:  # c(t - 1) = v(t) at every step is c(t) = v(t + 1)
+            a, sol = a.func(t), [sp.sympify(sol[0]).subs(t, t - k)]
         spec = specialised_schedule(method, a, sol[0]) if len(sol) == 1 else None
         if spec is None:
             continue
+        if undefined_under(method, lambda e: _with_schedule(e, a.func, sol[0])) is not None:  # noqa: B023
+            return "method-undefined"
         v = decide(spec, conditions=False)
         if v.in_family:
             return "one-of-many" if is_zero(v.map.eta_a) else "other-map"
@@ -789,22 +866,49 @@ def _kind_sentence(entry: dict) -> str:
     every = {"one-of-many": "where it holds at every step, the momentum drops out for good and the map is one of many",
              "other-map": "where it holds at every step, the method is in the family with another map (proved)",
              "no-map": "where it holds at every step, no map exists (a witness was found)",
+             "method-undefined": "where it holds at every step, the declaration itself is undefined",
              "undecided": "where it holds at every step, neither a map nor a witness was found"}
     if "kind_every_step" in entry:
         isolated = {"no-map": f"at a single step no map exists: {w.sentence() if w else ''}",
                     "map-holds": "at a single step the same map holds (no denominator of the map vanishes)",
-                    "undecided": "at a single step neither a map nor a witness was found"}[kind]
+                    "undecided": "at a single step neither a map nor a witness was found",
+                    "method-undefined": f"at a single step the declaration itself is undefined "
+                                        f"({entry.get('undefined')}): nothing to decide"}[kind]
         return f"{isolated}; {every[entry['kind_every_step']]}"
+    notes = "".join(f"; {n}" for n in entry.get("notes", ()))
     if kind == "one-of-many":
-        return "it holds at every step: the momentum drops out for good and the map is one of many"
-    if kind == "other-map":
+        return "it holds at every step: the momentum drops out for good and the map is one of many" + notes
+    if kind == "other-map" and entry.get("other_map") is not None:
         o = entry["other_map"]
         return (f"the method is still in the family there, with another map (proved): m_a = {sp.sstr(o.momentum)}, "
-                f"beta_a = {sp.sstr(o.beta_a)}, eta_a = {sp.sstr(o.eta_a)}, alpha_a = {sp.sstr(o.alpha_a)}")
-    if kind == "no-map":
+                f"beta_a = {sp.sstr(o.beta_a)}, eta_a = {sp.sstr(o.eta_a)}, alpha_a = {sp.sstr(o.alpha_a)}{notes}")
+    if kind == "no-map" and w is not None:
         c = entry.get("condition_there")
-        return f"no map exists there: {w.sentence()}" + (f"; there, {c.text}" if c is not None and c.text else "")
-    return "neither a map nor a witness was found there"
+        return f"no map exists there: {w.sentence()}" + (f"; there, {c.text}" if c is not None and c.text else "") + notes
+    if kind == "method-undefined":
+        return f"the declaration itself is undefined there ({entry['undefined']}): nothing to decide{notes}"
+    return "neither a map nor a witness was found there" + notes
+
+
+def _with_schedule(expr, f, value):
+    return sp.sympify(expr).replace(lambda x: isinstance(x, AppliedUndef) and x.func == f,
+                                    lambda x: sp.sympify(value).subs(t, x.args[0]))
+
+
+def isolated_undefined(method: Method, factor) -> str | None:
+    """Where ``factor = 0`` imposed at one step ``k`` (solved for one schedule value) leaves the declaration
+    itself undefined around that step (an update dividing by ``c(k)``), in words; None otherwise."""
+    k = method.t0 + 2
+    at_k = factor.subs(t, k)
+    for a in sorted(at_k.atoms(AppliedUndef), key=sp.default_sort_key):
+        sol = roots_in(at_k.xreplace({a: (d := sp.Dummy("v"))}), d)
+        if len(sol) != 1:
+            continue
+        for j in range(k - 2, k + 1):
+            why = undefined_under(method, lambda e: sp.sympify(e).subs(t, j).xreplace({a: sol[0]}))  # noqa: B023
+            if why is not None:
+                return f"{a} = {sp.sstr(sol[0])}: at step {j}, {why}"
+    return None
 
 
 def isolated_witness(method: Method, system: StepSystem, factor) -> Witness | None:
@@ -817,7 +921,10 @@ def isolated_witness(method: Method, system: StepSystem, factor) -> Witness | No
             sol = sp.solve(at_k.xreplace({a: d}), d)
             if len(sol) != 1:
                 continue
-            w = find_witness(method, system, fixed={a: sol[0]})
+            try:
+                w = find_witness(method, system, fixed={a: sol[0]})
+            except (ValueError, ZeroDivisionError):  # a value the unrolled coefficients cannot take
+                continue
             if w is not None:
                 return _with_example(method, w)
     return None

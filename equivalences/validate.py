@@ -211,9 +211,16 @@ def _names(method: Method) -> _Names:
               ("input", [method.input.__name__]))
     for field, names in groups:
         for name in names:
+            if name == theta0.name:
+                _fail(f"{field}: the name {name!r} is the engine's starting point; use "
+                      f"equivalences.symbols.theta0 in init only, and give a constant of your own another name "
+                      f"(e.g. anchor = sp.Symbol('anchor'))")
             if name in RESERVED:
                 _fail(f"{field}: the name {name!r} is reserved for the engine's own symbols "
                       f"({', '.join(sorted(RESERVED))}); rename it")
+            if name == method.input.__name__ and field != "input":
+                _fail(f"{field}: {name!r} is the gradient, not a {field[:-1] if field.endswith('s') else field} "
+                      f"of its own; remove it from {field} and write the gradient as {name}(t) in the updates")
             if name in seen:
                 where = f"twice in {field}" if seen[name] == field else f"in both {seen[name]} and {field}"
                 _fail(f"the name {name!r} is declared {where}; give each variable its own name")
@@ -280,24 +287,56 @@ def _uses(where: str, expr, names: _Names, allowed_symbols: set[str], allowed_fu
             _fail(f"{where} uses a symbol {s.name} of its own, not the engine's (other assumptions); "
                   f"import it: from equivalences.symbols import {name}")
         if s.name not in allowed_symbols:
-            kind = names.what(s.name)
-            if kind in ("a state variable", "a definition", "a schedule"):
-                fix = f"{s.name} is {kind}: write it at a step, e.g. {s.name}(t)"
-            else:
-                fix = (f"add {s.name} to constants (with a default), or use a declared name"
-                       f" ({', '.join(sorted(names.values)) or 'none declared'})")
-            _fail(f"{where} uses {s.name}, which is not declared; {fix}")
+            _fail(f"{where} uses {s.name}, which is not declared; {_symbol_fix(s, names, where)}")
     for a in sorted(expr.atoms(AppliedUndef), key=sp.default_sort_key):
         name = a.func.__name__
         if hasattr(a.func, "_imp_"):
             continue
         if name not in allowed_functions:
             kind = names.what(name)
-            fix = (f"{name} is {kind} and cannot be used here" if kind != "undeclared" else
-                   f"declare {name} in state, define or schedules (or as a transform in pre/posts)")
+            fix = (f"{name} is {kind} and cannot be used here" if kind != "undeclared" else _function_fix(name, names))
             _fail(f"{where} uses {a}, which is not declared; {fix}")
         if name in names.transforms and len(a.args) != 2:
             _fail(f"{where}: transform {a} takes two arguments, the step and the vector: {name}(t, ...)")
+
+
+_THETA_NAMES = {"theta0", "theta_0", "θ0", "θ_0", "θ₀", "theta"}
+
+
+def _symbol_fix(s: sp.Symbol, names: _Names, where: str = "") -> str:
+    """Advice for an undeclared symbol that leads somewhere: adding the gradient's or the start's name to
+    constants would only be refused next (a reserved or a duplicate name), or silently make it a number."""
+    name, grad = s.name, names.input
+    kind = names.what(name)
+    if kind in ("a state variable", "a definition", "a schedule"):
+        return f"{name} is {kind}: write it at a step, e.g. {name}(t)"
+    if name == grad:
+        return f"{name} is the gradient, a sequence: write {name}(t) (or an older one, {name}(t - 1))"
+    if name.startswith(f"{grad}_prev") or name in (f"{grad}_old", f"{grad}_last"):
+        return f"write the previous gradient as {grad}(t - 1) (the engine keeps it as state)"
+    if s == theta0:
+        return ("theta_0 is the starting point and may appear in init only (e.g. init={v(1): kappa*theta0}); "
+                "a fixed point an update pulls towards is a constant of the method's own: declare e.g. "
+                "anchor = sp.Symbol('anchor') in constants (with a default)")
+    if name in _THETA_NAMES:
+        return "for the starting point, import the engine's: from equivalences.symbols import theta0"
+    if where.startswith("init[") and name not in RESERVED:
+        return (f"a start value is a multiple of theta_0: write e.g. {name}*theta0 and add {name} to constants "
+                f"(with a default), or start from 0")
+    if name in RESERVED:
+        return (f"{name} is the engine's own symbol (the derived map is read, not declared); write the method's own "
+                f"coefficient under another name, in constants (with a default)")
+    return (f"add {name} to constants (with a default), or use a declared name"
+            f" ({', '.join(sorted(names.values)) or 'none declared'})")
+
+
+def _function_fix(name: str, names: _Names) -> str:
+    if name == t.name:
+        return "t is the step itself, not a sequence: write the expression of t (e.g. 1/t), not t(t)"
+    if name in RESERVED:
+        return (f"{name} is the engine's own (the derived map, which a declaration cannot read); write the "
+                f"method's own coefficient as a constant or a schedule under another name")
+    return f"declare {name} in state, define or schedules (or as a transform in pre/posts)"
 
 
 def _define_and_updates(method: Method, names: _Names):

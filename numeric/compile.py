@@ -182,21 +182,33 @@ def compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.nd
     return prog
 
 
+def read_state(method: Method, system: StepSystem) -> set:
+    """The state variables the query and evaluation points read, directly or through other updates: the
+    others (a second moment nothing uses) cannot change what the replay compares."""
+    reads = lambda e: {a.func for a in sp.sympify(e).atoms(sp.core.function.AppliedUndef)  # noqa: E731
+                       if a.func in system.state}
+    frontier = reads(system.expand(method.query(t)))
+    if method.evaluate is not None:
+        frontier |= reads(system.expand(method.evaluate(t)))
+    out = set()
+    while frontier:
+        s = frontier.pop()
+        if s not in out:
+            out.add(s)
+            frontier |= reads(system.step(s))
+    return out
+
+
 def _compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.ndarray) -> MethodProgram:
-    updates = []
+    updates, read = [], None
     for s in system.state:
-        F = system.step(s)
-        apps = [a for a in sp.sympify(F).atoms(sp.core.function.AppliedUndef) if is_transform_application(a)]
-        if len(apps) > 1:
-            raise ConfigError(f"update of {s.__name__} applies more than one transform")
-        if apps:
-            app = apps[0]
-            scale = sp.diff(F, app)
-            linear = F - scale * app
-            updates.append(Update(_affine(linear, system, cfg, steps), app.func.__name__,
-                                  tabulate(scale, cfg, steps), _affine(app.args[1], system, cfg, steps)))
-        else:
-            updates.append(Update(_affine(F, system, cfg, steps)))
+        try:
+            updates.append(_compile_update(system, s, cfg, steps))
+        except (ValueError, ConfigError):
+            read = read_state(method, system) if read is None else read
+            if s in read:
+                raise
+            updates.append(Update(Affine()))  # never read: not replayed (it stays 0), cannot affect the points
     query = _affine(system.expand(method.query(t)), system, cfg, steps)
     evaluate = _affine(system.expand(method.evaluate(t)), system, cfg, steps) if method.evaluate else None
     init = np.stack([
@@ -204,6 +216,20 @@ def _compile_method(method: Method, system: StepSystem, cfg: Config, steps: np.n
     ])
     transforms = {tr.name: compile_transform(tr, cfg, steps) for tr in method.transforms}
     return MethodProgram([s.__name__ for s in system.state], updates, query, evaluate, init, transforms)
+
+
+def _compile_update(system: StepSystem, s, cfg: Config, steps: np.ndarray) -> Update:
+    F = system.step(s)
+    apps = [a for a in sp.sympify(F).atoms(sp.core.function.AppliedUndef) if is_transform_application(a)]
+    if len(apps) > 1:
+        raise ConfigError(f"update of {s.__name__} applies more than one transform")
+    if apps:
+        app = apps[0]
+        scale = sp.diff(F, app)
+        linear = F - scale * app
+        return Update(_affine(linear, system, cfg, steps), app.func.__name__,
+                      tabulate(scale, cfg, steps), _affine(app.args[1], system, cfg, steps))
+    return Update(_affine(F, system, cfg, steps))
 
 
 def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray,

@@ -174,8 +174,12 @@ def test_a_nonlinear_update_is_undecided_not_refused(capsys):
     from equivalences.methods import heavy_ball as H
     from equivalences.app.output import emit
 
+    # homogeneous of degree 1 (twice the gradients, twice the moves): the two-gradient probe of
+    # equivalences/scaling.py sees nothing, and no witness is claimed (m^2 + g, which it refutes, is in
+    # tests/test_robust_declarations.py)
     squared = replace(H.METHOD, key="hb-squared", claims=(), updates=(
-        sp.Eq(H.m(t + 1), H.beta * H.m(t) ** 2 + g(t)), sp.Eq(H.w(t + 1), H.w(t) - H.eta(t) * H.m(t + 1))))
+        sp.Eq(H.m(t + 1), H.beta * H.m(t) ** 2 / (H.m(t) + g(t)) + g(t)),
+        sp.Eq(H.w(t + 1), H.w(t) - H.eta(t) * H.m(t + 1))))
     rep = verify(squared, numeric=False)
     assert rep.not_in_family.startswith("undecided") and rep.to_json()["not_in_family"]["witness"] is None
     emit(rep)

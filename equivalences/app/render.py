@@ -81,8 +81,11 @@ def _map(report):
     tab.add_row("variables", f"{text(w(t))} = {text(method.query(t))}{tail}")
     tab.add_row("", equation(m(t), mp.momentum))
     start = nice(sys.expand(method.query(t)).subs(t, method.t0).xreplace(sys.init))
-    tab.add_row("start", f"{text(w(method.t0))} = {text(start)}, "
-                f"{text(m(method.t0 - 1))} = {text(mp.m_init)}")
+    from ..derive import start_as_product, start_product
+
+    m0 = (f"{text(beta_a(method.t0))}·{text(m(method.t0 - 1))} = {text(start_product(mp, method.t0))} (only this "
+          f"product enters Eq. (1))" if start_as_product(mp, method.t0) else f"{text(m(method.t0 - 1))} = {text(mp.m_init)}")
+    tab.add_row("start", f"{text(w(method.t0))} = {text(start)}, {m0}")
     if mp.gamma_avg is not None:
         e = method.evaluate
         tab.add_row("averaging", f"{text(e(t + 1))} = (1 - {text(gamma_avg(t + 1))})·{text(e(t))} + "
@@ -316,7 +319,7 @@ def render_libraries(result, console: Console) -> None:
         console.print(f"{OK if ok else BAD} [bold]{esc(r['class'])}[/] ({esc(r['library'])} {esc(r['version'])}) → "
                       f"{esc(r['method'])}: {esc(r['status'].split(':')[0])}; max rel. deviation {dev}; control "
                       + ("rejected" if r["control_rejected"] else "[red]NOT rejected[/]")
-                      + ("" if r["independent_check"]["consistent"] else
+                      + ("" if r.get("independent_check", {}).get("consistent", True) else
                          "; [red]the independent check contradicts the proof[/]"))
         if ":" in r["status"]:
             console.print(f"    {esc(r['status'].split(':', 1)[1].strip())}")

@@ -23,7 +23,7 @@ class LibraryRun:
 
     @property
     def ok(self) -> bool:
-        return all(all(s["as_expected"] for s in r["settings"]) and r["independent_check"]["consistent"]
+        return all(all(s["as_expected"] for s in r["settings"]) and r.get("independent_check", {}).get("consistent", True)
                    for r in self.rows)
 
     def to_json(self):
