@@ -91,11 +91,9 @@ def _target(eq: F.Eq1, method, mp, preconditioned: bool, first: int = 0, step_si
 
 def _forget_targets():
     """The inverse caches a target's shifted values by ``id``; a new target may reuse a collected one's id."""
-    from equivalences import inverse
+    from equivalences.inverse import forget_targets
 
-    cache = getattr(getattr(inverse, "_shifted", None), "cache", None)
-    if isinstance(cache, dict):
-        cache.clear()
+    forget_targets()
 
 
 def _fits_structure(method, mp, verdict: str) -> bool:
