@@ -233,9 +233,81 @@ def _from_disk(method: Method) -> Derivation | None:
 
 def _to_disk(d: Derivation) -> Derivation:
     if cache.directory() is not None:
+        _complete(d)
         cache.store(d.method, {"map": d.map, "not_in_family": d.not_in_family, "verdict": d.verdict, "steps": d.steps,
                                **{name: getattr(d, name) for name in _RESULTS}})
     return d
+
+
+_ALONE = "degenerate"
+"""The costliest result, and independent of the others: computed in a forked child while this process computes
+the rest (on a machine with more than one core)."""
+
+
+def _complete(d: Derivation) -> None:
+    """Every lazily computed result of ``d``, before it is stored.  With more than one core and ``fork``, the
+    degenerate sets are classified in a child process (same code, same state: the same result) while this
+    process proves, checks the claims and runs the independent check; where the child fails in any way, this
+    process computes them itself, so an error is raised here, as without the child."""
+    child = _start(d) if d.map is not None else None
+    for name in _RESULTS:
+        if name != _ALONE or child is None:
+            getattr(d, name)
+    if child is not None:
+        got = _finish(child)
+        if got is None:
+            getattr(d, _ALONE)
+        else:
+            d.__dict__[_ALONE], d.seconds[_ALONE] = got
+
+
+def _start(d: Derivation):
+    import multiprocessing
+    import os
+
+    if (os.cpu_count() or 1) < 2 or _ALONE in d.__dict__:
+        return None
+    try:
+        ctx = multiprocessing.get_context("fork")
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_alone, args=(d, send), daemon=True)
+        proc.start()
+    except (ValueError, OSError):
+        return None
+    send.close()
+    return proc, receive
+
+
+def _alone(d: Derivation, send) -> None:
+    """In the child: the result, sent pickled; nothing is sent where it fails (the parent then computes it)."""
+    import pickle
+
+    try:
+        value = getattr(d, _ALONE)
+        send.send_bytes(pickle.dumps((value, d.seconds.get(_ALONE)), protocol=pickle.HIGHEST_PROTOCOL))
+    except BaseException:  # noqa: BLE001 -- the parent recomputes and raises it there
+        pass
+    finally:
+        send.close()
+
+
+def _finish(child):
+    import pickle
+
+    proc, receive = child
+    try:
+        data = receive.recv_bytes()
+    except (EOFError, OSError):
+        data = None
+    finally:
+        receive.close()
+        proc.join()
+    if data is None or proc.exitcode != 0:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def system_of(method: Method) -> StepSystem:
