@@ -305,8 +305,7 @@ def map_values(mp) -> dict:
 
 def evaluator(coefficients: Mapping, setting: Mapping) -> Callable:
     """``value(expr)``: the coefficients substituted at any index, then the setting applied."""
-    from .algebra import substitute_function
-    from .claims import specialise
+    from .algebra import specialise, substitute_function
 
     def value(expr):
         expr = sp.sympify(expr)

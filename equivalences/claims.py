@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import canonical, is_zero, nonzero_at_a_point, nice, offset, residual_of, substitute_function
+from .algebra import canonical, is_zero, nonzero_at_a_point, nice, offset, residual_of, specialise
 from .claim_kinds import Undecided, check_statement, evaluator, is_kind, map_values
 from .declare import Claim, Method, is_transform_application
 from .derive import Map
@@ -46,17 +46,6 @@ class ClaimResult:
         else:
             what = "fails as printed" + (f"; {self.correction_how}" if self.correction_how else "")
         return f"<ClaimResult {self.claim.ref}: {equation(self.claim.lhs, self.claim.rhs)}: {what}>"
-
-
-def specialise(expr, setting: dict) -> sp.Expr:
-    """Apply assumptions: ``{symbol: value, schedule: expression of t}``."""
-    expr = sp.sympify(expr)
-    for key, value in setting.items():
-        if isinstance(key, sp.Symbol):
-            expr = expr.subs(key, value)
-        else:
-            expr = substitute_function(expr, key, value)
-    return expr
 
 
 class ClaimChecker:

@@ -192,7 +192,7 @@ class BadSetting(ValueError):
 def parse_setting(method: Method, pairs: Mapping[str, object]) -> dict:
     """``{"beta": "0.9"}`` -> ``{beta: 9/10}``: exact (decimal text, never sympified), a constant or a schedule's
     parameter of ``method``, inside its domain; :class:`BadSetting` otherwise."""
-    from .algebra import exact
+    from .rationals import exact
     from .printing import interval
 
     known = {s.name: s for s in (*method.constants, *method.defaults, *method.domain) if isinstance(s, sp.Symbol)}

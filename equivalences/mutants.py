@@ -137,7 +137,7 @@ def _fields(method, mp: Map) -> dict:
 
 def identical(method, a: Map, b: Map, setting: dict | None = None) -> bool:
     """Exactly: do ``a`` and ``b`` mean the same map (after ``setting``, e.g. the replay's schedules)?"""
-    from .claims import specialise
+    from .algebra import specialise
 
     fa, fb = _fields(method, a), _fields(method, b)
     if fa.keys() != fb.keys() or a.post != b.post:

@@ -1,44 +1,73 @@
-"""The methods ``verify`` knows, by key, imported on first use.
+"""The methods ``verify`` knows, by key, discovered from their folders and imported on first use.
+
+A method is one file: ``equivalences/methods/NAME.py`` exposing ``METHOD`` (a
+:class:`~equivalences.declare.Method` whose key is the file name with ``-`` for ``_``), and optionally
+``EXPECTED`` (its map into Eq. (1) derived by hand, which tests/test_methods.py checks the engine against) and
+``ORDER`` (its place in ``verify list``).  Nothing else lists the methods.
 
 Besides the built-in declarations, a user's own method is loaded from a Python file
-(``verify --module my_method.py``) or from an installed plugin's entry point in the group
-``optimizer_equivalences.methods``; either exposes ``METHOD``, a :class:`~equivalences.declare.Method`.
-Both are imported as Python code (importlib): nothing a user types or a data file holds is ever
-evaluated as an expression.
+(``verify --module my_method.py``), from a folder of such files named in the environment variable
+``OPTIMIZER_EQUIVALENCES_METHODS`` (folders separated by ``os.pathsep``; each ``NAME.py`` there is the method
+``NAME``, found like the built-in ones), or from an installed plugin's entry point in the group
+``optimizer_equivalences.methods``; each exposes ``METHOD``.  All are imported as Python code (importlib):
+nothing a user types or a data file holds is ever evaluated as an expression.
+
+The order of :func:`names` (``verify list``, ``verify all``, the appendix) is fixed by the files, never by
+the file system's listing order: the built-in methods by their ``ORDER`` (a whole number written
+``ORDER = n`` at the top level; files without one come after, by name), then each folder of
+``OPTIMIZER_EQUIVALENCES_METHODS`` in turn under the same rule, then the installed plugins by name.  A name
+already taken by an earlier source is not replaced by a later one.
 """
 from __future__ import annotations
-
-import sympy as sp
 
 import difflib
 import importlib
 import importlib.util
+import os
+import re
 import sys
 from pathlib import Path
 
 from .declare import Method
-from .symbols import t
 
-MODULES = {
-    "schedule-free": "schedule_free",
-    "lion": "lion",
-    "heavy-ball": "heavy_ball",
-    "sgd-nesterov": "sgd_nesterov",
-    "qhm": "qhm",
-    "agnes": "agnes",
-    "asgd": "asgd",
-    "mass": "mass",
-    "nesterov-sgd": "nesterov_sgd",
-    "mars": "mars",
-    "ademamix": "ademamix",
-    "simplified-ademamix": "simplified_ademamix",
-    "accelerated-adamw": "accelerated_adamw",
-    "accelerated-adamw-printed": "accelerated_adamw_printed",
-    "schedule-free-adamw": "schedule_free_adamw",
-}
-
-
+METHODS_DIR = Path(__file__).resolve().parent / "methods"
+PATH_VARIABLE = "OPTIMIZER_EQUIVALENCES_METHODS"
 ENTRY_POINTS = "optimizer_equivalences.methods"
+_ORDER = re.compile(r"^ORDER\s*=\s*(\d+)\s*(?:#.*)?$", re.MULTILINE)
+
+
+def key_of(file: Path) -> str:
+    """The method name of a declaration file: ``heavy_ball.py`` -> ``heavy-ball``."""
+    return file.stem.replace("_", "-")
+
+
+def discover(folder: Path) -> dict[str, Path]:
+    """The declaration files of ``folder``, name -> path, in ``verify list`` order (see the module docstring);
+    the files are read as text for their ``ORDER``, not imported."""
+    if not folder.is_dir():
+        return {}
+    files = [f for f in folder.glob("*.py") if not f.name.startswith("_")]
+
+    def rank(f: Path):
+        found = _ORDER.search(f.read_text(encoding="utf-8"))
+        return (0, int(found.group(1)), key_of(f)) if found else (1, 0, key_of(f))
+
+    return {key_of(f): f for f in sorted(files, key=rank)}
+
+
+MODULES = {name: path.stem for name, path in discover(METHODS_DIR).items()}
+"""The built-in methods: name -> module of :mod:`equivalences.methods`, in ``verify list`` order."""
+
+
+def _folders() -> dict[str, Path]:
+    """Methods in the folders of ``OPTIMIZER_EQUIVALENCES_METHODS``: name -> file (built-in names win)."""
+    out: dict[str, Path] = {}
+    for entry in os.environ.get(PATH_VARIABLE, "").split(os.pathsep):
+        if entry.strip():
+            for name, path in discover(Path(entry).expanduser()).items():
+                if name not in MODULES and name not in out:
+                    out[name] = path
+    return out
 
 
 class BadModule(ValueError):
@@ -63,57 +92,100 @@ def _plugins() -> dict:
 
 
 def names() -> list[str]:
-    return list(MODULES) + sorted(_plugins())
+    folders = _folders()
+    return list(MODULES) + list(folders) + sorted(n for n in _plugins() if n not in folders)
 
 
-def get(name: str) -> Method:
+_FROM_FOLDERS: dict[Path, object] = {}
+"""Folder methods imported so far, by file: one module (and one Method object) per file per process."""
+
+
+def module_of(name: str):
+    """The module (or entry point object) that declares ``name``: where ``METHOD`` and ``EXPECTED`` live."""
     key = name.strip().lower().replace("_", "-")
     if key in MODULES:
-        return importlib.import_module(f".methods.{MODULES[key]}", __package__).METHOD
+        return importlib.import_module(f".methods.{MODULES[key]}", __package__)
+    folders = _folders()
+    if key in folders:
+        file = folders[key].resolve()
+        if file not in _FROM_FOLDERS:
+            _FROM_FOLDERS[file] = _import_file(str(file), f"{PATH_VARIABLE} method {key!r}")
+        return _FROM_FOLDERS[file]
     plugins = _plugins()
     if name in plugins or key in plugins:
         ep = plugins.get(name) or plugins[key]
         try:
-            obj = ep.load()
+            return ep.load()
         except Exception as err:  # noqa: BLE001 -- a plugin's own error, reported in one line
             raise BadModule(f"plugin {ep.name!r} ({ep.value}) failed to import: {type(err).__name__}: {err}; "
                             "fix or uninstall that package") from None
-        return checked(getattr(obj, "METHOD", obj), f"plugin {ep.name!r} ({ep.value})")
     raise UnknownMethod(name)
+
+
+def get(name: str) -> Method:
+    key = name.strip().lower().replace("_", "-")
+    module = module_of(name)
+    if key in MODULES:
+        return module.METHOD
+    folders = _folders()
+    if key in folders:
+        where = f"{folders[key]} (from {PATH_VARIABLE})"
+        if not hasattr(module, "METHOD"):
+            raise BadModule(f"{where}: it defines no METHOD; add METHOD = Method(...) "
+                            "(see equivalences/methods/heavy_ball.py)")
+        method = checked(module.METHOD, where)
+        if method.key != key:
+            raise BadModule(f"{where}: METHOD.key is {method.key!r}; name the file {method.key.replace('-', '_')}.py "
+                            f"or set key={key!r}")
+        return method
+    ep = _plugins().get(name) or _plugins()[key]
+    return checked(getattr(module, "METHOD", module), f"plugin {ep.name!r} ({ep.value})")
+
+
+def expected(name: str) -> dict | None:
+    """The hand-derived map ``{"beta_a": ..., "eta_a": ..., "alpha_a": ...}`` that ``name``'s file declares as
+    ``EXPECTED``, or None."""
+    return getattr(module_of(name), "EXPECTED", None)
 
 
 def load_module(path: str) -> Method:
     """Import the Python file ``path`` and return its ``METHOD``, checked (see :func:`checked`)."""
+    module = _import_file(path, f"--module {path}")
+    if not hasattr(module, "METHOD"):
+        raise BadModule(f"--module {path}: it defines no METHOD; add METHOD = Method(...) "
+                        "(see equivalences/methods/heavy_ball.py)")
+    return checked(module.METHOD, f"--module {path}")
+
+
+def _import_file(path: str, where: str):
+    """The Python file ``path``, imported as a fresh module; every failure is one line starting with ``where``."""
     file = Path(path)
     if file.suffix != ".py":
-        raise BadModule(f"--module {path}: give a Python file (my_method.py) that defines METHOD")
+        raise BadModule(f"{where}: give a Python file (my_method.py) that defines METHOD")
     if not file.is_file():
-        raise BadModule(f"--module {path}: no such file; check the path")
+        raise BadModule(f"{where}: no such file; check the path")
     name = f"_verify_user_{abs(hash(str(file.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, file)
     if spec is None or spec.loader is None:
-        raise BadModule(f"--module {path}: cannot be imported as a Python module")
+        raise BadModule(f"{where}: cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
     except Exception as err:  # noqa: BLE001 -- the user's own code: one line, where and what
         sys.modules.pop(name, None)
-        where = ""
+        line = ""
         tb = err.__traceback__
         while tb is not None:
             if Path(tb.tb_frame.f_code.co_filename).resolve() == file.resolve():
-                where = f" (line {tb.tb_lineno})"
+                line = f" (line {tb.tb_lineno})"
             tb = tb.tb_next
         hint = ""
         if isinstance(err, ImportError) and "relative import" in str(err):
             hint = ("; a file outside the package imports absolutely: from equivalences.declare import Method, "
                     "state (and from equivalences.symbols import g, t, theta0)")
-        raise BadModule(f"--module {path}: importing it failed{where}: {type(err).__name__}: {err}{hint}") from None
-    if not hasattr(module, "METHOD"):
-        raise BadModule(f"--module {path}: it defines no METHOD; add METHOD = Method(...) "
-                        "(see equivalences/methods/heavy_ball.py)")
-    return checked(module.METHOD, f"--module {path}")
+        raise BadModule(f"{where}: importing it failed{line}: {type(err).__name__}: {err}{hint}") from None
+    return module
 
 
 def checked(method, where: str) -> Method:

@@ -31,7 +31,7 @@ from sympy.core.function import AppliedUndef
 from .algebra import canonical, is_zero, nice
 from .declare import Method, is_transform_application
 from .symbols import t
-from .system import StepSystem
+from .system import StepSystem, start_symbols
 
 GRADIENTS = (1, 3, 2, 5, 4, 7)
 """The first coordinate's gradients at steps t0, t0 + 1, ... (distinct, so that a gradient difference
@@ -128,8 +128,6 @@ def scaling_witness(method: Method, system: StepSystem, steps: int = 4) -> Scali
     if kinds - {"sign"}:
         return None  # a preconditioner scales each coordinate its own way: nothing to compare
     sign = bool(kinds)
-    from .trajectory import start_symbols
-
     zero = {s: sp.Integer(0) for s in start_symbols(method, system)}
     grads = GRADIENTS[:steps]
     runs = zip(*(_run(method, system, [c * x for x in grads], zero) for c in (1, 2, 0)))

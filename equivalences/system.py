@@ -140,3 +140,15 @@ class StepSystem:
     def at_base(self, k: int = 0):
         """The state symbols at step ``t + k``."""
         return [s(t + k) for s in self.state]
+
+
+def start_symbols(method: Method, system: StepSystem) -> set:
+    """Symbols of the start values that are not hyperparameters: ``theta_0`` and any symbolic start."""
+    in_steps = set().union(*(sp.sympify(f).free_symbols for f in system.F.values()))
+    return {s for v in system.init.values() for s in sp.sympify(v).free_symbols} - in_steps - set(method.constants) - {t}
+
+
+def constant_symbols(method: Method, system: StepSystem) -> set:
+    found = set().union(*(sp.sympify(f).free_symbols for f in system.F.values()),
+                        *(sp.sympify(v).free_symbols for v in system.init.values()))
+    return (found | set(method.constants)) - start_symbols(method, system) - {t}

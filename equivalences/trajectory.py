@@ -48,7 +48,7 @@ from .declare import Method
 from .derive import Map, NotInFamily, derive, direction_of
 from .prove import Identity, Proof, prove
 from .symbols import t
-from .system import StepSystem, undefined_under
+from .system import StepSystem, constant_symbols, start_symbols, undefined_under
 
 ONE = sp.Integer(1)
 
@@ -129,18 +129,6 @@ class Invariant:
 
     def statement(self) -> str:
         return f"{self.variable(t)} = {sp.sstr(nice(self.value))}"
-
-
-def start_symbols(method: Method, system: StepSystem) -> set:
-    """Symbols of the start values that are not hyperparameters: ``theta_0`` and any symbolic start."""
-    in_steps = set().union(*(sp.sympify(f).free_symbols for f in system.F.values()))
-    return {s for v in system.init.values() for s in sp.sympify(v).free_symbols} - in_steps - set(method.constants) - {t}
-
-
-def constant_symbols(method: Method, system: StepSystem) -> set:
-    found = set().union(*(sp.sympify(f).free_symbols for f in system.F.values()),
-                        *(sp.sympify(v).free_symbols for v in system.init.values()))
-    return (found | set(method.constants)) - start_symbols(method, system) - {t}
 
 
 def linear_part(system: StepSystem) -> list:

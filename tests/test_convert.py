@@ -1,5 +1,5 @@
 """verify convert (issue 14): proved symbolically, confirmed by replay, controls rejected, round trips, bad input,
-and the numeric-sequence mode of the shared inverse (equivalences/inverse.py)."""
+and the numeric-sequence mode of the shared inverse (equivalences/inverse/)."""
 from __future__ import annotations
 
 import json

@@ -118,3 +118,85 @@ def test_every_transform_kind_has_a_concrete_counterpart():
     from numeric.transforms import KINDS as CONCRETE
 
     assert set(KINDS) == set(CONCRETE)
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    """Module -> the modules of ``package`` it imports, anywhere in the file (inside functions too: an import
+    moved into a function hides a circle from Python, not from the design)."""
+    root = package.parent
+
+    def name_of(p: Path) -> str:
+        parts = list(p.relative_to(root).with_suffix("").parts)
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+    files = {name_of(p): p for p in package.rglob("*.py")}
+    graph = {}
+    for name, path in files.items():
+        own = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        edges = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                edges |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = own.split(".")[: len(own.split(".")) - node.level + 1]
+                    base = ".".join(parts + ([node.module] if node.module else []))
+                subs = {f"{base}.{a.name}" for a in node.names} & set(files)
+                edges |= subs if len(subs) == len(node.names) else subs | {base}
+        graph[name] = {e for e in edges if e in files and e != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles: strongly connected components of more than one module (Tarjan), each sorted."""
+    index, low, stack, on, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(found)
+
+
+def test_the_core_has_no_import_circles():
+    """No two core modules import each other, directly or around a circle (imports inside functions count)."""
+    graph = {k: v for k, v in import_graph(ROOT / "equivalences").items() if not k.startswith("equivalences.app")}
+    assert len(graph) > 20 and graph["equivalences.derivation"]  # the walk saw the core and its imports
+    assert not cycles(graph), cycles(graph)
+
+
+def test_the_circle_check_finds_a_reintroduced_circle(tmp_path):
+    """The check fails on a circle: a synthetic graph, and a package whose modules import each other (one
+    inside a function, as a circle is usually hidden) next to one that only points one way."""
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "algebra.py").write_text("from .declare import Method\n")
+    (pkg / "declare.py").write_text("def parse():\n    from .algebra import exact\n")
+    (pkg / "prove.py").write_text("from . import algebra\nfrom pkg.declare import parse\n")
+    graph = import_graph(pkg)
+    assert graph["pkg.prove"] == {"pkg.algebra", "pkg.declare"}
+    assert cycles(graph) == [["pkg.algebra", "pkg.declare"]]

@@ -4,69 +4,46 @@ import sympy as sp
 
 from equivalences import registry
 from equivalences.algebra import is_zero, shift
-from equivalences.derivation import derivation
 from equivalences.prove import prove
 from equivalences.system import StepSystem
 from equivalences.symbols import t
 
 
-def F(name):
-    return sp.Function(name)
-
-
-def S(names):
-    return sp.symbols(names)
-
-
-# Hand-derived maps (beta_a, eta_a, alpha_a), written out independently of the engine.
-b1, b2, b3, g_, d_, a_, e1, e2, nu, mu, ne, rho_n = S("beta1 beta2 beta3 gamma delta alpha eta1 eta2 nu mu nesterov rho")
-beta, eta, b = S("beta eta b")
-EXPECTED = {
-    "schedule-free": ((1 - F("c")(t)) * F("gamma")(t - 1) / F("gamma")(t), beta * F("c")(t + 1) * F("gamma")(t),
-                      (1 - beta) * F("gamma")(t)),
-    "schedule-free-adamw": ((1 - F("c")(t)) * F("gamma")(t - 1) / F("gamma")(t), beta * F("c")(t + 1) * F("gamma")(t),
-                            (1 - beta) * F("gamma")(t)),
-    "heavy-ball": (beta, F("eta")(t), 0),
-    "qhm": (beta, a_ * nu * (1 - beta), a_ * (1 - nu)),
-    "lion": (b2, b1 * (1 - b2) / b2, 1 - b1 - b1 * (1 - b2) / b2),
-    "sgd-nesterov": (mu * (1 - F("tau")(t - 1)) / (1 - F("tau")(t)),
-                     F("lr")(t) * (ne * mu + 1 - ne) * (1 - F("tau")(t)), ne * F("lr")(t)),
-    "agnes": (F("rho")(t - 1), F("alpha")(t + 1) * F("rho")(t), F("eta")(t)),
-    "asgd": (a_ * (1 - beta), (1 - a_) * (g_ - d_), d_),
-    "mass": (g_, e1 * g_ - e2, e1),
-    "nesterov-sgd": (F("beta")(t) * (1 - F("alpha")(t)) * (1 - F("gamma")(t - 1)) * F("eta")(t - 1)
-                     / ((1 - F("gamma")(t)) * F("eta")(t)),
-                     F("eta")(t) * (F("gamma")(t) - 1) * F("alpha")(t + 1), F("eta")(t)),
-    "mars": (b1, (1 - b1) * (1 - g_) / (1 - b * b1 ** t), g_ / (1 - b * b1 ** t)),
-    "ademamix": (F("beta3")(t) * (1 - F("beta3")(t - 1)) / (1 - F("beta3")(t)), F("alpha")(t) * (1 - F("beta3")(t)), 1),
-    "simplified-ademamix": (F("beta1")(t), 1, a_),
-    "accelerated-adamw": (b1, b3 * (1 - b1) / b1, 1 - b3 - b3 * (1 - b1) / b1),
-    "accelerated-adamw-printed": (b1, -b3 * (1 - b1) / b1, (b3 - b1) / b1),  # Alg. 3's printed signs: ascent
-}
+NAMES = registry.names()
+FIELDS = ("beta_a", "eta_a", "alpha_a")
 
 
 def test_every_method_has_an_expectation():
-    assert set(EXPECTED) == set(registry.names())
+    """Each method file carries its own hand-derived map (``EXPECTED``), written independently of the engine."""
+    for name in NAMES:
+        exp = registry.expected(name)
+        assert exp is not None and set(exp) == set(FIELDS), name
+        assert registry.get(name).key == name  # the file name is the key
 
 
 @pytest.fixture(scope="module")
-def derived():
-    return {name: derivation(registry.get(name)).map for name in registry.names()}
+def derived(derivations):
+    return {name: derivations[name].map for name in NAMES}
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+def matches_expectation(name, mp):
+    want = registry.expected(name)
+    return all(is_zero(getattr(mp, f) - want[f]) for f in FIELDS)
+
+
+@pytest.mark.parametrize("name", sorted(NAMES))
 def test_derived_map_matches_hand_derivation(name, derived):
-    mp = derived[name]
-    for got, want in zip((mp.beta_a, mp.eta_a, mp.alpha_a), EXPECTED[name]):
-        assert is_zero(got - want), (name, got, want)
+    mp, want = derived[name], registry.expected(name)
+    for f in FIELDS:
+        assert is_zero(getattr(mp, f) - want[f]), (name, f, getattr(mp, f), want[f])
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", sorted(NAMES))
 def test_proof_holds(name, derived):
     assert prove(registry.get(name), derived[name]).holds
 
 
-@pytest.mark.parametrize("name", [n for n in sorted(EXPECTED)])
+@pytest.mark.parametrize("name", sorted(NAMES))
 def test_query_points_follow_the_three_term_recurrence(name, derived):
     """Independent of the proof: for a linear method, q_{t+1} = q_t + A_t (q_t - q_{t-1}) - B_t u_t + C_t u_{t-1}
     with A_t = eta_t beta_t / eta_{t-1}, B_t = eta_t + alpha_t, C_t = A_t alpha_{t-1} (paper's Eq. (1))."""
@@ -89,7 +66,7 @@ MUTATIONS = {
 
 
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", sorted(NAMES))
 def test_wrong_maps_are_rejected(name, mutation, derived):
     mp = derived[name]
     bad = MUTATIONS[mutation](mp)
@@ -135,3 +112,64 @@ def test_paper_findings_per_method(derived):
     ade = results("ademamix")
     assert ade["§5.1 (AdEMAMix assigns a fixed weight of 1 to the current gradient)"].holds
     assert not ade["§4.4 (beta3 is the momentum coefficient of Eq. (1))"].holds
+
+
+EMA_FILE = '''"""EMA momentum, a method added as one file in a plugin folder."""
+import sympy as sp
+
+from equivalences.declare import Method, state
+from equivalences.symbols import g, t, theta0
+
+w, m = state("w m")
+beta, lr = sp.symbols("beta lr", positive=True)
+
+METHOD = Method(
+    key="ema-momentum", name="EMA momentum (plugin folder)", reference="tests/test_methods.py", section="-",
+    summary="SGD with an exponential moving average of the gradients", state=(w, m),
+    updates=(sp.Eq(m(t + 1), beta * m(t) + (1 - beta) * g(t)), sp.Eq(w(t + 1), w(t) - lr * m(t + 1))),
+    query=w, init={w(1): theta0, m(1): 0}, constants=(beta, lr),
+    defaults={beta: sp.Rational(9, 10), lr: sp.Rational(1, 10)},
+    domain={beta: sp.Interval.open(0, 1), lr: sp.Interval.open(0, sp.oo)},
+)
+
+EXPECTED = {"beta_a": beta, "eta_a": lr * (1 - beta), "alpha_a": 0}
+'''
+
+
+def test_a_new_method_is_one_file_in_a_plugin_folder(tmp_path, monkeypatch, capsys):
+    """Adding ema_momentum.py to a folder on OPTIMIZER_EQUIVALENCES_METHODS (and touching nothing else) makes
+    `verify list` show it, after the built-in methods, and `verify ema-momentum` prove it; its own EXPECTED is
+    checked like a built-in's, and a wrong EXPECTED is caught."""
+    from equivalences.app.cli import main
+    from equivalences.derivation import derivation
+
+    (tmp_path / "ema_momentum.py").write_text(EMA_FILE)
+    monkeypatch.setenv(registry.PATH_VARIABLE, str(tmp_path))
+    assert registry.names() == NAMES + ["ema-momentum"]
+    assert main(["list"]) == 0
+    assert "ema-momentum" in capsys.readouterr().out
+    assert main(["ema-momentum", "--no-numeric"]) == 0
+    assert "ema-momentum: proved" in capsys.readouterr().out
+    assert registry.get("ema-momentum") is registry.get("ema-momentum")  # imported once
+    mp = derivation("ema-momentum").map
+    assert matches_expectation("ema-momentum", mp)
+    assert not matches_expectation("ema-momentum", mp.replace(eta_a=mp.eta_a * 2))
+    monkeypatch.delenv(registry.PATH_VARIABLE)
+    assert "ema-momentum" not in registry.names()
+
+
+def test_plugin_folder_order_and_refusals(tmp_path, monkeypatch, capsys):
+    """The order rule (ORDER first, then by name; built-in names are never replaced) and a misnamed file
+    refused in one line."""
+    from equivalences.app.cli import main
+
+    body = EMA_FILE.replace('key="ema-momentum"', 'key="{key}"')
+    for stem, order in (("zeta_mom", "ORDER = 1\n"), ("alpha_mom", ""), ("beta_mom", ""), ("heavy_ball", "")):
+        (tmp_path / f"{stem}.py").write_text(order + body.replace("{key}", stem.replace("_", "-")))
+    (tmp_path / "wrong_key.py").write_text(body.replace("{key}", "other-key"))
+    monkeypatch.setenv(registry.PATH_VARIABLE, str(tmp_path))
+    assert registry.names()[len(NAMES):] == ["zeta-mom", "alpha-mom", "beta-mom", "wrong-key"]
+    assert registry.get("heavy-ball").name == "Heavy-ball momentum"  # the built-in wins
+    assert main(["wrong-key", "--no-numeric"]) == 2
+    err = capsys.readouterr().err
+    assert "METHOD.key is 'other-key'" in err and len(err.strip().splitlines()) == 1

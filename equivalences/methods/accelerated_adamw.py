@@ -62,3 +62,9 @@ METHOD = Method(
               fix=(line7, 1 - 1 / t_pos)),
     ),
 )
+
+ORDER = 13  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": beta1, "eta_a": beta3 * (1 - beta1) / beta1, "alpha_a": 1 - beta3 - beta3 * (1 - beta1) / beta1}

@@ -63,3 +63,9 @@ METHOD = Method(
                assume={c: line7, delta: sp.Rational(1, 10)}, origin="prose"),
     ),
 )
+
+ORDER = 14  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).  # Alg. 3's printed signs: an ascent step
+EXPECTED = {"beta_a": beta1, "eta_a": -beta3 * (1 - beta1) / beta1, "alpha_a": (beta3 - beta1) / beta1}

@@ -60,3 +60,9 @@ METHOD = Method(
                origin="prose", note="alpha_max = 8, T = 400 (the declaration's defaults)"),
     ),
 )
+
+ORDER = 11  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": beta3(t) * (1 - beta3(t - 1)) / (1 - beta3(t)), "eta_a": alpha(t) * (1 - beta3(t)), "alpha_a": 1}

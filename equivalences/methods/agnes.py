@@ -56,3 +56,9 @@ METHOD = Method(
         Claim("App. B.1 (implied alpha_a)", alpha_a(t), eta(t), origin="prose"),
     ),
 )
+
+ORDER = 6  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": rho(t - 1), "eta_a": alpha(t + 1) * rho(t), "alpha_a": eta(t)}

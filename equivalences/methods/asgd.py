@@ -51,3 +51,9 @@ METHOD = Method(
         Claim("App. B.2 (implied alpha_a)", alpha_a(t), alpha * delta, origin="prose"),
     ),
 )
+
+ORDER = 7  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": alpha * (1 - beta), "eta_a": (1 - alpha) * (gamma - delta), "alpha_a": delta}

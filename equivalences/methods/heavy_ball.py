@@ -38,3 +38,9 @@ METHOD = Method(
         Claim("§3.3 (alpha_a = 0 recovers SGD with momentum)", alpha_a(t), 0, origin="prose"),
     ),
 )
+
+ORDER = 3  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": beta, "eta_a": eta(t), "alpha_a": 0}

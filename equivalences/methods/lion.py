@@ -36,3 +36,9 @@ METHOD = Method(
     defaults={beta1: sp.Rational(9, 10), beta2: sp.Rational(99, 100), eta: lr * (1 - (t - 1) / 1000), lr: sp.Rational(1, 1000)},
     domain={beta1: sp.Interval(0, 1), beta2: sp.Interval.open(0, 1), lr: sp.Interval.open(0, sp.oo)},
 )
+
+ORDER = 2  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": beta2, "eta_a": beta1 * (1 - beta2) / beta2, "alpha_a": 1 - beta1 - beta1 * (1 - beta2) / beta2}

@@ -61,3 +61,9 @@ METHOD = Method(
         Claim("§4.3 (implied alpha_a)", alpha_a(t), gamma, origin="prose"),
     ),
 )
+
+ORDER = 10  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": beta1, "eta_a": (1 - beta1) * (1 - gamma) / (1 - b * beta1**t), "alpha_a": gamma / (1 - b * beta1**t)}

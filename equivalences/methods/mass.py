@@ -41,3 +41,9 @@ METHOD = Method(
         Claim("App. B.3 (implied alpha_a)", alpha_a(t), eta1 * (1 + gamma) - eta2, origin="prose"),
     ),
 )
+
+ORDER = 8  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": gamma, "eta_a": eta1 * gamma - eta2, "alpha_a": eta1}

@@ -51,3 +51,9 @@ METHOD = Method(
         Claim("App. B.4 (implied momentum)", m(t), (v(t + 1) - w(t + 1)) / (eta(t) * (1 - gamma(t))), origin="prose"),
     ),
 )
+
+ORDER = 9  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": beta(t) * (1 - alpha(t)) * (1 - gamma(t - 1)) * eta(t - 1) / ((1 - gamma(t)) * eta(t)), "eta_a": eta(t) * (gamma(t) - 1) * alpha(t + 1), "alpha_a": eta(t)}

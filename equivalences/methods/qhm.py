@@ -28,3 +28,9 @@ METHOD = Method(
     defaults={alpha: sp.Rational(1, 10), beta: sp.Rational(999, 1000), nu: sp.Rational(7, 10)},
     domain={alpha: sp.Interval.open(0, sp.oo), beta: sp.Interval.Ropen(0, 1), nu: sp.Interval(0, 1)},
 )
+
+ORDER = 5  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": beta, "eta_a": alpha * nu * (1 - beta), "alpha_a": alpha * (1 - nu)}

@@ -126,3 +126,9 @@ METHOD = Method(
     paper_setting_text="constant learning rate gamma",
     claims=CLAIMS,
 )
+
+ORDER = 1  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": (1 - c(t)) * gamma(t - 1) / gamma(t), "eta_a": beta * c(t + 1) * gamma(t), "alpha_a": (1 - beta) * gamma(t)}

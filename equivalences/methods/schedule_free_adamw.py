@@ -34,3 +34,9 @@ METHOD = replace(
     domain={**sf.METHOD.domain, beta2: sp.Interval.open(0, 1), eps: sp.Interval.open(0, sp.oo)},
     claims=(Claim("§4.1 applied to preconditioned gradients (beta_a = 1 - c_t)", beta_a(t), 1 - sf.c(t), origin="prose"),),
 )
+
+ORDER = 15  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": (1 - sf.c(t)) * sf.gamma(t - 1) / sf.gamma(t), "eta_a": sf.beta * sf.c(t + 1) * sf.gamma(t), "alpha_a": (1 - sf.beta) * sf.gamma(t)}

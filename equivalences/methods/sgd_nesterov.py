@@ -37,3 +37,9 @@ METHOD = Method(
     domain={mu: sp.Interval.Ropen(0, 1), nesterov: sp.FiniteSet(0, 1), damp: sp.Interval.Ropen(0, 1),
             lr0: sp.Interval.open(0, sp.oo)},
 )
+
+ORDER = 4  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": mu * (1 - tau(t - 1)) / (1 - tau(t)), "eta_a": lr(t) * (nesterov * mu + 1 - nesterov) * (1 - tau(t)), "alpha_a": nesterov * lr(t)}

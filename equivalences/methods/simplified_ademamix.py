@@ -44,3 +44,9 @@ METHOD = Method(
               alpha_a(t), 0, assume={alpha: 0}, origin="prose"),
     ),
 )
+
+ORDER = 12  # its place in `verify list` (see equivalences/registry.py)
+
+# The map into Eq. (1), derived by hand independently of the engine (tests/test_methods.py checks the
+# derived map against it).
+EXPECTED = {"beta_a": beta1(t), "eta_a": 1, "alpha_a": alpha}
