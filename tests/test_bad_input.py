@@ -95,7 +95,7 @@ def test_a_degenerate_value_that_keeps_the_map_valid_is_a_note_not_an_error(caps
     holds, the run passes, the negative control is one that still bites, and a note says what happened."""
     assert main(["schedule-free", "--set", "beta=0", "--steps", "100", "--json"]) == 0
     out, err = capsys.readouterr()
-    assert "note: beta = 0" in err and "one of many" in err and "Traceback" not in err
+    assert "note: β = 0" in err and "one of many" in err and "Traceback" not in err
     import json
 
     rep = json.loads(out)
