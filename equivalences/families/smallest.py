@@ -1,0 +1,94 @@
+"""The smallest family of a method: the hierarchy walked from the bottom, each family below the method's order
+refuted by the order's minor, each family at or above it asked to hold the method with a proved map."""
+from __future__ import annotations
+
+from functools import cached_property
+
+from ..declare import Method
+from ..response import NotApplicable, Undefined, decide, default_steps, point_at, random_point, run
+from . import eq1, filter as filter_, momentum, sgd
+from .family import Family, Placement
+from .order import order
+from .transfer import increment_transfer, partial_fractions
+
+
+def hierarchy(top: int) -> list[Family]:
+    """plain SGD (order 0) < Eq. (1) < filter of order 1 < 2-momentum < filter of order 2 < 3-momentum < ...:
+    by the order (the state carried between steps), and at one order the momentum form before the general
+    filter (a k-momentum form is a filter of order k)."""
+    out = [sgd.FAMILY, eq1.FAMILY, filter_.family(1)]
+    for k in range(2, top + 1):
+        out += [momentum.family(k), filter_.family(k)]
+    return out
+
+
+class Subject:
+    """A method with what the families ask of it: its runs, its order, its linear form and transfer function."""
+
+    def __init__(self, method: Method):
+        self.method = method
+        self.steps = max(default_steps(method), 2 * len(method.state) + 4)
+        self.runs, self.not_applicable = [], None
+        for p in (point_at(method), random_point(method, 0)):
+            try:
+                self.runs.append(run(method, p, self.steps))
+            except (NotApplicable, Undefined) as err:
+                self.not_applicable = str(err)
+        ranks = [(order(r), r) for r in self.runs]
+        best = max(ranks, key=lambda x: x[0][0], default=None)
+        self.order, self.minor = best[0] if best else (None, None)
+        self.eq1_finding = decide(best[1]) if best else None
+
+    @cached_property
+    def linear(self):
+        from ..equivalent import NotLinear, linear_form
+
+        try:
+            return linear_form(self.method)
+        except NotLinear as err:
+            self.not_linear = str(err)
+            return None
+
+    @cached_property
+    def F(self):
+        return None if self.linear is None else increment_transfer(self.linear)
+
+    @cached_property
+    def fractions(self):
+        return partial_fractions(self.F)
+
+
+def place(method: Method, overrides: dict | None = None) -> Placement:
+    """The smallest family of ``method`` (with ``overrides``, ``{symbol: value}``, substituted first)."""
+    from ..trajectory import specialised
+
+    for sym, value in (overrides or {}).items():
+        method = specialised(method, sym, value)
+    s = Subject(method)
+    out = Placement(method, s.order, s.minor)
+    if s.order is None:
+        out.notes.append(f"the declaration cannot be run on linear forms ({s.not_applicable})")
+        return out
+    if s.linear is not None:
+        top = s.linear.n  # its own state (kept older gradients included) carries the past: order <= this
+    else:
+        out.notes.append(f"{s.not_linear}: the families beyond Eq. (1) take linear methods")
+        top = 1
+    out.transfer = s.F
+    for fam in hierarchy(max(top, s.order)):
+        if fam.order < s.order:  # the minor is the witness against it
+            out.below.append(fam)
+            if fam.key == "eq1" and s.eq1_finding is not None:
+                out.against.append((fam, f"on the run judged, {s.eq1_finding.sentence()}"))
+            continue
+        if fam.order > top:
+            break
+        fit = fam.fit(s)
+        if fit.holds:
+            out.family, out.fit = fam, fit
+            return out
+        out.against.append((fam, fit.reason))
+        out.fit = fit
+    if s.F is None and s.linear is not None and s.order == top:
+        out.family = filter_.family(s.order)  # order >= r by the minor, <= r by its own state
+    return out
