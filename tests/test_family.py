@@ -4,6 +4,7 @@ map perturbed is rejected by the same exact check."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -132,6 +133,16 @@ def test_adan_like_two_momenta():
     assert {p.fit.coefficients["beta^(1)"], p.fit.coefficients["beta^(2)"]} == {b1, b2}
     assert p.fit.coefficients["alpha"] != 0  # the gradient-difference term acts on g itself
     _rejected(m, _perturbed_momentum(p, "eta^(1)"))
+
+
+def test_a_step_schedule_is_put_back_and_proved_again():
+    m, p = _placed(FAMILY / "aggmo_schedule.py")
+    (lr,) = m.schedules
+    assert p.family.key == "momentum-2" and p.proved
+    assert p.fit.coefficients["eta^(1)"] == lr(t) / 2 == p.fit.coefficients["eta^(2)"]
+    c = p.fit.candidate  # the same map reading the schedule one step late is rejected
+    late = replace(c, updates=tuple(sp.Eq(e.lhs, e.rhs.subs(lr(t), lr(t + 1))) for e in c.updates))
+    _rejected(m, late)
 
 
 def test_cli(capsys):

@@ -55,4 +55,6 @@ def family(k: int) -> Family:
         return prove(s.method, declare(s.method, f"filter-{k}", *got), coefficients(*got))
 
     return Family(f"filter-{k}", f"general linear gradient filter of order {k}", k,
-                  f"x_(t+1) = A_t x_t + B_t u_t (dim x = {k}), w_(t+1) = w_t - C_t x_t - D_t u_t", fit)
+                  f"x_(t+1) = A_t x_t + B_t u_t (dim x = {k}), w_(t+1) = w_t - C_t x_t - D_t u_t; the map in "
+                  "canonical form: x^(i)_(t+1) = x^(i+1)_t (i < k), x^(k)_(t+1) = -sum_i a_(i-1) x^(i)_t + u_t, "
+                  "w_(t+1) = w_t - D u_t - sum_i n_(i-1) x^(i)_t", fit)

@@ -2,13 +2,18 @@
 refuted by the order's minor, each family at or above it asked to hold the method with a proved map."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
+
+import sympy as sp
 
 from ..declare import Method
 from ..response import NotApplicable, Undefined, decide, default_steps, point_at, random_point, run
 from . import eq1, filter as filter_, momentum, sgd
-from .family import Family, Placement
+from ..symbols import t
+from .family import Family, Fit, Placement
 from .order import order
+from .proof import prove
 from .transfer import increment_transfer, partial_fractions
 
 
@@ -25,11 +30,11 @@ def hierarchy(top: int) -> list[Family]:
 class Subject:
     """A method with what the families ask of it: its runs, its order, its linear form and transfer function."""
 
-    def __init__(self, method: Method):
+    def __init__(self, method: Method, runs: bool = True):
         self.method = method
         self.steps = max(default_steps(method), 2 * len(method.state) + 4)
         self.runs, self.not_applicable = [], None
-        for p in (point_at(method), random_point(method, 0)):
+        for p in (point_at(method), random_point(method, 0)) if runs else ():
             try:
                 self.runs.append(run(method, p, self.steps))
             except (NotApplicable, Undefined) as err:
@@ -56,6 +61,39 @@ class Subject:
     @cached_property
     def fractions(self):
         return partial_fractions(self.F)
+
+    @cached_property
+    def frozen(self):
+        """``(Subject of the method with every schedule held at a constant, {constant: schedule(t)})``, or None
+        (no schedule, or coefficients that still move with the step)."""
+        from ..equivalent import constant_schedules
+
+        if not self.method.schedules or self.linear is None:
+            return None
+        m_c = constant_schedules(self.method)
+        back = dict(zip(m_c.constants[len(m_c.constants) - len(self.method.schedules):],
+                        (f(t) for f in self.method.schedules)))
+        sub = Subject(m_c, runs=False)
+        return None if sub.F is None else (sub, back)
+
+
+def _thawed(fam: Family, s: Subject) -> Fit | None:
+    """A method with schedules: the family's map with the schedules held constant, each schedule put back at the
+    step it is read (a guess), and proved again on the method itself -- sound whatever the guess."""
+    if s.frozen is None:
+        return None
+    sub, back = s.frozen
+    fit = fam.fit(sub)
+    if not fit.holds:
+        return None
+    c = fit.candidate
+    cand = replace(c, key=f"{s.method.key}:{fam.key}", updates=tuple(sp.Eq(e.lhs, e.rhs.xreplace(back)) for e in c.updates),
+                   constants=tuple(x for x in c.constants if x not in back), schedules=s.method.schedules,
+                   defaults={**{k: v for k, v in c.defaults.items() if k not in back},
+                             **{f: v for f, v in s.method.defaults.items() if f in s.method.schedules}})
+    coeffs = {k: sp.sympify(v).xreplace(back) for k, v in fit.coefficients.items()}
+    return prove(s.method, cand, coeffs, fit.notes + ["the map found with the schedules held constant, each put back "
+                                                      "at its step, and proved on the method itself"])
 
 
 def place(method: Method, overrides: dict | None = None) -> Placement:
@@ -84,6 +122,8 @@ def place(method: Method, overrides: dict | None = None) -> Placement:
         if fam.order > top:
             break
         fit = fam.fit(s)
+        if not fit.holds and s.F is None:
+            fit = _thawed(fam, s) or fit
         if fit.holds:
             out.family, out.fit = fam, fit
             return out

@@ -71,8 +71,9 @@ def render_placement(p: Placement, console) -> None:
     if p.transfer is not None:
         tab.add_row("F(z)", esc(f"{sp.sstr(p.transfer)}   (w(t+1) - w(t) = -F(z) g)"))
     if p.below:
+        fewer = "nothing" if p.order == 1 else f"fewer than {p.order} numbers"
         tab.add_row("not smaller", esc(", ".join(f.title for f in p.below)
-                                       + f": each carries fewer than {p.order} numbers (the order's minor)"))
+                                       + f": each carries {fewer} between steps (the order's minor)"))
     for fam, why in p.against:
         tab.add_row("" if p.below or fam is not p.against[0][0] else "not smaller", esc(f"{fam.title}: {why}"))
     for note in p.notes:
