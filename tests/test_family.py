@@ -135,14 +135,46 @@ def test_adan_like_two_momenta():
     _rejected(m, _perturbed_momentum(p, "eta^(1)"))
 
 
-def test_a_step_schedule_is_put_back_and_proved_again():
+def _late(candidate, f):
+    """The same map reading the schedule ``f`` one step late."""
+    return replace(candidate, updates=tuple(sp.Eq(e.lhs, e.rhs.subs(f(t), f(t + 1))) for e in candidate.updates))
+
+
+def test_separate_buffers_with_a_step_schedule_are_read_off_the_declaration():
     m, p = _placed(FAMILY / "aggmo_schedule.py")
     (lr,) = m.schedules
-    assert p.family.key == "momentum-2" and p.proved
+    assert p.family.key == "momentum-2" and p.proved and "own buffers" in " ".join(p.fit.notes)
     assert p.fit.coefficients["eta^(1)"] == lr(t) / 2 == p.fit.coefficients["eta^(2)"]
-    c = p.fit.candidate  # the same map reading the schedule one step late is rejected
-    late = replace(c, updates=tuple(sp.Eq(e.lhs, e.rhs.subs(lr(t), lr(t + 1))) for e in c.updates))
-    _rejected(m, late)
+    assert "not covered: lr(t) = 0" in p.sentence()
+    _rejected(m, _late(p.fit.candidate, lr))
+
+
+def test_an_inline_moving_rate_is_read_off_the_declaration():
+    m, p = _placed(FAMILY / "moving_rate.py")
+    beta2, lr = m.constants
+    c = p.fit.coefficients
+    assert p.family.key == "momentum-2" and p.proved and p.bound == 2
+    assert {c["beta^(1)"], c["beta^(2)"]} == {t / (t + 1), beta2}
+    bufs = [(c["beta^(1)"].subs(t, t + 1), c["eta^(1)"]), (c["beta^(2)"], c["eta^(2)"])]
+    _rejected(m, momentum.declare(m, "late", bufs, c["alpha"]))
+
+
+def test_coupled_buffers_with_a_schedule_held_constant_put_back_and_proved_again():
+    m, p = _placed(FAMILY / "momentum_twice_schedule.py")
+    (lr,) = m.schedules
+    assert p.family.key == "momentum-2" and p.proved and "put back" in " ".join(p.fit.notes)
+    assert sp.simplify(p.fit.coefficients["eta^(1)"] - (t + 1) * lr(t)) == 0
+    _rejected(m, _late(p.fit.candidate, lr))
+
+
+def test_poles_not_rational_leave_the_filter_with_its_canonical_map():
+    m, p = _placed(FAMILY / "complex_poles.py")
+    a, lr = m.constants
+    assert p.family.key == "filter-2" and p.proved and p.order == 2
+    assert "not rational" in dict((f.key, r) for f, r in p.against)["momentum-2"]
+    c = p.fit.coefficients
+    assert (c["a_0"], c["a_1"]) == (sp.Rational(1, 2), -a)
+    _rejected(m, filter_.declare(m, "perturbed", c["D"], [c["n_0"], c["n_1"]], [c["a_0"] * 2, c["a_1"]]))
 
 
 def test_cli(capsys):

@@ -66,6 +66,8 @@ class Placement:
     against: list = field(default_factory=list)
     """``[(Family, reason)]``: the other smaller families and why they do not hold the method (or why it is not
     decided); Eq. (1)'s exact finding on the run, also when the minor already refutes it."""
+    bound: int | None = None
+    """The method's own linear state (kept older gradients included): its order is at most this."""
     transfer: object = None
     """F(z): the query point's increment per gradient, ``q(t+1) - q(t) = -F(z) u`` (constant coefficients)."""
     notes: list = field(default_factory=list)
@@ -85,14 +87,19 @@ class Placement:
     def sentence(self) -> str:
         """One line: the family, the order, the proof status."""
         if self.family is None:
-            return f"no family decided ({self.fit.reason if self.fit else 'not a linear method'})"
-        return f"{self.family.title} ({self.status})"
+            why = self.fit.reason if self.fit else "; ".join(self.notes) or "not a linear method"
+            if self.order is None:
+                return f"no family decided ({why})"
+            upto = f", at most {self.bound} (its own state)" if self.bound is not None else ""
+            return f"no family with a proved map: order at least {self.order} (the minor){upto}; {why}"
+        gaps = _not_covered(self.fit.proof) if self.proved and self.fit.proof is not None else []
+        return f"{self.family.title} ({self.status}" + (f"; not covered: {', '.join(gaps)}" if gaps else "") + ")"
 
     def to_json(self) -> dict:
         return {"method": self.method.key, "family": None if self.family is None else self.family.key,
                 "family_title": None if self.family is None else self.family.title,
                 "form": None if self.family is None else self.family.form,
-                "order": self.order, "status": self.status,
+                "order": self.order, "order_bound": self.bound, "status": self.status,
                 "order_witness": None if self.order_witness is None else self.order_witness.to_json(),
                 "fit": None if self.fit is None else self.fit.to_json(),
                 "transfer_function": None if self.transfer is None else sp.sstr(self.transfer),

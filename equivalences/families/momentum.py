@@ -44,6 +44,23 @@ def buffers(fr, t0: int) -> tuple[list, sp.Expr, list]:
     return out, fr.poles.get(0, {}).get(1, sp.Integer(0)), notes
 
 
+def own_buffers(s, k: int) -> Fit:
+    """Coefficients that move with the step: the method's own step, when it is already k separate buffers
+    (``x^(i)(t+1) = a_i(t) x^(i)(t) + B_i(t) u(t)``, a diagonal ``A_t``), read as a k-momentum form with
+    ``m^(i)_t = x^(i)(t+1) / B_i(t)``: ``beta^(i)_t = a_i(t) B_i(t-1)/B_i(t)``, ``eta^(i)_t = C_i(t) B_i(t)/a_i(t)``,
+    ``alpha_t = D_t - sum_i C_i(t) / a_i(t)`` -- then proved like every map."""
+    if s.linear is None or len(s.own) != k:
+        return Fit(None, "coefficients that move with the step: the map is not in closed form here")
+    A, B, C, D = s.realization()
+    if any(A[i, j] != 0 for i in range(k) for j in range(k) if i != j) or any(sp.simplify(x) == 0 for x in (*B, *A.diagonal())):
+        return Fit(None, "coefficients that move with the step, and its own buffers are coupled: the map is not in "
+                         "closed form here")
+    bufs = [(sp.factor(A[i, i] * B[i].subs(t, t - 1) / B[i]), sp.factor(C[i] * B[i] / A[i, i])) for i in range(k)]
+    alpha = sp.factor(D - sum(C[i] / A[i, i] for i in range(k)))
+    return prove(s.method, declare(s.method, f"momentum-{k}", bufs, alpha), coefficients(bufs, alpha),
+                 ["read off its own buffers (coefficients that move with the step)"])
+
+
 def declare(method, key: str, bufs: list, alpha) -> object:
     """The k-momentum member with these coefficients (expressions in ``t``) as a Method."""
     names = " ".join(f"m{i + 1}" for i in range(len(bufs)))
@@ -64,8 +81,11 @@ def coefficients(bufs: list, alpha) -> dict:
 def family(k: int) -> Family:
     def fit(s) -> Fit:
         if s.F is None:
-            return Fit(None, "coefficients that move with the step: the map is not in closed form here")
-        fr = s.fractions
+            return own_buffers(s, k)
+        try:
+            fr = s.fractions
+        except (ValueError, NotImplementedError, sp.PolynomialError) as err:
+            return Fit(None, f"order proved, map not in closed form: no partial fractions of F(z)/z ({err})")
         if fr.irrational:
             return Fit(None, "order proved, map not in closed form: poles not rational in the hyperparameters "
                              f"(roots of {', '.join(sp.sstr(x) for x in fr.irrational)})")

@@ -55,6 +55,28 @@ class Subject:
             return None
 
     @cached_property
+    def own(self) -> list:
+        """The indices of the state that carries the method's past (kept older gradients included): all of it,
+        less the query point when it only integrates its moves (it feeds nothing else).  Its size bounds the
+        order from above."""
+        L = self.linear
+        n, c, M = L.n, [sp.sympify(x) for x in L.c], L.M
+        hits = [i for i, x in enumerate(c) if x != 0]
+        if len(hits) == 1 and c[hits[0]] == 1:
+            i = hits[0]
+            if all(sp.simplify(M[r, i] - (1 if r == i else 0)) == 0 for r in range(n)):
+                return [j for j in range(n) if j != i]
+        return list(range(n))
+
+    def realization(self) -> tuple:
+        """The method's own step read as a filter on ``x = S[own]``: ``(A_t, B_t, C_t, D_t)`` with
+        ``x(t+1) = A_t x(t) + B_t u(t)`` and the move ``-(C_t x(t) + D_t u(t))``."""
+        L, keep = self.linear, self.own
+        c = sp.Matrix([L.c])
+        C = c * (L.M - sp.eye(L.n))
+        return L.M.extract(keep, keep), L.b.extract(keep, [0]), -C.extract([0], keep), -(c * L.b)[0]
+
+    @cached_property
     def F(self):
         return None if self.linear is None else increment_transfer(self.linear)
 
@@ -96,6 +118,15 @@ def _thawed(fam: Family, s: Subject) -> Fit | None:
                                                       "at its step, and proved on the method itself"])
 
 
+def _own_realization(s: Subject, keep: list) -> Fit:
+    """The method's own step read as a filter on ``keep``: ``x = S[keep]``, ``x' = A x + B u``, move ``-(C x + D u)``."""
+    A, B, C, D = s.realization()
+    coeffs = {"x": [s.linear.names[j] for j in keep], "A_t": A.tolist(), "B_t": B.T.tolist()[0],
+              "C_t": C.tolist()[0], "D_t": D}
+    return Fit(True, f"its own step is a filter of order {len(keep)} on ({', '.join(coeffs['x'])}), read off the "
+                     "declaration (no change of variables), and the minor rules out every smaller order", coeffs)
+
+
 def place(method: Method, overrides: dict | None = None) -> Placement:
     """The smallest family of ``method`` (with ``overrides``, ``{symbol: value}``, substituted first)."""
     from ..trajectory import specialised
@@ -108,7 +139,8 @@ def place(method: Method, overrides: dict | None = None) -> Placement:
         out.notes.append(f"the declaration cannot be run on linear forms ({s.not_applicable})")
         return out
     if s.linear is not None:
-        top = s.linear.n  # its own state (kept older gradients included) carries the past: order <= this
+        keep = s.own
+        top = out.bound = len(keep)
     else:
         out.notes.append(f"{s.not_linear}: the families beyond Eq. (1) take linear methods")
         top = 1
@@ -129,6 +161,6 @@ def place(method: Method, overrides: dict | None = None) -> Placement:
             return out
         out.against.append((fam, fit.reason))
         out.fit = fit
-    if s.F is None and s.linear is not None and s.order == top:
-        out.family = filter_.family(s.order)  # order >= r by the minor, <= r by its own state
+    if s.F is None and s.linear is not None and s.order == top:  # order >= r by the minor, <= r by its own state
+        out.family, out.fit = filter_.family(s.order), _own_realization(s, keep)
     return out
