@@ -189,6 +189,8 @@ class Report:
     that of the method with those values substituted)."""
 
     method = property(lambda self: self.derivation.method)
+    family = property(lambda self: _family(self))
+    """Outside Eq. (1): the smallest family it lives in (:func:`equivalences.families.place`), else None."""
     map = property(lambda self: self.derivation.map)
     not_in_family = property(lambda self: self.derivation.not_in_family)
     proof = property(lambda self: self.derivation.proof)
@@ -230,6 +232,7 @@ class Report:
             "section": method.section,
             "ok": self.ok,
             "not_in_family": self._not_in_family_json(),
+            "family": None if self.family is None else self.family.to_json(),
             "hyperparameters": {k.name: sp.sstr(v) for k, v in self.overrides.items()},
             "map": None,
             "change_of_variables": None,
@@ -431,3 +434,14 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
     if isinstance(ctl, Exception):
         raise ctl
     return NumericSummary(result, ctl, name, seed, problem, cfg, excluded, sampled)
+
+
+def _family(report: Report):
+    """The smallest family of a method outside Eq. (1) (computed once per report; docs/families.md)."""
+    if not report.not_in_family or report.not_in_family.startswith("undecided"):
+        return None
+    if "_family" not in report.__dict__:
+        from ..families import place
+
+        report.__dict__["_family"] = place(report.method)
+    return report.__dict__["_family"]

@@ -318,6 +318,8 @@ def render_report(report, console: Console) -> None:
         undecided = report.not_in_family.startswith("undecided")
         parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {notation(report.not_in_family)}",
                        style="bold yellow" if undecided else "bold red")]
+        if report.family is not None:
+            parts += [Text(f"Smallest family: {report.family.sentence()} (verify family shows the map and proof)")]
         parts += _independent(report)
         console.print(Panel(Group(*parts)))
         console.print(_verdict(report))

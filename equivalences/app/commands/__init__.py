@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 
 COMMANDS = ("check", "list", "libraries", "mutations", "appendix", "paper-claims", "identify", "merge", "convert",
-            "equivalent")
+            "equivalent", "family")
 """In the order ``verify --help`` lists them; ``verify NAME`` is short for ``verify check NAME``."""
 
 
