@@ -177,8 +177,24 @@ def test_poles_not_rational_leave_the_filter_with_its_canonical_map():
     _rejected(m, filter_.declare(m, "perturbed", c["D"], [c["n_0"], c["n_1"]], [c["a_0"] * 2, c["a_1"]]))
 
 
+def test_order_0_is_plain_sgd():
+    m, p = _placed(FAMILY / "sgd_schedule.py")
+    (lr,) = m.schedules
+    assert p.family.key == "sgd" and p.proved and p.order == 0 and p.order_witness is None
+    assert p.fit.coefficients["alpha"] == lr(t)
+    _rejected(m, _late(p.fit.candidate, lr))
+
+
+def test_the_report_of_a_non_member_names_its_family(capsys):
+    assert main(["--module", str(FAMILY / "lagged_gradient.py"), "--no-numeric", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["not_in_family"] is not None and out["family"]["family"] == "filter-1"
+    assert main(["--module", str(FAMILY / "lagged_gradient.py"), "--no-numeric"]) == 1
+    assert "Smallest family: general linear gradient filter of order 1" in capsys.readouterr().out
+
+
 def test_cli(capsys):
-    assert main(["family", "--module", str(DATA / "aggmo.py"), "--json"]) == 0
+    assert main(["family", "--module", str(FAMILY / "moving_rate.py"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["family"] == "momentum-2" and out["status"] == "map proved" and out["order_witness"]["size"] == 2
     assert main(["family", "--module", str(FAMILY / "lagged_gradient.py")]) == 0

@@ -189,8 +189,10 @@ class Report:
     that of the method with those values substituted)."""
 
     method = property(lambda self: self.derivation.method)
+    families: bool = False
     family = property(lambda self: _family(self))
-    """Outside Eq. (1): the smallest family it lives in (:func:`equivalences.families.place`), else None."""
+    """Outside Eq. (1), when ``families`` is asked for: the smallest family it lives in
+    (:func:`equivalences.families.place`), else None."""
     map = property(lambda self: self.derivation.map)
     not_in_family = property(lambda self: self.derivation.not_in_family)
     proof = property(lambda self: self.derivation.proof)
@@ -320,8 +322,9 @@ def _claim_json(c: ClaimResult) -> dict:
 
 def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: int = 32, seed: int = 0,
            dtype: str = "float64", device: str = "cpu", hyperparameters: dict | None = None, sweep: int = 0,
-           grid: int = 0, problem: str = "lsq", progress=None) -> Report:
-    """Derive, prove, check the paper's claims and (optionally) replay one method."""
+           grid: int = 0, problem: str = "lsq", progress=None, families: bool = False) -> Report:
+    """Derive, prove, check the paper's claims and (optionally) replay one method (``families``: outside Eq. (1),
+    also its smallest family, :attr:`Report.family`)."""
     method = name if isinstance(name, Method) else get(name)
     overrides = parse_overrides(method, hyperparameters or {})
     t_start = time.perf_counter()
@@ -338,6 +341,7 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
         report.check = d.cross_examination if not overrides else cross_examine(
             method, d.verdict_name, d.map if d.proved else None, overrides=overrides, steps=d.check_steps)
         report.notes += _check_notes(report)
+    report.families = families
     if d.map is None:
         report.timings = {**d.seconds, "total": time.perf_counter() - t_start}
         return report
@@ -438,7 +442,7 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
 
 def _family(report: Report):
     """The smallest family of a method outside Eq. (1) (computed once per report; docs/families.md)."""
-    if not report.not_in_family or report.not_in_family.startswith("undecided"):
+    if not report.families or not report.not_in_family or report.not_in_family.startswith("undecided"):
         return None
     if "_family" not in report.__dict__:
         from ..families import place

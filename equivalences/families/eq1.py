@@ -8,8 +8,12 @@ from .family import Family, Fit
 
 def fit(s) -> Fit:
     from ..derivation import derivation
+    from ..system import DeclarationError
 
-    d = derivation(s.method)
+    try:
+        d = derivation(s.method)
+    except DeclarationError as err:
+        return Fit(None, f"the engine refuses the declaration: {err}")
     if d.map is not None and d.proved:
         mp = d.map
         return Fit(True, "proved by the engine (verify NAME shows the proof)",

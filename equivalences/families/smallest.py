@@ -47,10 +47,11 @@ class Subject:
     @cached_property
     def linear(self):
         from ..equivalent import NotLinear, linear_form
+        from ..system import DeclarationError
 
         try:
             return linear_form(self.method)
-        except NotLinear as err:
+        except (NotLinear, DeclarationError) as err:
             self.not_linear = str(err)
             return None
 
@@ -127,6 +128,16 @@ def _own_realization(s: Subject, keep: list) -> Fit:
                      "declaration (no change of variables), and the minor rules out every smaller order", coeffs)
 
 
+def _plain_sgd(fit: Fit) -> Fit:
+    """Order 0: Eq. (1)'s proved map holds it as plain SGD only when ``eta_a = 0`` (then ``alpha_t = alpha_a``)."""
+    if not fit.holds:
+        return fit
+    if sp.simplify(fit.coefficients["eta_a"]) == 0:
+        return Fit(True, "Eq. (1)'s proved map has eta_a = 0: plain SGD (the engine's proof)",
+                   {"alpha": fit.coefficients["alpha_a"]})
+    return Fit(None, "order 0 at the points judged, but Eq. (1)'s proved map has eta_a != 0: not decided here")
+
+
 def place(method: Method, overrides: dict | None = None) -> Placement:
     """The smallest family of ``method`` (with ``overrides``, ``{symbol: value}``, substituted first)."""
     from ..trajectory import specialised
@@ -145,15 +156,18 @@ def place(method: Method, overrides: dict | None = None) -> Placement:
         out.notes.append(f"{s.not_linear}: the families beyond Eq. (1) take linear methods")
         top = 1
     out.transfer = s.F
-    for fam in hierarchy(max(top, s.order)):
+    for fam in hierarchy(max(top, s.order, 1)):
         if fam.order < s.order:  # the minor is the witness against it
             out.below.append(fam)
             if fam.key == "eq1" and s.eq1_finding is not None:
                 out.against.append((fam, f"on the run judged, {s.eq1_finding.sentence()}"))
             continue
-        if fam.order > top:
-            break
+        if fam.order > max(s.order, 1) or fam.order > top and fam.key != "eq1":
+            break  # a proof in a family of larger order would not show it is the smallest: stop at the order
         fit = fam.fit(s)
+        if s.order == 0 and fam.key == "eq1":
+            fit = _plain_sgd(fit)
+            fam = sgd.FAMILY if fit.holds else fam
         if not fit.holds and s.F is None:
             fit = _thawed(fam, s) or fit
         if fit.holds:

@@ -163,7 +163,7 @@ def run(args) -> int:
             for name in names:
                 try:
                     reports.append(verify(name, hyperparameters=sets, progress=progress(getattr(name, "key", name)),
-                                          **kw))
+                                          families=True, **kw))
                 except BadHyperparameter as err:  # includes a replay too large for the device
                     raise UsageError(err.in_words(CLI_WORDS)) from None
     emit(ReportSet(reports, many=args.target == "all"), "json" if args.json else "text")
