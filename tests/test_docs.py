@@ -143,7 +143,7 @@ def test_readme_command_exits_as_shown(shown, derivations, tmp_path):
     """Substituted to stay fast: a replay of `verify NAME` without --steps runs 50 steps (the exit code does not
     depend on the length of a replay that agrees); files a command writes go to a temporary folder."""
     argv = R.in_folder(shown.command, tmp_path)
-    if (argv and argv[0] not in ("list", "convert", "identify") and not {"--steps", "--plot", "--no-numeric"} & set(argv)):
+    if (argv and argv[0] not in ("list", "convert", "identify", "family") and not {"--steps", "--plot", "--no-numeric"} & set(argv)):
         argv += ["--steps", "50"]
     code, text = R.run(argv, cwd=tmp_path)
     assert code == shown.exit, (shown.command, text[-500:])
