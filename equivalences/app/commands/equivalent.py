@@ -20,6 +20,12 @@ from ...equivalent import Equivalence, Search
 from ..output import esc, formatter, grid
 from . import UsageError, parse_sets
 
+
+def _duration(seconds: float) -> str:
+    from ..render import duration  # masked where output is regenerated for the docs
+
+    return duration(seconds, " s")
+
 HELP = "are two methods the same algorithm? a proof on the joint trajectory, or the first step where they differ"
 MAX_STEPS = 100_000
 
@@ -276,7 +282,7 @@ def render_equivalence(r: Equivalence, console) -> None:
 @formatter(Search, "text")
 def render_search(s: Search, console) -> None:
     console.print(f"[bold]verify equivalent {esc(s.a.key)} --all[/bold]: {len(s.matches)} of "
-                  f"{len(s.matches) + len(s.others)} methods coincide with {esc(s.a.key)} somewhere ({s.seconds:.1f} s)")
+                  f"{len(s.matches) + len(s.others)} methods coincide with {esc(s.a.key)} somewhere ({_duration(s.seconds)})")
     tab = grid()
     for m in s.matches:
         r = m.result
