@@ -5,7 +5,9 @@ method declarations included), the SymPy and Python versions, and the declaratio
 ``sympy.srepr`` (every symbol with its assumptions, every update, start, schedule, domain and claim).
 Change any of them -- edit a line of the engine, a coefficient of a declaration, upgrade SymPy -- and the
 key changes, so a cached result is only ever the result the same code would compute again.  A file that
-cannot be read back is ignored and recomputed.
+cannot be read back is ignored and recomputed.  The derivation is one file (``KEY.pickle``); each result
+computed from it later (the proof, the claims, the degenerate sets, ...) is kept beside it when it is first
+computed (``KEY.NAME.pickle``), so that a run pays only for what it shows and a later run reads it back.
 
 Where: ``$OPTIMIZER_EQUIVALENCES_CACHE`` (a directory; ``0``/``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/optimizer-equivalences``, else ``~/.cache/optimizer-equivalences``.  ``verify
@@ -24,7 +26,8 @@ from pathlib import Path
 
 _CORE = Path(__file__).resolve().parent
 _SOURCE_DIGEST: str | None = None
-FORMAT = "1"
+FORMAT = "2"
+_KEYS: dict[int, tuple] = {}
 
 
 def directory() -> Path | None:
@@ -69,16 +72,24 @@ def _written(x) -> str:
 
 
 def key(method) -> str:
-    """The cache key of a declaration (or of any other tuple of statements the core checks)."""
-    return hashlib.sha256((_source_digest() + "|" + _written(method)).encode()).hexdigest()
+    """The cache key of a declaration (or of any other tuple of statements the core checks); a declaration (a
+    frozen dataclass) is written out once per object and engine text."""
+    digest = _source_digest()
+    frozen = dataclasses.is_dataclass(method) and type(method).__dataclass_params__.frozen
+    known = _KEYS.get(id(method)) if frozen else None
+    if known is not None and known[0] is method and known[1] == digest:
+        return known[2]
+    out = hashlib.sha256((digest + "|" + _written(method)).encode()).hexdigest()
+    if frozen:
+        _KEYS[id(method)] = (method, digest, out)
+    return out
 
 
-def load(method) -> dict | None:
-    """The cached results of ``method`` (a dict), or None (no cache, a miss, or an unreadable file)."""
-    folder = directory()
-    if folder is None:
-        return None
-    path = folder / f"{key(method)}.pickle"
+def _path(folder: Path, method, part: str | None) -> Path:
+    return folder / (f"{key(method)}.pickle" if part is None else f"{key(method)}.{part}.pickle")
+
+
+def _read(path: Path) -> dict | None:
     try:
         with open(path, "rb") as f:
             out = pickle.load(f)
@@ -91,17 +102,45 @@ def load(method) -> dict | None:
     return out if isinstance(out, dict) and out.get("format") == FORMAT else None
 
 
-def store(method, results: dict) -> None:
-    """Write ``results`` atomically; a cache that cannot be written is silently skipped."""
+def load(method, parts: tuple = ()) -> dict | None:
+    """The cached results of ``method`` (a dict), or None (no cache, a miss, or an unreadable file); each of
+    ``parts`` stored beside it (:func:`store_part`) and readable is added under its name."""
     folder = directory()
     if folder is None:
-        return
+        return None
+    out = _read(_path(folder, method, None))
+    if out is None:
+        return None
+    for part in parts:
+        got = _read(_path(folder, method, part))
+        if got is not None and "value" in got:
+            out[part] = got["value"]
+    return out
+
+
+def _write(path: Path, payload: dict) -> None:
+    """Write ``payload`` atomically; a cache that cannot be written is silently skipped."""
+    tmp = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
-            pickle.dump({**results, "format": FORMAT}, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{key(method)}.pickle")
+            pickle.dump({**payload, "format": FORMAT}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
     except Exception:  # noqa: BLE001 -- e.g. a read-only home, an unpicklable user object: just not cached
         with contextlib.suppress(Exception):
             os.unlink(tmp)
+
+
+def store(method, results: dict) -> None:
+    """Write ``results`` atomically; a cache that cannot be written is silently skipped."""
+    folder = directory()
+    if folder is not None:
+        _write(_path(folder, method, None), results)
+
+
+def store_part(method, part: str, value) -> None:
+    """Keep one more result of ``method``'s derivation (``part`` names it) beside its file."""
+    folder = directory()
+    if folder is not None:
+        _write(_path(folder, method, part), {"value": value})

@@ -4,7 +4,10 @@ Every stage -- the proof, the paper's claims, the replay, the appendix, the muta
 conversions -- reads the same :class:`Derivation` instead of rebuilding the step system and
 re-deriving the map.  :func:`derivation` caches it per method object within a process (keyed by the
 object itself, never by a name, so a user's method called like a built-in one gets its own).  The
-proof and the claims are computed on first use: a caller that needs only the map pays only for it.
+proof, the claims, the degenerate sets, the control and the independent check are computed on first use
+(a caller that needs only the map pays only for it) and each is kept in the on-disk cache when it is first
+computed (:mod:`equivalences.cache`), so that ``verify all`` (which shows no degenerate set) does not
+classify them and a later ``verify NAME`` that does reads back what was computed before.
 """
 from __future__ import annotations
 
@@ -21,6 +24,18 @@ from .response import CrossExamination, cross_examine
 from .steps import depends_on_t_alone, integer_roots, refuse_opaque_steps
 from .system import StepSystem
 from .trajectory import Verdict, _with_example, classify_degenerate, find_witness, trajectory_route
+
+
+class _result(cached_property):
+    """A result computed from the derivation on first use, and kept in the on-disk cache from then on."""
+
+    def __get__(self, obj, cls=None):
+        if obj is None or self.attrname in obj.__dict__:
+            return super().__get__(obj, cls)
+        value = super().__get__(obj, cls)
+        if obj.on_disk:
+            cache.store_part(obj.method, self.attrname, value)
+        return value
 
 
 @dataclass(eq=False)
@@ -42,8 +57,10 @@ class Derivation:
     steps: list = field(default_factory=list)
     """The integer steps where a factor of ``t`` alone vanishes (:mod:`equivalences.steps`), each decided:
     ``{"step", "factor", "kind", "effects"}``."""
+    on_disk: bool = field(default=False, repr=False)
+    """Kept in the on-disk cache: each result is stored there when it is first computed."""
 
-    @cached_property
+    @_result
     def proof(self) -> Proof | None:
         if self.map is None:
             return None
@@ -66,19 +83,43 @@ class Derivation:
     def checker(self) -> ClaimChecker | None:
         return None if self.map is None else ClaimChecker(*self.proved_on[:1], self.map, self.proved_on[1])
 
-    @cached_property
+    @_result
     def degenerate(self) -> list[dict]:
         """The map's degenerate sets, each with its ``kind`` (one of many, no map, another map, ...)."""
         if self.map is None:
             return []
         start = time.perf_counter()
-        out = classify_degenerate(self.method, self.map)
-        out += [{"condition": f"step t = {s['step']} ({s['factor']} = 0 there)", "factor": s["factor"],
-                 "effects": s["effects"], "kind": s["kind"], "witness": None} for s in self.steps]
+        out = classify_degenerate(self.method, self.map) + self._step_entries()
         self.seconds["degenerate"] = time.perf_counter() - start
         return out
 
-    @cached_property
+    def _step_entries(self) -> list[dict]:
+        return [{"condition": f"step t = {s['step']} ({s['factor']} = 0 there)", "factor": s["factor"],
+                 "effects": s["effects"], "kind": s["kind"], "witness": None} for s in self.steps]
+
+    @property
+    def degenerate_sets(self) -> list[dict]:
+        """The entries of :attr:`degenerate` before they are classified (each ``condition``, ``factor`` and
+        ``effects``, in the same order): what a caller reads to find the sets that hold at some values, and then
+        classifies only those (:meth:`classified`)."""
+        if "degenerate" in self.__dict__:
+            return self.degenerate
+        return [] if self.map is None else list(self.map.degenerate) + self._step_entries()
+
+    def classified(self, i: int) -> dict:
+        """Entry ``i`` of :attr:`degenerate`, classifying that entry alone where the others are not needed (each
+        entry is classified on its own: the same result as in the whole list)."""
+        if "degenerate" in self.__dict__:
+            return self.degenerate[i]
+        n = len(self.map.degenerate)
+        if i >= n:  # an integer step: decided when the map was derived
+            return self._step_entries()[i - n]
+        done = self.__dict__.setdefault("_classified", {})
+        if i not in done:
+            done[i] = classify_degenerate(self.method, self.map.replace(degenerate=[self.map.degenerate[i]]))[0]
+        return done[i]
+
+    @_result
     def cross_examination(self) -> CrossExamination:
         """The independent check (:mod:`equivalences.response`) of this verdict at the defaults and at random
         points of the domain: the declaration run as written, exactly, against Eq. (1) and the derived map."""
@@ -109,7 +150,7 @@ class Derivation:
         """The independent check does not contradict the verdict."""
         return not self.cross_examination.inconsistent
 
-    @cached_property
+    @_result
     def claims(self) -> list[ClaimResult]:
         if self.map is None:
             return []
@@ -118,7 +159,7 @@ class Derivation:
         self.seconds["claims"] = time.perf_counter() - start
         return out
 
-    @cached_property
+    @_result
     def control(self) -> tuple | None:
         """``(name, map)``: the negative control at the method's default values (the replay of ``verify NAME``),
         kept with the derivation; other values choose their own (:func:`equivalences.mutants.control`)."""
@@ -219,11 +260,11 @@ def derivation(method: Method | str) -> Derivation:
 
 def _from_disk(method: Method) -> Derivation | None:
     start = time.perf_counter()
-    saved = cache.load(method)
+    saved = cache.load(method, _RESULTS)
     if saved is None:
         return None
     d = Derivation(method, StepSystem(method), saved["map"], saved["not_in_family"], {}, saved["verdict"],
-                   saved.get("steps", []))
+                   saved.get("steps", []), on_disk=True)
     for name in _RESULTS:  # the lazily computed results, as computed then
         if name in saved:
             d.__dict__[name] = saved[name]
@@ -232,9 +273,13 @@ def _from_disk(method: Method) -> Derivation | None:
 
 
 def _to_disk(d: Derivation) -> Derivation:
+    """Store the derivation; its results are stored as they are computed (:class:`_result`)."""
     if cache.directory() is not None:
-        cache.store(d.method, {"map": d.map, "not_in_family": d.not_in_family, "verdict": d.verdict, "steps": d.steps,
-                               **{name: getattr(d, name) for name in _RESULTS}})
+        cache.store(d.method, {"map": d.map, "not_in_family": d.not_in_family, "verdict": d.verdict, "steps": d.steps})
+        d.on_disk = True
+        for name in _RESULTS:
+            if name in d.__dict__:
+                cache.store_part(d.method, name, d.__dict__[name])
     return d
 
 

@@ -28,7 +28,8 @@ def _fresh_json(method):
 def test_a_cache_hit_is_exactly_a_fresh_derivation(on, name):
     method = registry.get(name)
     first = _fresh_json(method)  # a miss: derived, proved, stored
-    assert len(list(on.glob("*.pickle"))) == 1
+    key = cache.key(method)
+    assert (on / f"{key}.pickle").exists() and all(p.name.startswith(key) for p in on.glob("*.pickle"))
     again = _fresh_json(method)  # a hit: read back
     assert derivation(method).seconds.get("cached") is not None
     assert json.dumps(again, sort_keys=True) == json.dumps(first, sort_keys=True)
@@ -53,11 +54,42 @@ def test_the_key_pins_the_declaration_and_the_engine(on, monkeypatch):
 def test_a_damaged_file_is_recomputed_not_trusted(on):
     method = registry.get("qhm")
     first = _fresh_json(method)
-    (path,) = on.glob("*.pickle")
+    path = on / f"{cache.key(method)}.pickle"
     path.write_bytes(b"not a pickle")
     _CACHE.pop(id(method), None)
     assert cache.load(method) is None and not path.exists()
     assert _fresh_json(method) == first
+
+
+def test_each_result_is_stored_when_first_computed_and_read_back(on):
+    from equivalences.app.pipeline import degenerate_json
+
+    method = registry.get("heavy-ball")
+    _CACHE.pop(id(method), None)
+    d = derivation(method)
+    d.proof  # noqa: B018 -- the proof only, as verify all shows it
+    key = cache.key(method)
+    stored = lambda: sorted(p.name[len(key):] for p in on.glob("*.pickle"))  # noqa: E731
+    assert stored() == [".pickle", ".proof.pickle"]  # the degenerate sets are not classified until shown
+    entries = degenerate_json(d.degenerate)
+    assert ".degenerate.pickle" in stored()
+    _CACHE.pop(id(method), None)
+    again = derivation(method)
+    assert "degenerate" in again.__dict__ and "claims" not in again.__dict__
+    assert degenerate_json(again.degenerate) == entries
+
+
+def test_a_degenerate_set_classified_alone_is_as_in_the_whole_list(monkeypatch):
+    monkeypatch.setenv("OPTIMIZER_EQUIVALENCES_CACHE", "off")
+    from equivalences.derivation import build
+
+    d, whole = build(registry.get("schedule-free")), derivation("schedule-free").degenerate
+    assert len(d.degenerate_sets) == len(whole) > 1
+    for i, entry in enumerate(d.degenerate_sets):
+        assert entry["factor"] == whole[i]["factor"]
+        alone = d.classified(i)
+        assert "degenerate" not in d.__dict__ and alone["effects"] == whole[i]["effects"]
+        assert alone["kind"] == whole[i]["kind"]
 
 
 def test_off_means_off(monkeypatch, tmp_path):

@@ -63,21 +63,24 @@ def replay_setting(method: Method, overrides: dict) -> dict:
     return setting(method, overrides)
 
 
-def degenerate_here(method: Method, entries: list, overrides: dict) -> tuple[list[str], dict | None]:
+def degenerate_here(derived: Derivation, overrides: dict) -> tuple[list[str], dict | None]:
     """Where ``overrides`` put the map on one of its degenerate sets (decided exactly): ``(notes, entry)``.
 
     A set where only eta_a vanishes leaves the map valid -- it is one of many -- and gives a note; the first set
     where something is undefined is returned as ``entry``: the verdict there is decided at the values
-    themselves (:func:`at_values`), never refused."""
+    themselves (:func:`at_values`), never refused.  Only the sets that hold at these values are classified
+    (:meth:`~equivalences.derivation.Derivation.classified`)."""
     from ..algebra import canonical
 
     if not overrides:
         return [], None
+    method = derived.method
     setting, notes = replay_setting(method, overrides), []
     values = ", ".join(f"{k.name}={v}" for k, v in overrides.items())
-    for d in entries:
-        if canonical(specialise(d["factor"], setting)) != 0:
+    for i, entry in enumerate(derived.degenerate_sets):
+        if canonical(specialise(entry["factor"], setting)) != 0:
             continue
+        d = derived.classified(i)
         if any("undefined" in e for e in d["effects"]):
             return notes, d
         notes.append(f"{d['condition']} at {values}: " + "; ".join(dict.fromkeys([d['effects'][0], d['effects'][-1]])))
@@ -330,9 +333,9 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
     t_start = time.perf_counter()
     d = derivation(method)
     report = Report(d, overrides)
-    notes, undefined_here = degenerate_here(method, d.degenerate, overrides) if d.map is not None else ([], None)
+    notes, undefined_here = degenerate_here(d, overrides) if d.map is not None else ([], None)
     if d.map is not None and undefined_here is None and not overrides:
-        _, undefined_here = degenerate_here(method, d.degenerate, default_constants(method))
+        _, undefined_here = degenerate_here(d, default_constants(method))
     if (overrides and not d.proved) or undefined_here is not None:
         report = at_values(method, d, overrides, undefined_here)
         d = report.derivation
