@@ -10,6 +10,7 @@ rationals first.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -34,9 +35,16 @@ def _prepared(expr) -> sp.Expr:
     return _normalize_transforms(expr)
 
 
-def canonical(expr) -> sp.Expr:
-    """Rational normal form of ``expr`` (exact; equal functions get equal forms)."""
+@lru_cache(maxsize=8192)
+def _canonical(expr: sp.Basic) -> sp.Expr:
     return sp.cancel(sp.together(_prepared(expr)))
+
+
+def canonical(expr) -> sp.Expr:
+    """Rational normal form of ``expr`` (exact; equal functions get equal forms).  Computed once per expression
+    (a pure function of the expression tree, symbols' assumptions included): the proof, the claims and the
+    degenerate sets ask for the same forms many times."""
+    return _canonical(sp.sympify(expr))
 
 
 def is_zero(expr) -> bool:
@@ -104,7 +112,13 @@ def residual_of(expr, normal_form: bool = True) -> sp.Expr:
 
 
 def nice(expr) -> sp.Expr:
-    """A readable exact form: the shorter of the factored and the expanded-over-common-denominator forms."""
+    """A readable exact form: the shorter of the factored and the expanded-over-common-denominator forms
+    (computed once per expression, like :func:`canonical`)."""
+    return _nice(sp.sympify(expr))
+
+
+@lru_cache(maxsize=4096)
+def _nice(expr: sp.Basic) -> sp.Expr:
     c = canonical(expr)
     if c.is_number:
         return c

@@ -156,7 +156,7 @@ def run(args) -> int:
         _check_plot(args)
     kw = dict(numeric=not args.no_numeric, steps=args.steps, dim=args.dim, seed=args.seed,
               dtype=args.dtype, device=args.device, sweep=args.sweep, grid=args.grid, problem=args.problem)
-    reports = _in_parallel(names, kw) if _parallel(args, names) else None
+    reports = _in_parallel(names, kw, text=not args.json) if _parallel(args, names) else None
     if reports is None:
         reports = []
         with _progress(args, len(names)) as progress:
@@ -190,42 +190,45 @@ def run(args) -> int:
 
 
 def _parallel(args, names) -> bool:
-    """``verify all`` with replays on the CPU: one method per worker process, as many as there are cores."""
+    """``verify all`` on the CPU: one method per worker process, as many as there are cores (the replays, and
+    on a first run the derivations, proofs and checks, are independent per method)."""
     import os
 
-    return (args.target == "all" and not args.no_numeric and args.device == "cpu" and len(names) > 1
-            and (os.cpu_count() or 1) > 1)
+    return args.target == "all" and args.device == "cpu" and len(names) > 1 and (os.cpu_count() or 1) > 1
 
 
 def _verify_one(item):
-    import torch
-
     from ..pipeline import verify
 
-    torch.set_num_threads(1)  # one method per core
     name, kw = item
-    return verify(name, **kw)
+    if kw["numeric"]:
+        import torch
+
+        torch.set_num_threads(1)  # one method per core
+    return verify(name, families=True, **kw)  # as the serial run does
 
 
-def _in_parallel(names, kw):
+def _in_parallel(names, kw, text: bool = True):
     """The reports of ``names``, verified in forked worker processes (each derivation is read from the cache or
-    built in the worker; the replays are seeded, so the reports are the serial ones); None where fork is not
-    available, and the caller runs them one after another."""
+    built in the worker, and its results stored there as they are computed; the replays are seeded, so the
+    reports are the serial ones); None where fork is not available, and the caller runs them one after another.
+    Meanwhile this process checks the paper's statements of no method that the text summary counts."""
     import multiprocessing
     import os
-
-    from ...derivation import derivation
 
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:
         return None
-    import numeric.replay  # noqa: F401 -- torch and the replay imported once, in the parent: the workers inherit them
-
-    for name in names:  # derive in the parent, once: the workers inherit the derivations
-        derivation(name)
+    if kw["numeric"]:
+        import numeric.replay  # noqa: F401 -- torch and the replay imported once, in the parent: the workers inherit them
     with ctx.Pool(min(len(names), os.cpu_count() or 1)) as pool:
-        return pool.map(_verify_one, [(name, kw) for name in names], chunksize=1)
+        pending = pool.map_async(_verify_one, [(name, kw) for name in names], chunksize=1)
+        if text:
+            from ...paper_prose import check_all
+
+            check_all()
+        return pending.get()
 
 
 def _check_plot(args) -> None:
