@@ -174,6 +174,21 @@ class Derivation:
     def proved(self) -> bool:
         return self.proof is not None and self.proof.holds
 
+    def prefetch(self) -> None:
+        """Compute what ``verify NAME`` shows: the proof, the claims, the independent check and the degenerate sets.
+        With more than one core and ``fork``, the degenerate sets (the costliest, and independent of the rest) are
+        classified in a forked child while this process computes the others (same code, same state: the same
+        result); where the child fails in any way, this process classifies them itself, so an error is raised
+        here, as without the child."""
+        child = _start(self) if self.map is not None and "degenerate" not in self.__dict__ else None
+        for name in ("proof", "claims", "cross_examination"):
+            getattr(self, name)
+        if child is not None:
+            got = _finish(child)
+            if got is not None:
+                self.__dict__["degenerate"], self.seconds["degenerate"] = got
+        self.degenerate  # noqa: B018
+
 
 def build(method: Method) -> Derivation:
     """A fresh derivation (no cache): the step system and the derived map -- by the state-space route, or
@@ -281,6 +296,56 @@ def _to_disk(d: Derivation) -> Derivation:
             if name in d.__dict__:
                 cache.store_part(d.method, name, d.__dict__[name])
     return d
+
+
+def _start(d: Derivation):
+    import multiprocessing
+    import os
+
+    if (os.cpu_count() or 1) < 2:
+        return None
+    try:
+        ctx = multiprocessing.get_context("fork")
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_alone, args=(d, send), daemon=True)
+        proc.start()
+    except (ValueError, OSError, AssertionError):  # no fork here, or a daemonic worker (no children allowed)
+        return None
+    send.close()
+    return proc, receive
+
+
+def _alone(d: Derivation, send) -> None:
+    """In the child: the degenerate sets (stored in the cache as usual), sent pickled; nothing is sent where it
+    fails (the parent then classifies them)."""
+    import pickle
+
+    try:
+        value = d.degenerate
+        send.send_bytes(pickle.dumps((value, d.seconds.get("degenerate")), protocol=pickle.HIGHEST_PROTOCOL))
+    except BaseException:  # noqa: BLE001 -- the parent recomputes and raises it there
+        pass
+    finally:
+        send.close()
+
+
+def _finish(child):
+    import pickle
+
+    proc, receive = child
+    try:
+        data = receive.recv_bytes()
+    except (EOFError, OSError):
+        data = None
+    finally:
+        receive.close()
+        proc.join()
+    if data is None or proc.exitcode != 0:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def system_of(method: Method) -> StepSystem:

@@ -157,6 +157,10 @@ def run(args) -> int:
     kw = dict(numeric=not args.no_numeric, steps=args.steps, dim=args.dim, seed=args.seed,
               dtype=args.dtype, device=args.device, sweep=args.sweep, grid=args.grid, problem=args.problem)
     reports = _in_parallel(names, kw, text=not args.json) if _parallel(args, names) else None
+    if reports is None and len(names) == 1 and not sets and args.target != "all":
+        from ...derivation import derivation
+
+        derivation(names[0]).prefetch()  # what the report shows, the degenerate sets classified beside the rest
     if reports is None:
         reports = []
         with _progress(args, len(names)) as progress:
