@@ -273,6 +273,16 @@ def derivation(method: Method | str) -> Derivation:
     return cached
 
 
+def derived_here(method: Method | str) -> bool:
+    """Whether this process holds the derivation of ``method`` already (:func:`derivation` returns it at once)."""
+    if isinstance(method, str):
+        from .registry import get
+
+        method = get(method)
+    cached = _CACHE.get(id(method))
+    return cached is not None and cached.method is method
+
+
 def _from_disk(method: Method) -> Derivation | None:
     start = time.perf_counter()
     saved = cache.load(method, _RESULTS)

@@ -195,10 +195,15 @@ def run(args) -> int:
 
 def _parallel(args, names) -> bool:
     """``verify all`` on the CPU: one method per worker process, as many as there are cores (the replays, and
-    on a first run the derivations, proofs and checks, are independent per method)."""
+    on a first run the derivations, proofs and checks, are independent per method).  Without the replay, only
+    where this process has not derived them all already (called in process, as the tests do, it has)."""
     import os
 
-    return args.target == "all" and args.device == "cpu" and len(names) > 1 and (os.cpu_count() or 1) > 1
+    from ...derivation import derived_here
+
+    if args.target != "all" or args.device != "cpu" or len(names) < 2 or (os.cpu_count() or 1) < 2:
+        return False
+    return not args.no_numeric or not all(derived_here(name) for name in names)
 
 
 def _verify_one(item):
