@@ -297,6 +297,12 @@ def _from_disk(method: Method) -> Derivation | None:
     return d
 
 
+def keep(method: Method | str) -> Derivation:
+    """Store the derivation of ``method`` this process holds (and every result computed so far) in the on-disk
+    cache now: another process (a notebook kernel the tests start) then reads it instead of deriving it again."""
+    return _to_disk(derivation(method))
+
+
 def _to_disk(d: Derivation) -> Derivation:
     """Store the derivation; its results are stored as they are computed (:class:`_result`)."""
     if cache.directory() is not None:
