@@ -22,12 +22,15 @@ map is accepted when :func:`equivalences.prove.prove` reduces every identity to 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .algebra import canonical, is_zero, linear_coefficients, nice, shift
 from .declare import Method, Transform, is_transform_application
+from .forms import EQ1
+from .forms.form import Coefficient, Form
 from .symbols import t, theta0
 from .system import StepSystem
 
@@ -38,7 +41,12 @@ class NotInFamily(Exception):
 
 @dataclass
 class Map:
-    """A candidate map to Eq. (1), derived or supplied (e.g. a mutated one)."""
+    """A candidate map to Eq. (1), derived or supplied (e.g. a mutated one).
+
+    Its coefficients are the attributes named by :data:`form`'s coefficients (``beta_a``, ``eta_a``,
+    ``alpha_a``): :meth:`coefficients` gives them with their names, for the views and the mutants."""
+
+    form: ClassVar[Form] = EQ1
 
     beta_a: sp.Expr
     eta_a: sp.Expr
@@ -53,6 +61,10 @@ class Map:
     avg_init: sp.Expr | None = None
     degenerate: list = field(default_factory=list)
 
+    def coefficients(self) -> list[tuple[Coefficient, sp.Expr]]:
+        """``[(Coefficient, expression)]`` in the form's order."""
+        return [(c, getattr(self, c.name)) for c in self.form.coefficients]
+
     def replace(self, **changes) -> "Map":
         from dataclasses import replace
 
@@ -62,7 +74,7 @@ class Map:
         """``<Map β_a = ..., η_a = ..., α_a = ...>`` (``K``, the transform and ``γ_avg`` where there are any)."""
         from .printing import text
 
-        parts = [f"β_a = {text(self.beta_a)}", f"η_a = {text(self.eta_a)}", f"α_a = {text(self.alpha_a)}"]
+        parts = [f"{c.label} = {text(e)}" for c, e in self.coefficients()]
         if self.K != 1:
             parts.append(f"K = {text(self.K)}")
         if self.post is not None:
