@@ -48,7 +48,8 @@ def control(mp: Map, method=None, setting: dict | None = None, *, changed=_chang
 # A mutant that is mathematically the same map (decided exactly, with sympy) is not applicable; every
 # other one must be rejected by the symbolic proof and by the numeric replay.
 
-COEFFICIENTS = ("beta_a", "eta_a", "alpha_a")
+COEFFICIENTS = Map.form.names
+"""The coefficients every mutant kind perturbs, one at a time: the form's (Eq. (1): beta_a, eta_a, alpha_a)."""
 EXTRA = sp.Rational(101, 100)
 KINDS = ("index shift", "dropped factor", "extra factor", "eta/alpha swap", "sign flip", "initial m",
          "averaging weight", "change of variables")
@@ -104,10 +105,13 @@ def mutants(method, mp: Map):
             yield Mutant("dropped factor", f"{c} without its factor {text(f)}", mp.replace(**{c: canonical(e / f)}))
     for c in COEFFICIENTS:
         yield Mutant("extra factor", f"{c} times 101/100", mp.replace(**{c: getattr(mp, c) * EXTRA}))
-    yield Mutant("eta/alpha swap", "eta_a and alpha_a swapped", mp.replace(eta_a=mp.alpha_a, alpha_a=mp.eta_a))
+    for a, b in mp.form.swaps():
+        yield Mutant("eta/alpha swap", f"{a.name} and {b.name} swapped",
+                     mp.replace(**{a.name: getattr(mp, b.name), b.name: getattr(mp, a.name)}))
     for c in COEFFICIENTS:
         yield Mutant("sign flip", f"{c} with its sign flipped", mp.replace(**{c: -getattr(mp, c)}))
-    yield Mutant("initial m", f"initial momentum m_a(t0 - 1) = {text(mp.m_init + theta0)} for {text(mp.m_init)}",
+    m = mp.form.buffers[0].name
+    yield Mutant("initial m", f"initial momentum {m}(t0 - 1) = {text(mp.m_init + theta0)} for {text(mp.m_init)}",
                  mp.replace(m_init=mp.m_init + theta0))
     if mp.gamma_avg is not None:
         yield Mutant("averaging weight", "averaging weight times 101/100", mp.replace(gamma_avg=mp.gamma_avg * EXTRA))
@@ -115,9 +119,9 @@ def mutants(method, mp: Map):
         yield Mutant("averaging weight", f"averaging weight one step late ({text(late)})", mp.replace(gamma_avg=late))
     u = _input_part(method, mp)
     memory = mp.momentum - u
-    yield Mutant("change of variables", "m_a with its state part 101/100 too large",
+    yield Mutant("change of variables", f"{m} with its state part 101/100 too large",
                  mp.replace(momentum=u + memory * EXTRA))
-    yield Mutant("change of variables", "m_a without its gradient term", mp.replace(momentum=memory))
+    yield Mutant("change of variables", f"{m} without its gradient term", mp.replace(momentum=memory))
 
 
 def _input_part(method, mp: Map) -> sp.Expr:
@@ -128,7 +132,7 @@ def _input_part(method, mp: Map) -> sp.Expr:
 
 def _fields(method, mp: Map) -> dict:
     """What a map means: its coefficients, change of variables, the momentum it starts with, averaging."""
-    out = {c: getattr(mp, c) for c in COEFFICIENTS}
+    out = {c.name: e for c, e in mp.coefficients()}
     out.update(momentum=mp.momentum, K=mp.K, start=mp.beta_a.subs(t, method.t0) * mp.m_init)
     if mp.gamma_avg is not None:
         out.update(gamma_avg=mp.gamma_avg, avg_init=mp.avg_init)

@@ -143,6 +143,14 @@ class Form:
         atoms = [b.symbol(t) for b in self.buffers] + [u(t)]
         return {a: D.coeff(a) for a in atoms}
 
+    def swaps(self) -> list[tuple[Coefficient, Coefficient]]:
+        """``[(weight of a buffer, weight of u)]``: the pairs of coefficients a map may confuse, each read by
+        the direction (Eq. (1): ``(eta_a, alpha_a)``)."""
+        w = self.weights()
+        on_u = [c for c in self.coefficients if w[u(t)].has(c.symbol)]
+        on_buffers = [c for b in self.buffers for c in self.coefficients if w[b.symbol(t)].has(c.symbol)]
+        return [(a, b) for a in on_buffers for b in on_u]
+
     def decay(self, buffer: Variable) -> dict:
         """``{buffer at t - 1 or u(t): coefficient}`` of one buffer's update."""
         i = self.buffers.index(buffer)
@@ -199,7 +207,7 @@ class Form:
                     rhs = rhs.replace(lambda a, f=c.symbol: isinstance(a, AppliedUndef) and a.func == f,
                                       lambda a, v=sp.sympify(coefficients[c.name]): v.subs(t, a.args[0]))
             lhs, rhs = _shift_rename(lhs, table), _shift_rename(rhs, table)
-            eqs.append(sp.Eq(lhs, rhs if input is u else _rename(rhs, u, input), evaluate=False))
+            eqs.append(sp.Eq(lhs, rhs if input is u else _rename(rhs, u, input)))
         return eqs
 
     # -- printing --------------------------------------------------------------------------------
