@@ -143,13 +143,24 @@ class Form:
         atoms = [b.symbol(t) for b in self.buffers] + [u(t)]
         return {a: D.coeff(a) for a in atoms}
 
+    def on_buffers(self) -> list[Coefficient]:
+        """The coefficients the direction weighs the buffers with (Eq. (1): ``eta_a``)."""
+        w = self.weights()
+        return [c for b in self.buffers for c in self.coefficients if w[b.symbol(t)].has(c.symbol)]
+
+    def on_input(self) -> list[Coefficient]:
+        """The coefficients the direction weighs ``u(t)`` with (Eq. (1): ``alpha_a``)."""
+        return [c for c in self.coefficients if self.weights()[u(t)].has(c.symbol)]
+
+    def decays(self) -> list[Coefficient]:
+        """The coefficients the buffers' updates read and the direction does not (Eq. (1): ``beta_a``)."""
+        read = {c.name for c in (*self.on_buffers(), *self.on_input())}
+        return [c for c in self.coefficients if c.name not in read]
+
     def swaps(self) -> list[tuple[Coefficient, Coefficient]]:
         """``[(weight of a buffer, weight of u)]``: the pairs of coefficients a map may confuse, each read by
         the direction (Eq. (1): ``(eta_a, alpha_a)``)."""
-        w = self.weights()
-        on_u = [c for c in self.coefficients if w[u(t)].has(c.symbol)]
-        on_buffers = [c for b in self.buffers for c in self.coefficients if w[b.symbol(t)].has(c.symbol)]
-        return [(a, b) for a in on_buffers for b in on_u]
+        return [(a, b) for a in self.on_buffers() for b in self.on_input()]
 
     def decay(self, buffer: Variable) -> dict:
         """``{buffer at t - 1 or u(t): coefficient}`` of one buffer's update."""
