@@ -214,6 +214,7 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
     """
     out: dict[str, dict] = {}
     S = set(system.at_base()) | {system.input(t)}
+    (weight,), (on_u,), decays = mp.form.on_buffers(), mp.form.on_input(), mp.form.decays()
 
     def factors(expr):
         _, fs = sp.factor_list(expr)
@@ -222,9 +223,9 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
     parts = {
         "the change of variables m_a is undefined there: the method's state does not determine the momentum":
             sp.denom(sp.together(mp.momentum)),
-        "beta_a is undefined there (eta_a of the same step vanishes)": sp.denom(sp.together(mp.beta_a)),
-        "eta_a is undefined there": sp.denom(sp.together(mp.eta_a)),
-        "alpha_a is undefined there": sp.denom(sp.together(mp.alpha_a)),
+        # a decay is derived over the buffer's weight of the same step (beta_a = r / eta_a)
+        **{f"{c.name} is undefined there" + (f" ({weight.name} of the same step vanishes)" if c in decays else ""):
+           sp.denom(sp.together(e)) for c, e in mp.coefficients()},
         # only where the product beta_a(t0) m_init is undefined too: elsewhere the start is that product
         "the initial momentum is undefined there": sp.Mul(*[
             f for f in _denominator_factors(mp.m_init) if f not in _cancelled(mp.m_init, start_product(mp, system.method.t0))]),
@@ -236,8 +237,8 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
         for f in factors(den):
             entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
             entry["effects"].append(what)
-    for f in factors(sp.numer(sp.together(mp.eta_a))):
+    for f in factors(sp.numer(sp.together(getattr(mp, weight.name)))):
         entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
-        entry["effects"].append("eta_a = 0: the update does not use the momentum there (plain or preconditioned "
-                                "SGD with step alpha_a at that step)")
+        entry["effects"].append(f"{weight.name} = 0: the update does not use the momentum there (plain or "
+                                f"preconditioned SGD with step {on_u.name} at that step)")
     return list(out.values())
