@@ -18,23 +18,27 @@ def _changed(a, b) -> bool:
 
 
 def control(mp: Map, method=None, setting: dict | None = None, *, changed=_changed) -> tuple[str, Map]:
-    """The negative control: the derived map with its schedule one step off (``c_{t+1} -> c_{t+2}`` in
-    eta_a; late rather than early, so no schedule is read before its first step), or, for a method whose
-    eta_a does not change with ``t``, with beta_a 1% too small, or alpha_a 1% too large.
+    """The negative control: the derived map with its schedule one step off (``c_{t+1} -> c_{t+2}`` in the
+    form's weight of the momentum, eta_a; late rather than early, so no schedule is read before its first step),
+    or, for a method whose eta_a does not change with ``t``, with the decay (beta_a) 1% too small, or the weight
+    of ``u`` (alpha_a) 1% too large.
 
     With ``method`` and ``setting`` (the replay's values), the first of these that still changes the map
     there is taken: at ``beta = 0`` Schedule-Free's eta_a is 0 and reading it late changes nothing.
     ``changed(a, b)`` decides whether a perturbation changes anything at all (default: symbolically; a
     library replay at constant schedules passes a numeric test)."""
     candidates = []
-    shifted = shift(mp.eta_a, 1)
-    if changed(shifted, mp.eta_a):
-        candidates.append((f"eta_a read one step late: {text(shifted)} for {text(mp.eta_a)}", mp.replace(eta_a=shifted)))
-    beta = mp.beta_a * sp.Rational(99, 100)
-    if changed(beta, mp.beta_a):
-        candidates.append(("beta_a 1% too small", mp.replace(beta_a=beta)))
-    alpha = mp.alpha_a * sp.Rational(101, 100) + sp.Rational(1, 100)
-    candidates.append(("alpha_a 1% too large", mp.replace(alpha_a=alpha)))
+    (weight,), (on_u,), (decay,) = mp.form.on_buffers(), mp.form.on_input(), mp.form.decays()
+    w, d, a = (getattr(mp, c.name) for c in (weight, decay, on_u))
+    shifted = shift(w, 1)
+    if changed(shifted, w):
+        candidates.append((f"{weight.name} read one step late: {text(shifted)} for {text(w)}",
+                           mp.replace(**{weight.name: shifted})))
+    smaller = d * sp.Rational(99, 100)
+    if changed(smaller, d):
+        candidates.append((f"{decay.name} 1% too small", mp.replace(**{decay.name: smaller})))
+    larger = a * sp.Rational(101, 100) + sp.Rational(1, 100)
+    candidates.append((f"{on_u.name} 1% too large", mp.replace(**{on_u.name: larger})))
     if method is not None and setting is not None:
         for name, bad in candidates:
             if not identical(method, mp, bad, setting):
