@@ -1,13 +1,13 @@
-"""Target forms as values (:class:`~.form.Form`): Eq. (1) (:mod:`.eq1`) and the k-momentum forms
-(:mod:`.momentum`), one file each; :data:`TABLE` and :func:`get` name them (docs/engine.md, "Forms")."""
+"""Target forms as values (:class:`~.form.Form`): plain SGD (:mod:`.sgd`), Eq. (1) (:mod:`.eq1`) and the
+k-momentum forms (:mod:`.momentum`), one file each; :data:`TABLE` and :func:`get` name them (docs/engine.md, "Forms")."""
 from __future__ import annotations
 
-from . import eq1, momentum
+from . import eq1, momentum, sgd
 from .form import NAMES, Coefficient, Form, Variable
 
 EQ1 = eq1.FORM
 
-TABLE: dict = {EQ1.key: EQ1}
+TABLE: dict = {sgd.FORM.key: sgd.FORM, EQ1.key: EQ1}
 """The forms by key; a k-momentum form is made on request (:func:`get`)."""
 
 
