@@ -74,7 +74,8 @@ def test_a_new_form_prints_its_names():
     assert text(rho1(t + 1)) == "ρ^(1)_{t+1}" and text(p2(t)) == "p^(2)_t"
     assert latex(rho1(t) * kappa(t)) == r"\kappa_{t} \rho^{(1)}_{t}"
     assert TWO.coefficient("kappa").label == "κ" and TWO.coefficient("rho_f2").latex == r"\rho^{(2)}"
-    assert TWO.equations()[0] == "p^(1)_t = p^(1)_{t-1}*ρ^(1)_t + u_t"
+    assert TWO.equations(text)[0] == "p^(1)_t = p^(1)_{t-1}*ρ^(1)_t + u_t"
+    assert TWO.equations(latex)[2].startswith(r"x_{t+1} = x_{t} - \kappa_{t} u_{t}")
     assert [(a.name, b.name) for a, b in TWO.swaps()] == [("nu_f1", "kappa_f"), ("nu_f2", "kappa_f")]
     with pytest.raises(KeyError, match="has no coefficient 'gamma'"):
         TWO.coefficient("gamma")
@@ -112,3 +113,16 @@ def test_eq1_is_a_form_the_map_and_the_engine_read(derivations):
     swapped = [mu for mu in mutants(d.method, d.map) if mu.kind == "eta/alpha swap"]
     assert [mu.name for mu in swapped] == ["eta_a and alpha_a swapped"]
     assert not prove(d.method, swapped[0].map, d.system).holds
+
+
+def test_plain_sgd_is_a_form_without_buffers():
+    f = forms.get("sgd")
+    assert f.order == 0 and f.key == "sgd" and [c.json_key for c in f.coefficients] == ["alpha"]
+    (alpha,) = f.names
+    steps = {"w^(k)": w}
+    assert [s for s, *_ in f.statements(t0=1, starts={})] == ["weight update"]
+    sgd = Method(key="sgd-forms-test", name="SGD", reference="test", section="-", summary="test", state=(w,),
+                 updates=tuple(f.instantiate({alpha: lr(t)}, steps, input=g)), query=w, init={w(1): theta0},
+                 schedules=(lr,))
+    proof = prove_form(sgd, f, form_bindings(sgd, f, {alpha: lr(t)}, {}), {})
+    assert proof.holds and not prove_form(sgd, f, form_bindings(sgd, f, {alpha: lr(t + 1)}, {}), {}).holds

@@ -222,21 +222,11 @@ class Form:
         return eqs
 
     # -- printing --------------------------------------------------------------------------------
-    def equations(self, printer=None) -> list[str]:
-        """The update equations as the report prints them (``printer``: an expression printer, default the
-        terminal's :func:`equivalences.printing.text`)."""
-        if printer is None:
-            from ..printing import text as printer
+    def equations(self, printer) -> list[str]:
+        """The update equations as ``printer`` writes expressions (:func:`equivalences.printing.text` for the
+        terminal, :func:`~equivalences.printing.latex` for LaTeX; the printers read the form's names from
+        :data:`NAMES`, so this module does not import them)."""
         return [f"{printer(e.lhs)} = {printer(e.rhs)}" for e in self.updates]
-
-    def text(self) -> str:
-        return ",   ".join(self.equations())
-
-    def latex(self) -> list[str]:
-        """The update equations as LaTeX ``lhs &= rhs`` rows."""
-        from ..printing import latex
-
-        return [f"{latex(e.lhs)} &= {latex(e.rhs)}" for e in self.updates]
 
 
 def _rename(expr, f, g):
