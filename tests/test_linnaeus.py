@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
+from equivalences.app.cli import main
 from equivalences.derivation import derivation
 from equivalences.equivalent import equivalent, linear_form, unroll
+from equivalences.families import place
 from equivalences.registry import load_module
 from equivalences.symbols import g, t, theta0
 from equivalences.trajectory import specialised
@@ -60,7 +62,7 @@ def test_every_declaration_gets_the_verdict_of_the_page(table):
     assert sp.simplify(ng.eta_a - alpha * beta(t + 1)) == 0 and sp.simplify(ng.beta_a - beta(t)) == 0
 
 
-def test_transfer_function_is_the_z_transform_of_the_recursion(table):
+def test_transfer_function_is_the_z_transform_of_the_recursion(table, capsys):
     """H(z) of Tm worked by hand: X1 (z - 1)(z - beta) = -alpha z G, Y = ((1 + eta) - eta/z) X1."""
     alpha, beta, eta = sp.symbols("alpha beta eta")
     by_hand = -alpha * ((1 + eta) * z - eta) / ((z - 1) * (z - beta))
@@ -69,6 +71,11 @@ def test_transfer_function_is_the_z_transform_of_the_recursion(table):
     assert sp.cancel(linear_form(load("ng")).transfer_function(z) - by_hand.subs(eta, beta)) == 0  # Ng is Tm at eta = beta
     assert sp.cancel(linear_form(load("hb")).transfer_function(z) - by_hand.subs(eta, 0)) == 0
     assert sp.cancel(linear_form(load("hb")).transfer_function(z) - by_hand) != 0
+    # verify family shows it beside the map, as -F(z)/(z - 1) of the increment
+    assert sp.cancel(place(tm).query_transfer - by_hand) == 0
+    assert main(["family", "--module", str(DATA / "tm.py")]) == 0
+    shown = capsys.readouterr().out
+    assert "H(z)" in shown and "".join(sp.sstr(place(tm).query_transfer).split()) in "".join(shown.split())
     # a schedule has none; frozen, it is the constant method's
     hs = load("hb_schedule")
     assert linear_form(hs).transfer_function(z) is None
