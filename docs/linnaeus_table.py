@@ -15,6 +15,7 @@ side at the frozen constant.
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -182,7 +183,9 @@ def ours(a, b):
     of B's own parameters (the question the transfer-function criterion answers)."""
     r = equivalent(a, b)
     if r.equivalent:
-        rel = "same names" if r.relation_source == "same names" else ", ".join(f"{k} = {v}" for k, v in r.relation.items())
+        # the conversion names A's hyperparameters NAME_from: here they are A's own names
+        rel = "same names" if r.relation_source == "same names" else ", ".join(
+            f"{k} = {re.sub(r'([A-Za-z][A-Za-z0-9]*)_from', lambda m: m.group(1), v)}" for k, v in r.relation.items())
         shift = f"; shift {r.shift}" if r.shift else ""
         return r, True, f"equivalent ({rel}{shift})"
     comps = r.condition.conjunctions() if r.condition is not None else []
