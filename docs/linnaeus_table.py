@@ -299,8 +299,12 @@ def block() -> str:
         disagree += not same
         if not same:
             disagreements.append((a, b, c, r))
-        lines.append(f"| `{a.key}` | `{b.key}` | {_cell(said or '—')} | {_cell(c.text)} | {_cell(text)} | "
-                     f"{'yes' if same else '**no**'} |")
+        verdict = "yes" if same else "**no**"
+        if same and r.equivalent and r.relation_source != "same names" and r.compared is not None:
+            # the relation our proof used gives B the transfer function of A: the criterion's parameter map
+            one = sp.cancel(transfer(a) - transfer(r.compared)) == 0
+            verdict += ", the same map" if one else ", **another map**"
+        lines.append(f"| `{a.key}` | `{b.key}` | {_cell(said or '—')} | {_cell(c.text)} | {_cell(text)} | {verdict} |")
     lines += ["", "### Where they disagree: the replay", "",
               "A at its defaults and B at the values the transfer-function reading gives it (a constant of B that "
               "A has as a schedule takes the schedule's value at its second step; a shared name, constant or "

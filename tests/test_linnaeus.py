@@ -99,6 +99,7 @@ def test_the_criterion_and_verify_equivalent_on_parameter_maps(table):
     assert c.kind == "relation" and c.text == "same H(z) when (eta = beta)"
     r, coincide, _ = table.ours(load("ng"), load("tm"))
     assert r.equivalent and coincide and r.relation == {"eta": "beta_from"}
+    assert sp.cancel(table.transfer(load("ng")) - table.transfer(r.compared)) == 0  # the criterion's map, proved
     # Linnaeus's own example: Gr and Tm, "equivalent" under the parameter map beta = eta = 0
     c = table.criterion(load("gr"), load("tm"))
     r, coincide, _ = table.ours(load("gr"), load("tm"))
