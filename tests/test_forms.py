@@ -19,8 +19,10 @@ rho1, rho2, nu1, nu2, kappa = (sp.Function(n) for n in ("rho_f1", "rho_f2", "nu_
 p1, p2, x = (sp.Function(n) for n in ("p_f1", "p_f2", "x_f"))
 TWO = Form(
     key="two-momentum-test", title="a 2-momentum form declared in a test",
-    coefficients=(Coefficient(rho1, ("ρ^(1)", ""), (r"\rho^{(1)}", "")), Coefficient(nu1, ("ν^(1)", ""), (r"\nu^{(1)}", "")),
-                  Coefficient(rho2, ("ρ^(2)", ""), (r"\rho^{(2)}", "")), Coefficient(nu2, ("ν^(2)", ""), (r"\nu^{(2)}", "")),
+    coefficients=(Coefficient(rho1, ("ρ^(1)", ""), (r"\rho^{(1)}", "")),
+                  Coefficient(nu1, ("ν^(1)", ""), (r"\nu^{(1)}", "")),
+                  Coefficient(rho2, ("ρ^(2)", ""), (r"\rho^{(2)}", "")),
+                  Coefficient(nu2, ("ν^(2)", ""), (r"\nu^{(2)}", "")),
                   Coefficient(kappa, ("κ", ""), (r"\kappa", ""), key="kappa")),
     iterate=Variable(x, ("x", ""), ("x", "")),
     buffers=(Variable(p1, ("p^(1)", ""), ("p^{(1)}", "")), Variable(p2, ("p^(2)", ""), ("p^{(2)}", ""))),

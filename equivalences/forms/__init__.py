@@ -1,5 +1,6 @@
 """Target forms as values (:class:`~.form.Form`): plain SGD (:mod:`.sgd`), Eq. (1) (:mod:`.eq1`) and the
-k-momentum forms (:mod:`.momentum`), one file each; :data:`TABLE` and :func:`get` name them (docs/engine.md, "Forms")."""
+k-momentum forms (:mod:`.momentum`), one file each; :data:`TABLE` and :func:`get` name them (docs/engine.md,
+"Forms")."""
 from __future__ import annotations
 
 from . import eq1, momentum, sgd

@@ -186,7 +186,7 @@ class Form:
         ``input`` replaces ``u`` (a method without a preconditioner reads ``g``).  Binding the form's symbols
         to a map (coefficients, ``w`` to the query point, buffers to the change of variables) and reducing
         ``lhs - rhs`` to 0 in the method's step system proves the map."""
-        rename = (lambda e: e) if input is u else (lambda e: _rename(e, u, input))
+        rename = (lambda e: e) if input is u else (lambda e: renamed(e, u, input))
         w = self.iterate.symbol
         direction = rename(self.direction)
         step = post(t, direction) if post is not None else direction
@@ -217,8 +217,8 @@ class Form:
                 if c.name in coefficients:
                     rhs = rhs.replace(lambda a, f=c.symbol: isinstance(a, AppliedUndef) and a.func == f,
                                       lambda a, v=sp.sympify(coefficients[c.name]): v.subs(t, a.args[0]))
-            lhs, rhs = _shift_rename(lhs, table), _shift_rename(rhs, table)
-            eqs.append(sp.Eq(lhs, rhs if input is u else _rename(rhs, u, input)))
+            lhs, rhs = _shiftrenamed(lhs, table), _shiftrenamed(rhs, table)
+            eqs.append(sp.Eq(lhs, rhs if input is u else renamed(rhs, u, input)))
         return eqs
 
     # -- printing --------------------------------------------------------------------------------
@@ -229,12 +229,12 @@ class Form:
         return [f"{printer(e.lhs)} = {printer(e.rhs)}" for e in self.updates]
 
 
-def _rename(expr, f, g):
+def renamed(expr, f, g):
     """``expr`` with every application of ``f`` read as ``g``."""
     return expr.replace(lambda a: isinstance(a, AppliedUndef) and a.func == f, lambda a: g(*a.args))
 
 
-def _shift_rename(expr, table: dict):
+def _shiftrenamed(expr, table: dict):
     """``f(k)`` -> ``g(k + d)`` for ``f -> (g, d)`` in ``table``."""
     if not table:
         return expr
