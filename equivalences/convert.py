@@ -464,26 +464,52 @@ def table(names=None, *, processes: int = 1) -> list[TableRow]:
 
     Each method is derived once; with ``processes > 1`` the rows are solved in forked worker processes,
     which inherit those derivations (pure sympy, deterministic: the result does not depend on it)."""
-    from .registry import names as registered
+    return PendingTable(names, processes=processes).rows()
 
-    methods = [resolve(n) for n in (names or registered())]
-    for m in methods:
-        derived(m)
-    _TABLE_METHODS[:] = methods
-    if processes > 1 and len(methods) > 1:
-        import multiprocessing
 
+class PendingTable:
+    """:func:`table`, started: with ``processes > 1`` the workers solve the rows while the caller does other work
+    (the appendix writes its method sections meanwhile); :meth:`rows` waits for them (one process: solves them
+    then).  :meth:`close` stops the workers of a table whose rows are no longer wanted."""
+
+    def __init__(self, names=None, *, processes: int = 1):
+        from .registry import names as registered
+
+        self.methods = [resolve(n) for n in (names or registered())]
+        for m in self.methods:
+            derived(m)
+        self.pool = self.pending = None
+        if processes > 1 and len(self.methods) > 1:
+            import multiprocessing
+
+            try:
+                ctx = multiprocessing.get_context("fork")
+            except ValueError:  # no fork on this platform: one process
+                ctx = None
+            if ctx is not None:
+                _TABLE_METHODS[:] = self.methods
+                # largest rows first: the linear methods, whose pairs need solving (not a structure mismatch)
+                self.order = sorted(range(len(self.methods)),
+                                    key=lambda i: (self.methods[i].posts != () or self.methods[i].pre is not None))
+                self.pool = ctx.Pool(processes)
+                self.pending = self.pool.map_async(_rows_from, self.order, chunksize=1)
+
+    def rows(self) -> list[TableRow]:
+        n = len(self.methods)
+        if self.pending is None:
+            _TABLE_METHODS[:] = self.methods
+            return [row for i in range(n) for row in _rows_from(i)]
         try:
-            ctx = multiprocessing.get_context("fork")
-        except ValueError:  # no fork on this platform: one process
-            ctx = None
-        if ctx is not None:
-            # largest rows first: the linear methods, whose pairs need solving (not a structure mismatch)
-            order = sorted(range(len(methods)), key=lambda i: (methods[i].posts != () or methods[i].pre is not None))
-            with ctx.Pool(processes) as pool:
-                parts = dict(zip(order, pool.map(_rows_from, order, chunksize=1)))
-            return [row for i in range(len(methods)) for row in parts[i]]
-    return [row for i in range(len(methods)) for row in _rows_from(i)]
+            parts = dict(zip(self.order, self.pending.get()))
+        finally:
+            self.close()
+        return [row for i in range(n) for row in parts[i]]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
 
 
 _MARK = {"always": r"$\checkmark$", "conditional": r"$\circ$", "never": r"$\times$"}
@@ -510,5 +536,5 @@ def latex_table(rows: list[TableRow]) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["BadConversionSetting", "Conversion", "ConversionError", "RoundTrip", "TableRow", "convert", "derived", "latex_table",
+__all__ = ["BadConversionSetting", "Conversion", "ConversionError", "RoundTrip", "PendingTable", "TableRow", "convert", "derived", "latex_table",
            "parse_settings", "round_trip", "table"]
