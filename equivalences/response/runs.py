@@ -90,6 +90,13 @@ class _Runner:
         except ValueError:
             raise NotApplicable(f"{f.__name__}({k}) = {v} is not rational") from None
 
+    @property
+    def _values(self) -> dict:
+        """The point's constants as sympy numbers (for ``xreplace``)."""
+        if "_values_" not in self.__dict__:
+            self.__dict__["_values_"] = {sp.sympify(k): sp.sympify(v) for k, v in self.point.constants.items()}
+        return self.__dict__["_values_"]
+
     def number(self, expr, k: int) -> Fraction:
         """An expression without state, gradient or transform, at step ``k``."""
         reps = {}
@@ -101,7 +108,9 @@ class _Runner:
             if not step.is_Integer:
                 raise NotApplicable(f"{a} at a step that is not an integer")
             reps[a] = sp.Rational(self.schedule_value(f, int(step)))
-        v = expr.xreplace(reps).subs(self.point.constants).subs(t, k)
+        v = expr.xreplace({**reps, **self._values, t: sp.Integer(k)})  # every atom a number: evaluates at once
+        if not v.is_Rational:  # anything else (a pole, a symbol left): the substitution as written, step by step
+            v = expr.xreplace(reps).subs(self.point.constants).subs(t, k)
         if v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             raise Undefined(k, sp.sstr(expr))
         if not v.is_Rational:
