@@ -199,6 +199,21 @@ def linear_coefficients(expr, atoms):
     return coeffs, rest
 
 
+def linear_coefficients_kept(expr, atoms):
+    """:func:`linear_coefficients`, kept in the on-disk cache of derivations (:mod:`equivalences.cache`: keyed by
+    the engine's text and the expression and atoms written with ``srepr``): a replay's tables of a method's
+    updates, read back by the next run instead of decomposed again.  A ``ValueError`` is not kept."""
+    from . import cache
+
+    key = ("linear_coefficients", sp.sympify(expr), tuple(atoms))
+    saved = cache.load(key)
+    if saved is not None and "coeffs" in saved:
+        return saved["coeffs"], saved["rest"]
+    coeffs, rest = linear_coefficients(expr, atoms)
+    cache.store(key, {"coeffs": coeffs, "rest": rest})
+    return coeffs, rest
+
+
 # What sympy.sstr writes for the report's expressions: names, numbers, arithmetic, calls. Anything else
 # (attribute access, strings, brackets, lambdas) is refused before parse_expr, which evaluates Python.
 _REPORT_EXPR = re.compile(r"[A-Za-z0-9_+\-*/()., ]*")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from equivalences.algebra import canonical, linear_coefficients, substitute_function
+from equivalences.algebra import canonical, linear_coefficients, linear_coefficients_kept, substitute_function
 from equivalences.declare import Method, Transform, is_transform_application
 from equivalences.derive import Map
 from equivalences.symbols import g, t, theta0
@@ -148,7 +148,7 @@ class AcceleratedProgram:
 
 def _affine(expr, system: StepSystem, cfg, steps) -> Affine:
     S, u_t = system.at_base(), system.input(t)
-    coeffs, rest = linear_coefficients(expr, S + [u_t])
+    coeffs, rest = linear_coefficients_kept(expr, S + [u_t])  # read back on a later run
     if rest != 0:
         raise ConfigError(f"not an affine map of the state: {rest}")
     aff = Affine()
