@@ -16,6 +16,7 @@ from . import cache
 from .claims import ClaimChecker, ClaimResult
 from .declare import Method
 from .derive import Map, NotInFamily, derive
+from .oracles import is_multicall
 from .prove import Proof, prove
 from .response import CrossExamination, cross_examine
 from .steps import depends_on_t_alone, integer_roots, refuse_opaque_steps
@@ -138,6 +139,10 @@ def build(method: Method) -> Derivation:
     """A fresh derivation (no cache): the step system and the derived map -- by the state-space route, or
     where it refuses, by the trajectory route (every refusal then carries a witness or says undecided)."""
     start = time.perf_counter()
+    if is_multicall(method):  # several gradient calls per step: equivalences/oracles.py decides
+        from .oracles import calls_derivation
+
+        return calls_derivation(method)
     refuse_opaque_steps(method)
     system = StepSystem(method)
     try:
@@ -219,6 +224,8 @@ def derivation(method: Method | str) -> Derivation:
 
 def _from_disk(method: Method) -> Derivation | None:
     start = time.perf_counter()
+    if is_multicall(method):
+        return None
     saved = cache.load(method)
     if saved is None:
         return None
@@ -232,7 +239,7 @@ def _from_disk(method: Method) -> Derivation | None:
 
 
 def _to_disk(d: Derivation) -> Derivation:
-    if cache.directory() is not None:
+    if cache.directory() is not None and not is_multicall(d.method):
         cache.store(d.method, {"map": d.map, "not_in_family": d.not_in_family, "verdict": d.verdict, "steps": d.steps,
                                **{name: getattr(d, name) for name in _RESULTS}})
     return d

@@ -36,6 +36,7 @@ def check(method: Method) -> None:
     _containers(method)
     _transform_types(method)
     names = _names(method)
+    _calls(method, names)
     _transforms(method, names)
     _define_and_updates(method, names)
     _points(method, names)
@@ -160,6 +161,9 @@ class _Names:
         self.schedules = {f.__name__: f for f in method.schedules}
         self.transforms = {tr.name: tr for tr in method.transforms}
         self.input = method.input.__name__
+        self.calls = {p[1].__name__ for p in getattr(method, "calls", ()) if isinstance(p, tuple) and len(p) == 2
+                      and _is_function(p[1])}
+        """The gradients of a multi-call step (:mod:`equivalences.oracles`)."""
         schedule_defaults = [v for k, v in method.defaults.items() if isinstance(k, UndefinedFunction)]
         self.parameters = {s.name: s for s in method.defaults
                            if isinstance(s, sp.Symbol) and s.name not in self.constants}
@@ -174,7 +178,7 @@ class _Names:
     @property
     def sequences(self) -> set[str]:
         """Function names an update may apply."""
-        return set(self.state) | set(self.define) | set(self.schedules) | set(self.transforms) | {self.input}
+        return set(self.state) | set(self.define) | set(self.schedules) | set(self.transforms) | {self.input} | self.calls
 
     def what(self, name: str) -> str:
         for label, table in (("a state variable", self.state), ("a definition", self.define),
@@ -226,6 +230,18 @@ def _names(method: Method) -> _Names:
                 _fail(f"the name {name!r} is declared {where}; give each variable its own name")
             seen[name] = field
     return _Names(method)
+
+
+def _calls(method: Method, names: _Names):
+    if getattr(method, "calls", ()) == ():
+        return
+    from .oracles import CallProblem, check_calls
+
+    try:
+        check_calls(method, set(names.state), set(names.define),
+                    set(names.constants) | set(names.schedules) | set(names.parameters) | RESERVED)
+    except CallProblem as err:
+        _fail(str(err))
 
 
 def _transform_types(method: Method):

@@ -135,7 +135,10 @@ def _published(method):
     tab = grid()
     for f, body in method.define.items():
         tab.add_row("define", equation(f(t), body))
-    tab.add_row("gradient", f"g_t at {text(method.query(t))}" + (f", u_t = {method.pre.name}_t(g_t)" if method.pre else ""))
+    for i, (point, grad) in enumerate(getattr(method, "calls", ()), 1):  # several gradient calls per step
+        tab.add_row(f"call {i}", f"{text(grad(t))} at {text(point(t))}")
+    if not getattr(method, "calls", ()):
+        tab.add_row("gradient", f"g_t at {text(method.query(t))}" + (f", u_t = {method.pre.name}_t(g_t)" if method.pre else ""))
     for eq in method.updates:
         tab.add_row("update", equation(eq.lhs, eq.rhs))
     if method.evaluate is not None:

@@ -166,6 +166,10 @@ def equivalent(a: Method, b: Method, relation: dict | None = None, *, conversion
     the conversion machinery finds (:func:`equivalences.convert.convert`) is substituted and proved on the
     joint trajectory.  Then B renumbered by one step either way (a shift of the step index); then the
     conditions under which they coincide."""
+    if getattr(a, "calls", ()) or getattr(b, "calls", ()):  # several gradient calls per step: compared call by call
+        from .calls import equivalent_calls
+
+        return equivalent_calls(a, b, relation)
     b1 = unify(b, a)
     source = "same names"
     if relation:
