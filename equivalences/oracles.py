@@ -317,8 +317,23 @@ def single_call(method: Method, k: int) -> Method:
         query=point, calls=(), notes=tuple(method.notes) + (note,))
 
 
+_DECIDED: dict = {}
+
+
 def against_eq1(method: Method, steps: int = 6) -> CallVerdict:
-    """Is this multi-call method an instance of Eq. (1)?  (module doc)"""
+    """Is this multi-call method an instance of Eq. (1)?  (module doc; decided once per method object)"""
+    got = _DECIDED.get(id(method))
+    if got is None or got.method is not method:
+        got = _DECIDED[id(method)] = _against_eq1(method, steps)
+    return got
+
+
+def judged(method: Method) -> Method | None:
+    """The single-call method a multi-call ``method`` is judged as (None: it reduces to none)."""
+    return against_eq1(method).reduced
+
+
+def _against_eq1(method: Method, steps: int) -> CallVerdict:
     from .trajectory import Witness
 
     try:

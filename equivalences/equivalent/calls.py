@@ -161,17 +161,15 @@ def first_query_difference(A: Calls, B: Calls, queries: int) -> CallDifference |
     F, starts = calls_field([(A, steps_a), (B, steps_b)])
 
     def seq(L, steps):
-        t0, out = L.method.t0, []
+        t0 = L.method.t0
         for k, ps in run_calls(L, F, starts, steps, lambda k, i, L=L, t0=t0: G((k - t0) * L.r + i + 1)):
-            out += [((k, i + 1, f"{L.points[i]}_{k}"), p) for i, p in enumerate(ps)]
-        return out
+            yield from (((k, i + 1, f"{L.points[i]}_{k}"), p) for i, p in enumerate(ps))
 
-    qa, qb = seq(A, steps_a), seq(B, steps_b)
-    sources = {n: f"{A.method.key}'s {wa[2]}, {B.method.key}'s {wb[2]}" for n, ((wa, _), (wb, _))
-               in enumerate(zip(qa, qb), 1)}
-    for n, ((wa, pa), (wb, pb)) in enumerate(zip(qa, qb), 1):
+    sources: dict = {}
+    for n, ((wa, pa), (wb, pb)) in enumerate(zip(seq(A, steps_a), seq(B, steps_b)), 1):  # lazily: stop at the first
         if n > queries:
             break
+        sources[n] = f"{A.method.key}'s {wa[2]}, {B.method.key}'s {wb[2]}"
         diff = {a for a in set(pa) | set(pb) if pa.get(a, 0) - pb.get(a, 0) != 0}
         if diff:
             a = max(diff, key=lambda x: (int(x.args[0]) if isinstance(x, AppliedUndef) else -1, sp.default_sort_key(x)))
