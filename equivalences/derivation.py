@@ -140,9 +140,7 @@ def build(method: Method) -> Derivation:
     where it refuses, by the trajectory route (every refusal then carries a witness or says undecided)."""
     start = time.perf_counter()
     if is_multicall(method):  # several gradient calls per step: equivalences/oracles.py decides
-        from .oracles import calls_derivation
-
-        return calls_derivation(method)
+        return _calls_derivation(method)
     refuse_opaque_steps(method)
     system = StepSystem(method)
     try:
@@ -155,6 +153,21 @@ def build(method: Method) -> Derivation:
         mp, verdict, steps = integer_steps(method, system, mp, verdict)
     return Derivation(method, system, mp, None if mp is not None else verdict.refusal_text,
                       {"derive": time.perf_counter() - start}, verdict, steps)
+
+
+def _calls_derivation(method: Method) -> Derivation:
+    """A multi-call method: the derivation of the single-call method it reduces to, or no map with the witness (or
+    undecided), and an independent check that does not apply (it runs one call per step)."""
+    from .oracles import CallsVerdict, against_eq1
+    from .response import cross_examine
+
+    v = against_eq1(method)
+    if v.kind == "reduced":
+        return build(v.reduced)
+    verdict = CallsVerdict(method, "calls", reason=v.reason, witness=v.witness)
+    d = Derivation(method, None, None, verdict.refusal_text, {}, verdict)
+    d.__dict__["cross_examination"] = cross_examine(method, d.verdict_name)
+    return d
 
 
 def integer_steps(method: Method, system: StepSystem, mp, verdict):

@@ -27,6 +27,7 @@ from sympy.core.function import AppliedUndef
 from .algebra import applications, canonical, linear_coefficients, nice, offset, substitute_function
 from .declare import Method
 from .symbols import g, t
+from .trajectory import Verdict, Witness, _Field, example_values
 
 
 def gradients(names: str) -> tuple[type[sp.Function], ...]:
@@ -161,15 +162,9 @@ def _lagged(method: Method, exprs) -> list:
 
 
 def calls_form(method: Method, tag: str = "") -> Calls:
-    """``method`` as a :class:`Calls` system: a multi-call declaration solved in its authors' order, or a single-call
-    method from its linear step (one call, ``D = 0``).  :class:`NotLinearCalls` when it is not linear."""
-    if not is_multicall(method):
-        from .equivalent.joint import NotLinear, linear_form
-        try:
-            L = linear_form(method, tag)
-        except NotLinear as err:
-            raise NotLinearCalls(str(err)) from None
-        return Calls(method, L.names, L.M, L.b, sp.Matrix([L.c]), sp.zeros(1, 1), L.start, [method.query.__name__])
+    """A multi-call ``method`` as a :class:`Calls` system, its updates solved in the authors' order
+    (:class:`NotLinearCalls` when it is not linear; a single-call method:
+    :func:`equivalences.equivalent.calls.as_calls`)."""
     expand = _expander(method)
     grads = [gr for _, gr in method.calls]
     updates = [(eq.lhs, expand(eq.rhs)) for eq in method.updates]
@@ -217,8 +212,6 @@ def calls_form(method: Method, tag: str = "") -> Calls:
 def calls_field(sides):
     """The exact field of the unrolled coefficients of ``sides`` (``[(Calls, steps)]``: each side at its own
     concrete steps) and the start symbols: :class:`~equivalences.equivalent.closure.Field`."""
-    from .equivalent.closure import Field
-
     consts = set()
     for L, _ in sides:
         for mat in (L.M, L.B, L.C, L.D):
@@ -235,7 +228,7 @@ def calls_field(sides):
             exprs += list(co.values())
         for k in steps:
             exprs += [sp.sympify(e).subs(t, k) for mat in (L.M, L.B, L.C, L.D) for e in mat]
-    return Field(exprs), starts
+    return _Field(exprs), starts  # the steps are concrete: no power moves with the step
 
 
 def run_calls(L: Calls, F, starts, steps, atom):
@@ -334,8 +327,6 @@ def judged(method: Method) -> Method | None:
 
 
 def _against_eq1(method: Method, steps: int) -> CallVerdict:
-    from .trajectory import Witness
-
     try:
         L = calls_form(method)
     except NotLinearCalls as err:
@@ -384,8 +375,6 @@ def _against_eq1(method: Method, steps: int) -> CallVerdict:
 
 
 def _value_at_defaults(method: Method, c):
-    from .trajectory import example_values
-
     found = example_values(method, [c])
     if found is None:
         return None
@@ -415,41 +404,16 @@ def reuse(method: Method, k: int, by: int) -> Method:
                    calls=() if single is not None else calls, query=calls[0][0], claims=())
 
 
-# ----------------------------------------------------------------------------------------------- the engine's gates
-def calls_derivation(method: Method):
-    """The :class:`~equivalences.derivation.Derivation` of a multi-call method: the single-call method it reduces to
-    (derived and proved like any), or no map with the witness (or undecided), and an independent check that says
-    it does not apply (it runs one call per step)."""
-    from .derivation import Derivation, build
-    from .trajectory import Verdict
 
-    class CallsVerdict(Verdict):
-        @property
-        def refusal_text(self):
-            if self.witness is None:
-                return f"undecided: {self.reason}"
-            return f"{self.witness.sentence()}. ({self.reason[0].upper()}{self.reason[1:]}.)"
+class CallsVerdict(Verdict):
+    """The trajectory :class:`~equivalences.trajectory.Verdict` of a multi-call method (its reason in words)."""
 
-    v = against_eq1(method)
-    if v.kind == "reduced":
-        return build(v.reduced)
-    verdict = CallsVerdict(method, "calls", reason=v.reason, witness=v.witness)
-    d = Derivation(method, None, None, verdict.refusal_text, {}, verdict)
-    d.__dict__["cross_examination"] = cross_examination(method, d.verdict_name)
-    return d
+    @property
+    def refusal_text(self):
+        if self.witness is None:
+            return f"undecided: {self.reason}"
+        return f"{self.witness.sentence()}. ({self.reason[0].upper()}{self.reason[1:]}.)"
 
 
 NOT_APPLICABLE = ("the independent check runs declarations with one gradient call per step; the verdict on several "
                   "calls rests on the exact unrolled trajectory above")
-
-
-def cross_examination(method: Method, verdict: str, mp=None, **kw):
-    """:func:`equivalences.response.cross_examine` for a multi-call method: that of the single-call method it reduces
-    to, or a check that does not apply."""
-    from .response import CrossExamination, Check, cross_examine, point_at
-
-    v = against_eq1(method)
-    if v.kind == "reduced":
-        return cross_examine(v.reduced, verdict, mp, **kw)
-    point = point_at(method, kw.get("overrides"), "the values set" if kw.get("overrides") else "the defaults")
-    return CrossExamination([Check(point, 0, None, not_applicable=NOT_APPLICABLE)], verdict)

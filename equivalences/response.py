@@ -674,10 +674,13 @@ def cross_examine(method: Method, verdict: str, mp=None, *, overrides: dict | No
                   steps: int | None = None, seed: int = 0) -> CrossExamination:
     """The independent check of ``verdict`` (``"proved"`` with ``mp``, ``"not-in-family"``, ``"undecided"``):
     at the values judged (the defaults with ``overrides``) and at ``randoms`` random points of the domain."""
-    if getattr(method, "calls", ()):  # several gradient calls per step
-        from .oracles import cross_examination
+    if getattr(method, "calls", ()):  # several gradient calls per step: the single-call method it is judged as
+        from .oracles import NOT_APPLICABLE, judged
 
-        return cross_examination(method, verdict, mp, overrides=overrides, randoms=randoms, steps=steps, seed=seed)
+        if judged(method) is None:
+            point = point_at(method, overrides, "the values set" if overrides else "the defaults")
+            return CrossExamination([Check(point, 0, None, not_applicable=NOT_APPLICABLE)], verdict)
+        method = judged(method)
     points = [point_at(method, overrides, "the values set" if overrides else "the defaults")]
     points += [random_point(method, seed + i) for i in range(randoms)]
     return CrossExamination([check(method, p, mp if verdict == "proved" else None, steps) for p in points], verdict)

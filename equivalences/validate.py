@@ -161,8 +161,9 @@ class _Names:
         self.schedules = {f.__name__: f for f in method.schedules}
         self.transforms = {tr.name: tr for tr in method.transforms}
         self.input = method.input.__name__
-        self.calls = {p[1].__name__ for p in getattr(method, "calls", ()) if isinstance(p, tuple) and len(p) == 2
-                      and _is_function(p[1])}
+        calls = getattr(method, "calls", ())
+        self.calls = {p[1].__name__ for p in (calls if isinstance(calls, tuple) else ())
+                      if isinstance(p, tuple) and len(p) == 2 and _is_function(p[1])}
         """The gradients of a multi-call step (:mod:`equivalences.oracles`)."""
         schedule_defaults = [v for k, v in method.defaults.items() if isinstance(k, UndefinedFunction)]
         self.parameters = {s.name: s for s in method.defaults

@@ -8,8 +8,7 @@ import time
 import sympy as sp
 
 from ..equivalent import Equivalence, b_values, concrete, values_of
-from ..equivalent.calls import first_query_difference
-from ..oracles import calls_form
+from ..equivalent.calls import calls_form, first_query_difference
 
 EXACT_STEPS = 8
 

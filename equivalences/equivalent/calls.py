@@ -26,13 +26,26 @@ from sympy.core.function import AppliedUndef
 
 from ..algebra import canonical, nice
 from ..declare import Method
-from ..oracles import Calls, NotLinearCalls, calls_field, calls_form, is_multicall, reuse, run_calls
+from ..oracles import Calls, NotLinearCalls, calls_field, is_multicall, reuse, run_calls
+from ..oracles import calls_form as _multicall_form
 from ..prove import Identity
 from ..symbols import t
 from .closure import Closure, Field, _denominator_factors
-from .joint import related, unify
-from .verdict import Equivalence
+from .joint import NotLinear, linear_form, related, unify
+from .equivalence import Equivalence
 from .witness import Difference, _with_values
+
+def calls_form(method: Method, tag: str = "") -> Calls:
+    """``method`` as a :class:`~equivalences.oracles.Calls` system: a multi-call declaration, or a single-call method
+    from its linear step (one call, ``D = 0``); :class:`NotLinearCalls` when it is not linear."""
+    if is_multicall(method):
+        return _multicall_form(method, tag)
+    try:
+        L = linear_form(method, tag)
+    except NotLinear as err:
+        raise NotLinearCalls(str(err)) from None
+    return Calls(method, L.names, L.M, L.b, sp.Matrix([L.c]), sp.zeros(1, 1), L.start, [method.query.__name__])
+
 
 G = sp.Function("G")
 """The gradient of the ``n``-th query, counted call by call from the start (shared by both sides)."""
@@ -214,18 +227,15 @@ def equivalent_calls(a: Method, b: Method, relation: dict | None = None) -> Equi
     e.reason = e.witness.sentence(a.key, b.key)
     if A.r != B.r:
         e.notes.append(calls)
-    e.notes += reused(a, b) + reused(b, a)
     return e
 
 
-def reused(a: Method, b: Method) -> list[str]:
+def reused(a: Method, b: Method, decide) -> list[str]:
     """Where B makes one call per step and A several: B is A with a call's gradient replaced by another call's
     gradient of the previous step (the past gradient reused), proved -- the statement "optimistic gradient descent
-    is extragradient with the past gradient reused", shown as what it is."""
+    is extragradient with the past gradient reused", shown as what it is.  ``decide``: :func:`.verdict.equivalent`."""
     if not is_multicall(a) or is_multicall(b):
         return []
-    from . import equivalent
-
     out = []
     for k in range(len(a.calls)):
         for by in range(len(a.calls)):
@@ -234,7 +244,7 @@ def reused(a: Method, b: Method) -> list[str]:
             candidate = reuse(a, k, by)
             if is_multicall(candidate):
                 continue
-            r = equivalent(candidate, b, conversion=False, shifts=False, conditions=False)
+            r = decide(candidate, b, conversion=False, shifts=False, conditions=False)
             if r.equivalent:
                 gk, gb = a.calls[k][1].__name__, a.calls[by][1].__name__
                 out.append(f"{b.key} is {a.key} with {gk}(t) (the gradient at {a.calls[k][0].__name__}) replaced by "
