@@ -155,3 +155,25 @@ def test_replay_side_by_side_with_a_negative_control(eg, capsys):
     assert main(["equivalent", "--module-a", str(DATA / "extragradient.py"), "--module-b",
                  str(DATA / "extragradient_wrong.py"), "--no-numeric", "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["witness"]["query"] == 3
+
+
+def test_a_step_size_schedule_is_proved_and_its_control_is_the_schedule_read_late(eg):
+    lr, alpha = sp.Function("lr"), eg.constants[0]
+
+    def scheduled(m):
+        sub = lambda e: sp.sympify(e).subs(alpha, lr(t))  # noqa: E731
+        return replace(m, updates=tuple(sp.Eq(e.lhs, sub(e.rhs)) for e in m.updates),
+                       define={k: sub(v) for k, v in m.define.items()}, constants=(), schedules=(lr,),
+                       defaults={lr: R(1, 10) / t}, domain={})
+
+    a, b = scheduled(eg), scheduled(load("extragradient_from_extrapolated"))
+    check(a), check(b)
+    r = compare(a, b, steps=40, dim=4)
+    assert r.ok and r.closure.holds and "read one step late" in r.numeric["control"]["perturbation"]
+    # the rewrite reading its schedule one step late in the undo: a witness at query 3, lr(1) against lr(2)
+    x, p = b.state
+    g1, g2 = (gr for _, gr in b.calls)
+    late = replace(b, updates=(b.updates[0], sp.Eq(x(t + 1), p(t + 1) + lr(t + 1) * g1(t) - lr(t) * g2(t))))
+    w = equivalent(a, late).witness
+    assert w.query == 3 and str(w.term) == "G(1)" and w.coefficient_a == 0
+    assert sp.simplify(w.coefficient_b - (lr(2) - lr(1))) == 0

@@ -36,13 +36,12 @@ def replay_calls(r: Equivalence, sets_a: dict, sets_b: dict, *, steps: int, dim:
     res = run(ca, cb, steps=steps, dim=dim, seed=seed)
     out.update({"max_rel_deviation": res.worst, "tolerance": res.tolerance, "diverged": res.diverged,
                 "agrees": res.agrees, "queries": res.steps})
-    name, bad = "none applicable (no constant of B changes its queries)", None
-    for c in r.b.constants:
-        if c in vb:
-            changed = concrete(r.b, {**vb, c: vb[c] * sp.Rational(101, 100) + sp.Rational(1, 1000)})
-            if _differ(cb, changed) is not None:
-                name, bad = f"{r.b.key}'s {c.name} 1% too large", changed
-                break
+    name, bad = "none applicable (no coefficient of B changes its queries)", None
+    for label, change in _perturbations(r.b, vb):
+        changed = concrete(r.b, {**vb, **change})
+        if _differ(cb, changed) is not None:
+            name, bad = label, changed
+            break
     out["control"] = {"perturbation": name, "max_rel_deviation": None, "rejected": False}
     if bad is not None:
         worse = run(ca, bad, steps=steps, dim=dim, seed=seed)
@@ -51,3 +50,17 @@ def replay_calls(r: Equivalence, sets_a: dict, sets_b: dict, *, steps: int, dim:
     out["passed"] = bool(res.agrees and not res.diverged and out["control"]["rejected"])
     out["seconds"] = round(time.perf_counter() - start, 3)
     return out
+
+
+def _perturbations(b, vb: dict):
+    """B's candidate perturbations, in order: a constant 1% too large, a schedule read one step late, a schedule 1%
+    too large (the first that changes B's queries at these values, decided exactly, is the control)."""
+    from ..symbols import t
+
+    for c in b.constants:
+        if c in vb and not isinstance(b.domain.get(c), sp.FiniteSet):
+            yield f"{b.key}'s {c.name} 1% too large", {c: vb[c] * sp.Rational(101, 100) + sp.Rational(1, 1000)}
+    for f in b.schedules:
+        if f in vb:
+            yield f"{b.key}'s {f.__name__}(t) read one step late", {f: vb[f].subs(t, t + 1)}
+            yield f"{b.key}'s {f.__name__}(t) 1% too large", {f: vb[f] * sp.Rational(101, 100)}
