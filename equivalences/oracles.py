@@ -99,7 +99,7 @@ def check_calls(method: Method, state: set, define: set, taken: set) -> None:
                 if k not in (0, -1):
                     raise CallProblem(f"{where} reads the gradient {a}; a step reads its calls' gradients at t (and "
                                       f"the previous step's, at t - 1) only")
-    expand = _expander(method)
+    expand = expander(method)
     for i, (point, _) in enumerate(calls, 1):
         for a in sorted(expand(point(t)).atoms(AppliedUndef), key=sp.default_sort_key):
             j = grads.get(a.func.__name__)
@@ -109,7 +109,8 @@ def check_calls(method: Method, state: set, define: set, taken: set) -> None:
                                   "earlier calls of the step (or of the previous step)")
 
 
-def _expander(method: Method):
+def expander(method: Method):
+    """``expr -> expr`` with the definitions of ``method`` written out (they are acyclic)."""
     defs = dict(method.define)
 
     def expand(e):
@@ -161,11 +162,22 @@ def _lagged(method: Method, exprs) -> list:
     return [gr for gr in grads if gr in read]
 
 
+def _row(expr, S, U, X, Y, i, what):
+    """Row ``i`` of ``X`` (the state's coefficients) and ``Y`` (the gradients') from ``expr``, linear in both."""
+    co, rest = linear_coefficients(expr, S + U)
+    if rest != 0:
+        raise ValueError(f"{what} has a term without state or gradient ({nice(rest)})")
+    for j, x in enumerate(S):
+        X[i, j] = co[x]
+    for j, u in enumerate(U):
+        Y[i, j] = co[u]
+
+
 def calls_form(method: Method, tag: str = "") -> Calls:
     """A multi-call ``method`` as a :class:`Calls` system, its updates solved in the authors' order
     (:class:`NotLinearCalls` when it is not linear; a single-call method:
     :func:`equivalences.equivalent.calls.as_calls`)."""
-    expand = _expander(method)
+    expand = expander(method)
     grads = [gr for _, gr in method.calls]
     updates = [(eq.lhs, expand(eq.rhs)) for eq in method.updates]
     pts = [expand(p(t)) for p, _ in method.calls]
@@ -185,21 +197,9 @@ def calls_form(method: Method, tag: str = "") -> Calls:
     M, B, C, D = sp.zeros(n, n), sp.zeros(n, r), sp.zeros(r, n), sp.zeros(r, r)
     try:
         for i, s in enumerate(state):
-            co, rest = linear_coefficients(F[s], S + U)
-            if rest != 0:
-                raise ValueError(f"the update of {s.__name__} has a term without state or gradient ({nice(rest)})")
-            for j, x in enumerate(S):
-                M[i, j] = co[x]
-            for j, u in enumerate(U):
-                B[i, j] = co[u]
+            _row(F[s], S, U, M, B, i, f"the update of {s.__name__}")
         for i, p in enumerate(pts):
-            co, rest = linear_coefficients(p, S + U)
-            if rest != 0:
-                raise ValueError(f"the point of call {i + 1} has a term without state or gradient")
-            for j, x in enumerate(S):
-                C[i, j] = co[x]
-            for j, u in enumerate(U):
-                D[i, j] = co[u]
+            _row(p, S, U, C, D, i, f"the point of call {i + 1}")
     except ValueError as err:
         raise NotLinearCalls(f"{method.key}'s step is not linear in its state and its calls' gradients ({err})") from None
     t0 = method.t0

@@ -14,6 +14,7 @@ import torch
 from sympy.core.function import AppliedUndef
 
 from equivalences.declare import Method
+from equivalences.oracles import expander
 from equivalences.symbols import t, theta0
 
 from .problems import NoisyLeastSquares
@@ -28,19 +29,7 @@ class _Run:
         self.method = method
         self.calls = list(method.calls) or [(method.query, method.input)]
         self.grads = [gr for _, gr in self.calls]
-        defs = dict(method.define)
-
-        def expand(e):
-            e = sp.sympify(e)
-            for _ in range(len(defs) + 2):
-                new = e
-                for f, body in defs.items():
-                    new = new.replace(lambda x, f=f: isinstance(x, AppliedUndef) and x.func == f,
-                                      lambda x, body=body: sp.sympify(body).subs(t, x.args[0]))
-                if new == e:
-                    break
-                e = new
-            return e
+        expand = expander(method)
 
         self.atoms = ([t] + [s(t) for s in method.state] + [s(t + 1) for s in method.state]
                       + [gr(t) for gr in self.grads] + [gr(t - 1) for gr in self.grads])

@@ -30,7 +30,7 @@ from ..oracles import Calls, NotLinearCalls, calls_field, is_multicall, reuse, r
 from ..oracles import calls_form as _multicall_form
 from ..prove import Identity
 from ..symbols import t
-from .closure import Closure, Field, _denominator_factors
+from .closure import Closure, Field, _denominator_factors, reduce_against
 from .joint import NotLinear, linear_form, related, unify
 from .equivalence import Equivalence
 from .witness import Difference, _with_values
@@ -95,12 +95,7 @@ def prove_calls(A: Calls, B: Calls, delta: int) -> Closure:
             if k > 0 and chain.get(seed) is None:
                 continue
             v = lam(seed, k, 0)
-            rest, combo = list(v), [F.K.zero] * len(kept)
-            for piv, row, rc in basis:
-                if rest[piv] != 0:
-                    f = rest[piv] / row[piv]
-                    rest = [x - f * y for x, y in zip(rest, row)]
-                    combo = [x + f * y for x, y in zip(combo, rc)]
+            rest, combo = reduce_against(v, basis, len(kept), F.K.zero)
             what = (f"the difference of call {seed + 1}'s points" if k == 0 else
                     f"I_{chain[seed]}(t + 1) with the step substituted")
             if all(x == 0 for x in rest):  # a combination of the kept ones: this chain closes
