@@ -71,6 +71,11 @@ def test_an_unread_probe_reduces_to_heavy_ball_and_a_read_one_does_not():
     read = replace(m, key="probe-read", updates=(sp.Eq(mom(t + 1), beta * mom(t) + g1(t) + g2(t)), m.updates[1]))
     v = against_eq1(read)
     assert v.kind == "outside" and str(v.witness.term) == "g2(1)" and v.witness.coefficient == -lr
+    # against heavy ball itself: the query sequences differ (the probe is a query too), and the reduction is said
+    hb = registry.load_module(str(DATA.parent / "ema_momentum.py"))
+    r = equivalent(m, replace(hb, key="hb", updates=(sp.Eq(hb.state[1](t + 1), beta * hb.state[1](t) + g(t)),
+                                                     sp.Eq(hb.state[0](t + 1), hb.state[0](t) - lr * hb.state[1](t + 1)))))
+    assert not r.equivalent and r.witness.query == 2 and any("probes nothing reads" in n for n in r.notes)
 
 
 def test_cli_on_a_multicall_method(capsys, eg):

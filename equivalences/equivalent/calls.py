@@ -247,3 +247,19 @@ def reused(a: Method, b: Method, decide) -> list[str]:
                            f"{k + 1} dropped: proved equivalent ({r.route}; "
                            f"{len(r.closure.identities) if r.closure else 0} identities)")
     return out
+
+
+def probes_dropped(a: Method, b: Method, decide) -> list[str]:
+    """Where A has several calls but the points of one of them form a single-call method (the others are probes
+    whose gradients nothing reads): that method against B, proved -- said beside the witness, never as the verdict
+    (the query sequences differ)."""
+    from ..oracles import judged
+
+    if not is_multicall(a) or is_multicall(b) or judged(a) is None:
+        return []
+    single = judged(a)
+    r = decide(single, b, conversion=False, shifts=False, conditions=False)
+    if not r.equivalent:
+        return []
+    return [f"{a.key}'s points of {single.query.__name__} alone (its other calls are probes nothing reads) are "
+            f"{b.key}'s: proved equivalent ({r.route})"]

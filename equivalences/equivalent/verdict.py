@@ -12,7 +12,7 @@ from ..declare import Method
 from ..symbols import t
 from ..trajectory import Condition as _FamilyCondition
 from ..trajectory import specialised
-from .calls import equivalent_calls, reused
+from .calls import equivalent_calls, probes_dropped, reused
 from .closure import prove_joint
 from .equivalence import Equivalence
 from .joint import Joint, NotLinear, joint, name_of as _name, related, renumbered, unify
@@ -95,6 +95,7 @@ def equivalent(a: Method, b: Method, relation: dict | None = None, *, conversion
         e = equivalent_calls(a, b, relation)
         if e.witness is not None:
             e.notes += reused(a, b, equivalent) + reused(b, a, equivalent)
+            e.notes += probes_dropped(a, b, equivalent) + probes_dropped(b, a, equivalent)
         return e
     b1 = unify(b, a)
     source = "same names"
