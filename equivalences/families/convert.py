@@ -205,8 +205,9 @@ def convert(from_m: Method, to_m: Method, settings: dict | None = None) -> Famil
             from ..trajectory import specialised
 
             a = specialised(from_m, *fixed)
+        on_a = rel if fixed is None else {k: sp.sympify(v).xreplace({fixed[0]: fixed[1]}) for k, v in rel.items()}
         try:
-            e = equivalent(a, b_u, rel, conversion=False, shifts=False, conditions=False)
+            e = equivalent(a, b_u, on_a, conversion=False, shifts=False, conditions=False)
         except NotLinear as err:
             out.reason = f"the relation is not proved ({err})"
             return out
