@@ -166,7 +166,7 @@ def test_aggmo_two_ways_convert_always_both_orders_of_buffers():
     assert all(b.proof.equivalent for b in c.branches)
 
 
-def test_heavy_ball_into_aggmo_and_back_are_conditional():
+def test_heavy_ball_into_aggmo_and_back_are_conditional(derivations):
     hb = registry.get("heavy-ball")
     c = convert(hb, _m("equivalent/aggmo_buffers.py"))
     assert c.exists == "conditional" and c.proof.equivalent

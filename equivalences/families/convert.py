@@ -122,6 +122,20 @@ def _transfer(method: Method):
     return increment_transfer(linear_form(method))
 
 
+_PLACED: dict = {}
+"""Placements by the declaration's full text (a Method holds dicts: not hashable); a conversion table or a test
+session places each method once."""
+
+
+def _placed(method: Method, place):
+    key = repr(method)
+    if key not in _PLACED:
+        if len(_PLACED) >= 64:
+            _PLACED.clear()
+        _PLACED[key] = place(method)
+    return _PLACED[key]
+
+
 def _map_of(p) -> dict:
     return dict(p.fit.coefficients) if p.fit is not None and p.fit.holds else {}
 
@@ -143,7 +157,7 @@ def convert(from_m: Method, to_m: Method, settings: dict | None = None) -> Famil
     from .smallest import place
 
     out = FamilyConversion(from_m.key, to_m.key, "undecided")
-    pa, pb = place(from_m), place(to_m)
+    pa, pb = _placed(from_m, place), _placed(to_m, place)
     out.from_family = pa.family.title if pa.family else pa.sentence()
     out.to_family = pb.family.title if pb.family else pb.sentence()
     out.from_map, out.to_map = _map_of(pa), _map_of(pb)

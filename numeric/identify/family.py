@@ -316,6 +316,10 @@ def identify_family(resp, q_held: np.ndarray, u_held: np.ndarray, steps: int) ->
         filt.note = f"a {k}-momentum form replays it ({res:.1e}) but so does {what} ({ctrl:.1e}): not decided"
         return filt
     ix = np.argsort(-beta.real)
+    eta, alpha = eta.real.copy(), alpha.real.copy()
+    scale = float(np.max(np.abs(eta))) or 1.0
+    for a in (eta, alpha):
+        a[np.abs(a) <= F.SNAP * scale] = 0.0  # rounding, reported as exactly 0 (as fit.py does)
     notes = []
     if first:
         notes.append("the first gradient enters the buffers with its own scale (beta^(i)_1 = "
@@ -324,5 +328,5 @@ def identify_family(resp, q_held: np.ndarray, u_held: np.ndarray, steps: int) ->
         notes.append(f"at steps t <= {k - 1 + first} a row has fewer lags than weights: only the combination those "
                      "steps see is identified (the split nearest the next step's is shown)")
     return FamilyFit(o, f"momentum-{k}", f"{k}-momentum form", [float(b) for b in beta.real[ix]],
-                     eta.real[:, ix], alpha.real, constant, res, tol, ctrl, what, "; ".join(notes),
+                     eta[:, ix], alpha, constant, res, tol, ctrl, what, "; ".join(notes),
                      first_step=[float(x) for x in bsteps[1].real[ix]] if first else None)
