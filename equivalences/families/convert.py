@@ -198,10 +198,13 @@ def convert(from_m: Method, to_m: Method, settings: dict | None = None) -> Famil
                 seen.append(key)
                 branches.append(((c, v), {d: sp.sympify(x).xreplace({c: v}) for d, x in sol.items() if d != c}))
     if not branches:
-        out.exists = "never" if not (from_m.schedules or to_m.schedules) else "undecided"
-        out.witness = _never_witness(eqs, unknowns, a_c, FA, FB, pa, pb)
+        out.witness, proved = _never_witness(eqs, unknowns, a_c, FA, FB, pa, pb)
+        out.exists = "never" if proved and not (from_m.schedules or to_m.schedules) else "undecided"
         out.reason = (f"no values of {to_m.key}'s hyperparameters give {from_m.key}'s transfer function"
-                      + (" (with the schedules held constant)" if out.exists == "undecided" else "")
+                      + (" for generic values of its hyperparameters (and no condition on one of them)"
+                         if out.exists == "never" else
+                         " (with the schedules held constant)" if proved else
+                         " was found, but no proof that none exists")
                       + f": {out.witness}")
         return out
     inv = {d: c for c, d in unknowns.items()}
@@ -210,7 +213,7 @@ def convert(from_m: Method, to_m: Method, settings: dict | None = None) -> Famil
         rel = {}
         for d, c in inv.items():
             if d in sol:  # else free: TO's own value works
-                v = sp.factor(sp.sympify(sol[d]).xreplace(a_back))
+                v = sp.factor(sp.sympify(sol[d]).xreplace(a_back).xreplace(inv))  # a free one: TO's own value
                 if fixed is not None and _zero(v - fixed[1]):
                     v = fixed[0]  # written as FROM's constant the condition fixes
                 rel[b_back[c].func if c in b_back else c] = v
@@ -277,14 +280,15 @@ def _zero(e) -> bool:
     return sp.expand(num) == 0 and sp.expand(den) != 0
 
 
-def _never_witness(eqs, unknowns: dict, a_c, FA, FB, pa, pb) -> str:
-    """Why no values of TO's constants give FROM's transfer function: the order, or the inconsistent equations
-    (TO's unknowns written ``name_to``)."""
+def _never_witness(eqs, unknowns: dict, a_c, FA, FB, pa, pb) -> tuple[str, bool]:
+    """Why no values of TO's constants give FROM's transfer function, and whether that is proved: the order (TO's
+    family carries fewer numbers than FROM's exact minor needs), or the equations with their Groebner basis [1]
+    (TO's unknowns written ``name_to``); unproved when the basis is not [1] (the solve found nothing, no more)."""
     named = {d: sp.Symbol(f"{c.name}_to") for c, d in unknowns.items()}
     unknowns = list(unknowns.values())
-    if pb.family.order < pa.order:
+    if pb.family.order < pa.order and pb.bound is not None and pb.bound < pa.order:
         return (f"{pa.method.key}'s order is {pa.order} ({pa.order_witness.sentence() if pa.order_witness else 'the minor'}), "
-                f"and {pb.method.key}'s family ({pb.family.title}) carries {pb.family.order} number(s) between steps")
+                f"and {pb.method.key} carries at most {pb.bound} number(s) between steps (its own state)"), True
     proof = ""
     try:
         G = sp.groebner([sp.numer(sp.together(e)) for e in eqs], *unknowns, domain=sp.QQ.frac_field(*a_c.constants))
@@ -295,7 +299,7 @@ def _never_witness(eqs, unknowns: dict, a_c, FA, FB, pa, pb) -> str:
     shown = "; ".join(f"{sp.sstr(sp.factor(e.xreplace(named)))} = 0" for e in eqs[:4])
     return (f"F(z) = {sp.sstr(sp.factor(FA))} for {pa.method.key}, {sp.sstr(sp.factor(FB.xreplace(named)))} for "
             f"{pb.method.key} (its hyperparameters written name_to); "
-            f"equal only if {shown}{proof}")
+            f"equal only if {shown}{proof}"), bool(proof)
 
 
 def _domain_conditions(from_m: Method, to_m: Method, rel: dict) -> list:
