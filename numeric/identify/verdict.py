@@ -434,11 +434,17 @@ def _in_regime(r: _Run, done, reg: _Regime, why, conclusive, fast: bool = True, 
     if w is not None and conclusive is not None:
         premise, family = conclusive
         orders = _orders(r, b0.q, u0)
-        found = identify_family(resp, b1.q, u1, T)
-        r.tried.append((f"{reg.label} {found.family} replayed on the held-out probe", found.residual))
+        try:  # the family found instead (evidence beside the verdict, which rests on the witness alone)
+            found = identify_family(resp, b1.q, u1, T)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            found = None
+        instead = ""
+        if found is not None:
+            r.tried.append((f"{reg.label} {found.family} replayed on the held-out probe", found.residual))
+            instead = f"; identified instead: {found.order.text()}; {found.text()}"
         return done("not-in-family", f"not of Eq. (1)'s form: {premise} with coefficients shared by the coordinates "
                     f"({fitted}), but {w.text()}; {family} has H[t,s] = eta_t prod_(j=s+1..t) beta_j for s < t"
-                    f"{orders}; identified instead: {found.order.text()}; {found.text()}", residual=abs(w.residual),
+                    f"{orders}{instead}", residual=abs(w.residual),
                     witness=w, regime=reg.name, family=found), None
     if w is not None:
         return None, (f"linear in the signs with shared coefficients (H predicts a held-out probe to {held:.1e}), but "
