@@ -142,17 +142,17 @@ def argv_of(command: str) -> list[str]:
 @contextlib.contextmanager
 def _terminal(columns: int):
     """COLUMNS fixed, no colour forced, durations masked; restored afterwards."""
-    from equivalences.app import render
+    from equivalences.app.render import layout  # durations are masked where they are formatted
 
     saved = {k: os.environ.get(k) for k in ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")}
     os.environ["COLUMNS"] = str(columns)
     for k in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
         os.environ.pop(k, None)
-    masked, render.MASK_DURATIONS = render.MASK_DURATIONS, True
+    masked, layout.MASK_DURATIONS = layout.MASK_DURATIONS, True
     try:
         yield
     finally:
-        render.MASK_DURATIONS = masked
+        layout.MASK_DURATIONS = masked
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
