@@ -373,8 +373,9 @@ def _cli(capsys, *argv):
 
 
 KEYS = {"target", "settings", "verdict", "reason", "coefficients", "residual", "tolerance", "control_rejected",
-        "matches", "regime", "limit", "witness"}  # the issue's fields, plus what the coefficients are in units of,
-                                                  # where the verdict stops holding (a clip), and H's witness
+        "matches", "regime", "limit", "witness", "family"}  # the issue's fields, plus what the coefficients are in
+                                                  # units of, where the verdict stops holding (a clip), H's witness and
+                                                  # the family found instead (tests/test_hierarchy.py)
 
 
 def test_json_has_the_issue_fields(capsys):
