@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import applications, canonical, linear_coefficients, nice, offset
+from .algebra import applications, canonical, linear_coefficients, nice, offset, substitute_function
 from .declare import Method, is_transform_application
 from .derive import Map
 from .printing import text
 from .prove import Proof, bindings, residual
-from .symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
+from .symbols import beta_a, gamma_avg, m, t, w
+from .symbols import u as form_u
 from .system import StepSystem
 
 
@@ -267,12 +268,21 @@ def weight_update(method, mp, system, table) -> ChainBuilder:
         app = next(a for a in move.atoms(AppliedUndef) if is_transform_application(a))
         direction = collect(app.args[1], method, system)
         b.step(_minus(w(t), _times(mp.K, mp.post(t, direction))), "the step from ", w(t), " = ", q(t))
-    inner = sp.Add(_times(mp.eta_a, mp.momentum), _times(mp.alpha_a, u(t)), evaluate=False)
+    weights = list(mp.form.weights().items())  # the form's direction, term by term: buffers, then u
+    value = {mp.form.buffers[0].symbol(t): mp.momentum, form_u(t): u(t)}
+    inner = sp.Add(*[_times(_bound(mp, c), value[a]) for a, c in weights], evaluate=False)
     b.step(_minus(w(t), _times(mp.K, mp.post(t, inner) if mp.post else inner)),
            "the derived coefficients and the change of variables")
-    inner = sp.Add(eta_a(t) * m(t), alpha_a(t) * u(t), evaluate=False)
-    b.step(_minus(w(t), _times(mp.K, mp.post(t, inner) if mp.post else inner)), "Eq. (1)")
+    inner = sp.Add(*[c * a.subs(form_u(t), u(t)) for a, c in weights], evaluate=False)
+    b.step(_minus(w(t), _times(mp.K, mp.post(t, inner) if mp.post else inner)), mp.form.title)
     return b
+
+
+def _bound(mp: Map, expr) -> sp.Expr:
+    """A coefficient expression of the map's form (``beta_a(t + 1)``) in the map's values."""
+    for c, e in mp.coefficients():
+        expr = substitute_function(expr, c.symbol, e)
+    return expr
 
 
 def momentum_recursion(method, mp, system, table) -> ChainBuilder:
@@ -280,10 +290,14 @@ def momentum_recursion(method, mp, system, table) -> ChainBuilder:
     b = ChainBuilder(system, table, "momentum recursion", m(t + 1))
     b.step(mp.momentum.subs(t, t + 1), "the change of variables at ", t + 1)
     _forward(b, method, system, mp.momentum.subs(t, t + 1))
-    beta_next = nice(mp.beta_a.subs(t, t + 1))
-    b.step(sp.Add(_times(beta_next, mp.momentum), u(t + 1), evaluate=False),
-           "with ", beta_a(t + 1), " = ", beta_next)
-    b.step(sp.Add(beta_a(t + 1) * m(t), u(t + 1), evaluate=False), "the change of variables at ", t)
+    buffer = mp.form.buffers[0]
+    decay = {a.subs(t, t + 1): c.subs(t, t + 1) for a, c in mp.form.decay(buffer).items()}  # one step on
+    own = decay.pop(buffer.symbol(t))
+    (gain,) = decay.values()
+    beta_next = nice(_bound(mp, own))
+    b.step(sp.Add(_times(beta_next, mp.momentum), _times(gain, u(t + 1)), evaluate=False),
+           "with ", own, " = ", beta_next)
+    b.step(sp.Add(own * m(t), gain * u(t + 1), evaluate=False), "the change of variables at ", t)
     return b
 
 

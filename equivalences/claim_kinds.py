@@ -293,11 +293,11 @@ def kind_of(claim) -> str:
 
 def map_values(mp) -> dict:
     """The derived coefficients as functions of the step (``{beta_a: expression of t, ...}``)."""
-    from .symbols import alpha_a, beta_a, eta_a, gamma_avg
+    from .symbols import gamma_avg
 
     if mp is None:
         return {}
-    out = {beta_a: mp.beta_a, eta_a: mp.eta_a, alpha_a: mp.alpha_a}
+    out = {c.symbol: e for c, e in mp.coefficients()}
     if mp.gamma_avg is not None:
         out[gamma_avg] = mp.gamma_avg
     return out

@@ -22,12 +22,15 @@ map is accepted when :func:`equivalences.prove.prove` reduces every identity to 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .algebra import canonical, is_zero, linear_coefficients, nice, shift
 from .declare import Method, Transform, is_transform_application
+from .forms import EQ1
+from .forms.form import Coefficient, Form
 from .symbols import t, theta0
 from .system import StepSystem
 
@@ -38,7 +41,12 @@ class NotInFamily(Exception):
 
 @dataclass
 class Map:
-    """A candidate map to Eq. (1), derived or supplied (e.g. a mutated one)."""
+    """A candidate map to Eq. (1), derived or supplied (e.g. a mutated one).
+
+    Its coefficients are the attributes named by :data:`form`'s coefficients (``beta_a``, ``eta_a``,
+    ``alpha_a``): :meth:`coefficients` gives them with their names, for the views and the mutants."""
+
+    form: ClassVar[Form] = EQ1
 
     beta_a: sp.Expr
     eta_a: sp.Expr
@@ -53,6 +61,10 @@ class Map:
     avg_init: sp.Expr | None = None
     degenerate: list = field(default_factory=list)
 
+    def coefficients(self) -> list[tuple[Coefficient, sp.Expr]]:
+        """``[(Coefficient, expression)]`` in the form's order."""
+        return [(c, getattr(self, c.name)) for c in self.form.coefficients]
+
     def replace(self, **changes) -> "Map":
         from dataclasses import replace
 
@@ -62,7 +74,7 @@ class Map:
         """``<Map β_a = ..., η_a = ..., α_a = ...>`` (``K``, the transform and ``γ_avg`` where there are any)."""
         from .printing import text
 
-        parts = [f"β_a = {text(self.beta_a)}", f"η_a = {text(self.eta_a)}", f"α_a = {text(self.alpha_a)}"]
+        parts = [f"{c.label} = {text(e)}" for c, e in self.coefficients()]
         if self.K != 1:
             parts.append(f"K = {text(self.K)}")
         if self.post is not None:
@@ -202,6 +214,7 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
     """
     out: dict[str, dict] = {}
     S = set(system.at_base()) | {system.input(t)}
+    (weight,), (on_u,), decays = mp.form.on_buffers(), mp.form.on_input(), mp.form.decays()
 
     def factors(expr):
         _, fs = sp.factor_list(expr)
@@ -210,9 +223,9 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
     parts = {
         "the change of variables m_a is undefined there: the method's state does not determine the momentum":
             sp.denom(sp.together(mp.momentum)),
-        "beta_a is undefined there (eta_a of the same step vanishes)": sp.denom(sp.together(mp.beta_a)),
-        "eta_a is undefined there": sp.denom(sp.together(mp.eta_a)),
-        "alpha_a is undefined there": sp.denom(sp.together(mp.alpha_a)),
+        # a decay is derived over the buffer's weight of the same step (beta_a = r / eta_a)
+        **{f"{c.name} is undefined there" + (f" ({weight.name} of the same step vanishes)" if c in decays else ""):
+           sp.denom(sp.together(e)) for c, e in mp.coefficients()},
         # only where the product beta_a(t0) m_init is undefined too: elsewhere the start is that product
         "the initial momentum is undefined there": sp.Mul(*[
             f for f in _denominator_factors(mp.m_init) if f not in _cancelled(mp.m_init, start_product(mp, system.method.t0))]),
@@ -224,8 +237,8 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
         for f in factors(den):
             entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
             entry["effects"].append(what)
-    for f in factors(sp.numer(sp.together(mp.eta_a))):
+    for f in factors(sp.numer(sp.together(getattr(mp, weight.name)))):
         entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
-        entry["effects"].append("eta_a = 0: the update does not use the momentum there (plain or preconditioned "
-                                "SGD with step alpha_a at that step)")
+        entry["effects"].append(f"{weight.name} = 0: the update does not use the momentum there (plain or "
+                                f"preconditioned SGD with step {on_u.name} at that step)")
     return list(out.values())

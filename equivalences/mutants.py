@@ -18,23 +18,27 @@ def _changed(a, b) -> bool:
 
 
 def control(mp: Map, method=None, setting: dict | None = None, *, changed=_changed) -> tuple[str, Map]:
-    """The negative control: the derived map with its schedule one step off (``c_{t+1} -> c_{t+2}`` in
-    eta_a; late rather than early, so no schedule is read before its first step), or, for a method whose
-    eta_a does not change with ``t``, with beta_a 1% too small, or alpha_a 1% too large.
+    """The negative control: the derived map with its schedule one step off (``c_{t+1} -> c_{t+2}`` in the
+    form's weight of the momentum, eta_a; late rather than early, so no schedule is read before its first step),
+    or, for a method whose eta_a does not change with ``t``, with the decay (beta_a) 1% too small, or the weight
+    of ``u`` (alpha_a) 1% too large.
 
     With ``method`` and ``setting`` (the replay's values), the first of these that still changes the map
     there is taken: at ``beta = 0`` Schedule-Free's eta_a is 0 and reading it late changes nothing.
     ``changed(a, b)`` decides whether a perturbation changes anything at all (default: symbolically; a
     library replay at constant schedules passes a numeric test)."""
     candidates = []
-    shifted = shift(mp.eta_a, 1)
-    if changed(shifted, mp.eta_a):
-        candidates.append((f"eta_a read one step late: {text(shifted)} for {text(mp.eta_a)}", mp.replace(eta_a=shifted)))
-    beta = mp.beta_a * sp.Rational(99, 100)
-    if changed(beta, mp.beta_a):
-        candidates.append(("beta_a 1% too small", mp.replace(beta_a=beta)))
-    alpha = mp.alpha_a * sp.Rational(101, 100) + sp.Rational(1, 100)
-    candidates.append(("alpha_a 1% too large", mp.replace(alpha_a=alpha)))
+    (weight,), (on_u,), (decay,) = mp.form.on_buffers(), mp.form.on_input(), mp.form.decays()
+    w, d, a = (getattr(mp, c.name) for c in (weight, decay, on_u))
+    shifted = shift(w, 1)
+    if changed(shifted, w):
+        candidates.append((f"{weight.name} read one step late: {text(shifted)} for {text(w)}",
+                           mp.replace(**{weight.name: shifted})))
+    smaller = d * sp.Rational(99, 100)
+    if changed(smaller, d):
+        candidates.append((f"{decay.name} 1% too small", mp.replace(**{decay.name: smaller})))
+    larger = a * sp.Rational(101, 100) + sp.Rational(1, 100)
+    candidates.append((f"{on_u.name} 1% too large", mp.replace(**{on_u.name: larger})))
     if method is not None and setting is not None:
         for name, bad in candidates:
             if not identical(method, mp, bad, setting):
@@ -48,7 +52,8 @@ def control(mp: Map, method=None, setting: dict | None = None, *, changed=_chang
 # A mutant that is mathematically the same map (decided exactly, with sympy) is not applicable; every
 # other one must be rejected by the symbolic proof and by the numeric replay.
 
-COEFFICIENTS = ("beta_a", "eta_a", "alpha_a")
+COEFFICIENTS = Map.form.names
+"""The coefficients every mutant kind perturbs, one at a time: the form's (Eq. (1): beta_a, eta_a, alpha_a)."""
 EXTRA = sp.Rational(101, 100)
 KINDS = ("index shift", "dropped factor", "extra factor", "eta/alpha swap", "sign flip", "initial m",
          "averaging weight", "change of variables")
@@ -104,10 +109,13 @@ def mutants(method, mp: Map):
             yield Mutant("dropped factor", f"{c} without its factor {text(f)}", mp.replace(**{c: canonical(e / f)}))
     for c in COEFFICIENTS:
         yield Mutant("extra factor", f"{c} times 101/100", mp.replace(**{c: getattr(mp, c) * EXTRA}))
-    yield Mutant("eta/alpha swap", "eta_a and alpha_a swapped", mp.replace(eta_a=mp.alpha_a, alpha_a=mp.eta_a))
+    for a, b in mp.form.swaps():
+        yield Mutant("eta/alpha swap", f"{a.name} and {b.name} swapped",
+                     mp.replace(**{a.name: getattr(mp, b.name), b.name: getattr(mp, a.name)}))
     for c in COEFFICIENTS:
         yield Mutant("sign flip", f"{c} with its sign flipped", mp.replace(**{c: -getattr(mp, c)}))
-    yield Mutant("initial m", f"initial momentum m_a(t0 - 1) = {text(mp.m_init + theta0)} for {text(mp.m_init)}",
+    m = mp.form.buffers[0].name
+    yield Mutant("initial m", f"initial momentum {m}(t0 - 1) = {text(mp.m_init + theta0)} for {text(mp.m_init)}",
                  mp.replace(m_init=mp.m_init + theta0))
     if mp.gamma_avg is not None:
         yield Mutant("averaging weight", "averaging weight times 101/100", mp.replace(gamma_avg=mp.gamma_avg * EXTRA))
@@ -115,9 +123,9 @@ def mutants(method, mp: Map):
         yield Mutant("averaging weight", f"averaging weight one step late ({text(late)})", mp.replace(gamma_avg=late))
     u = _input_part(method, mp)
     memory = mp.momentum - u
-    yield Mutant("change of variables", "m_a with its state part 101/100 too large",
+    yield Mutant("change of variables", f"{m} with its state part 101/100 too large",
                  mp.replace(momentum=u + memory * EXTRA))
-    yield Mutant("change of variables", "m_a without its gradient term", mp.replace(momentum=memory))
+    yield Mutant("change of variables", f"{m} without its gradient term", mp.replace(momentum=memory))
 
 
 def _input_part(method, mp: Map) -> sp.Expr:
@@ -128,7 +136,7 @@ def _input_part(method, mp: Map) -> sp.Expr:
 
 def _fields(method, mp: Map) -> dict:
     """What a map means: its coefficients, change of variables, the momentum it starts with, averaging."""
-    out = {c: getattr(mp, c) for c in COEFFICIENTS}
+    out = {c.name: e for c, e in mp.coefficients()}
     out.update(momentum=mp.momentum, K=mp.K, start=mp.beta_a.subs(t, method.t0) * mp.m_init)
     if mp.gamma_avg is not None:
         out.update(gamma_avg=mp.gamma_avg, avg_init=mp.avg_init)

@@ -6,6 +6,7 @@ appendix.  JSON uses ``sympy.sstr`` instead, which ``sympy.sympify`` parses back
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -19,10 +20,43 @@ GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
     "lambda": "λ", "mu": "μ", "nu": "ν", "rho": "ρ", "sigma": "σ", "zeta": "ζ", "kappa": "κ", "xi": "ξ", "tau": "τ", "phi": "φ", "psi": "ψ", "omega": "ω", "chi": "χ", "pi": "π",
 }
-SPECIAL = {"m_a": ("m", "a"), "w_a": ("w", "a"), "beta_a": ("β", "a"), "eta_a": ("η", "a"),
-           "alpha_a": ("α", "a"), "gamma_avg": ("γ", "avg"), "theta_0": ("θ", "0"), "K_a": ("K", "")}
-SPECIAL_TEX = {"m_a": ("m", "a"), "w_a": ("w", "a"), "beta_a": (r"\beta", "a"), "eta_a": (r"\eta", "a"),
-               "alpha_a": (r"\alpha", "a"), "gamma_avg": (r"\bar\gamma", ""), "theta_0": (r"\theta", "0"), "K_a": ("K", "")}
+
+
+class _FormNames(Mapping):
+    """``name -> (base, subscript)``: ``theta_0``, and every form's named sequences (``beta_a`` -> ``("β", "a")``,
+    :data:`equivalences.forms.form.NAMES`), read when printed, so that a new form's names print without a
+    change here."""
+
+    def __init__(self, fixed: dict, which: str):
+        self.fixed, self.which = fixed, which
+
+    def _table(self) -> dict:
+        from .forms import NAMES
+
+        return {**{k: getattr(v, self.which) for k, v in NAMES.items()}, **self.fixed}
+
+    def __getitem__(self, name):
+        from .forms import NAMES
+
+        if name in self.fixed:
+            return self.fixed[name]
+        return getattr(NAMES[name], self.which)
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __len__(self):
+        return len(self._table())
+
+    def __contains__(self, name):
+        from .forms import NAMES
+
+        return name in self.fixed or name in NAMES
+
+
+
+SPECIAL = _FormNames({"theta_0": ("θ", "0")}, "text")
+SPECIAL_TEX = _FormNames({"theta_0": (r"\theta", "0")}, "tex")
 
 
 def _step(arg, printer) -> str:
@@ -168,9 +202,17 @@ def interval(s) -> str:
     return text(s)
 
 
-_PROSE = {"beta_a": "β_a", "eta_a": "η_a", "alpha_a": "α_a", "gamma_avg": "γ_avg", "beta": "β", "eta": "η",
-          "alpha": "α", "gamma": "γ"}
-_PROSE_NAMES = re.compile(r"(?<![A-Za-z0-9_\\])(beta_a|eta_a|alpha_a|gamma_avg)(?![A-Za-z0-9_])")
+def _prose_names() -> dict:
+    """``{beta_a: β_a, ...}``: the coefficients of the forms in :data:`equivalences.forms.TABLE`, and the
+    averaging weight ``gamma_avg``, as running text writes them."""
+    from .forms import NAMES, TABLE
+
+    names = [c.name for f in TABLE.values() for c in f.coefficients] + ["gamma_avg"]
+    return {n: NAMES[n].text[0] + (f"_{NAMES[n].text[1]}" if NAMES[n].text[1] else "") for n in names}
+
+
+_PROSE = _prose_names()
+_PROSE_NAMES = re.compile(r"(?<![A-Za-z0-9_\\])(" + "|".join(map(re.escape, _PROSE)) + r")(?![A-Za-z0-9_])")
 
 
 def prose(message: str) -> str:

@@ -1,4 +1,5 @@
-"""Prove a map: the induction identities of Eq. (1), each reduced exactly to 0.
+"""Prove a map: the induction identities of its form (Eq. (1), or any :class:`~equivalences.forms.form.Form`),
+each reduced exactly to 0.
 
 Base case: the accelerated form starts at ``w_a(t0) = q(t0)`` with
 ``m_a(t0 - 1) = m_init`` and the change of variables holds at ``t0``.
@@ -16,7 +17,8 @@ import sympy as sp
 from .algebra import canonical, nice, residual_of
 from .declare import Method
 from .derive import Map
-from .symbols import K_a, alpha_a, beta_a, eta_a, gamma_avg, m, t, w
+from .forms.form import Form
+from .symbols import K_a, gamma_avg, t
 from .system import StepSystem
 
 
@@ -42,18 +44,24 @@ class Proof:
         return [i for i in self.identities if not i.holds]
 
 
-def bindings(method: Method, mp: Map) -> dict:
-    """How the accelerated form's symbols read in the method's variables."""
-    table = {m: mp.momentum, w: method.query(t), beta_a: mp.beta_a, eta_a: mp.eta_a, alpha_a: mp.alpha_a, K_a: mp.K}
-    if mp.gamma_avg is not None:
-        table[gamma_avg] = mp.gamma_avg
+def form_bindings(method: Method, form: Form, coefficients: dict, buffers: dict) -> dict:
+    """How a form's symbols read in the method's variables: each buffer its change of variables
+    (``buffers[name]``), the iterate the query point, each coefficient ``coefficients[name]``."""
+    table = {b.symbol: buffers[b.name] for b in form.buffers}
+    table[form.iterate.symbol] = method.query(t)
+    table.update({c.symbol: coefficients[c.name] for c in form.coefficients})
     return table
 
 
-def weight_update_rhs(mp: Map, u) -> sp.Expr:
-    direction = eta_a(t) * m(t) + alpha_a(t) * u(t)
-    step = mp.post(t, direction) if mp.post is not None else direction
-    return w(t) - mp.K * step
+def bindings(method: Method, mp: Map) -> dict:
+    """How the accelerated form's symbols read in the method's variables."""
+    form = mp.form
+    table = form_bindings(method, form, {c.name: e for c, e in mp.coefficients()},
+                          {form.buffers[0].name: mp.momentum})
+    table[K_a] = mp.K
+    if mp.gamma_avg is not None:
+        table[gamma_avg] = mp.gamma_avg
+    return table
 
 
 def residual(system: StepSystem, lhs, rhs, table, fixed: dict | None = None, normal_form: bool = True) -> sp.Expr:
@@ -64,24 +72,27 @@ def residual(system: StepSystem, lhs, rhs, table, fixed: dict | None = None, nor
     return residual_of(expr, normal_form)
 
 
-def prove(method: Method, mp: Map, system: StepSystem | None = None, readable: bool = True) -> Proof:
-    """``readable=False`` keeps a failing residual in normal form instead of factoring it for display."""
-    system = system or StepSystem(method)  # the caller passes the derivation's
-    u, t0 = system.input, method.t0
-    table = bindings(method, mp)
-    statements = [
-        ("weight update", w(t + 1), weight_update_rhs(mp, u), None),
-        ("momentum recursion", m(t + 1), beta_a(t + 1) * m(t) + u(t + 1), None),
-        ("initial state", m(t0), beta_a(t0) * mp.m_init + u(t0), system.init),
-    ]
-    if method.evaluate is not None and mp.gamma_avg is not None:
-        e = method.evaluate
-        statements.append(
-            ("weight averaging", e(t + 1), (1 - gamma_avg(t + 1)) * e(t) + gamma_avg(t + 1) * w(t + 1), None)
-        )
+def prove_form(method: Method, form: Form, table: dict, starts: dict, *, K=sp.Integer(1), post=None,
+               system: StepSystem | None = None, readable: bool = True, extra=()) -> Proof:
+    """The induction identities of ``form`` (:meth:`~equivalences.forms.form.Form.statements`), bound by
+    ``table`` (:func:`form_bindings`) and each reduced exactly in the method's step system; ``starts`` the
+    buffers' values at ``t0 - 1``, ``extra`` more ``(name, lhs, rhs, at_start)`` statements."""
+    system = system or StepSystem(method)
+    statements = form.statements(input=system.input, t0=method.t0, starts=starts, K=K, post=post)
     proof = Proof()
-    for name, lhs, rhs, fixed in statements:
-        r = residual(system, lhs, rhs, table, fixed, normal_form=readable)
+    for name, lhs, rhs, at_start in [*statements, *extra]:
+        r = residual(system, lhs, rhs, table, system.init if at_start else None, normal_form=readable)
         proof.identities.append(Identity(name, lhs, rhs, nice(r) if r != 0 and readable else r, r == 0))
     return proof
 
+
+def prove(method: Method, mp: Map, system: StepSystem | None = None, readable: bool = True) -> Proof:
+    """``readable=False`` keeps a failing residual in normal form instead of factoring it for display."""
+    system = system or StepSystem(method)  # the caller passes the derivation's
+    extra = []
+    if method.evaluate is not None and mp.gamma_avg is not None:
+        e, w = method.evaluate, mp.form.iterate.symbol
+        extra.append(("weight averaging", e(t + 1), (1 - gamma_avg(t + 1)) * e(t) + gamma_avg(t + 1) * w(t + 1),
+                      False))
+    return prove_form(method, mp.form, bindings(method, mp), {mp.form.buffers[0].name: mp.m_init}, K=mp.K,
+                      post=mp.post, system=system, readable=readable, extra=extra)

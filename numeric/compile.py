@@ -1,7 +1,7 @@
 """Turn a declaration and a map into per-step coefficient tables.
 
 Every coefficient of the method's step, query, evaluation point and start,
-and of the accelerated form (beta_a, eta_a, alpha_a, K, the averaging weight),
+and of the map's target form (its coefficients bound, K, the averaging weight),
 is a sympy expression in ``t`` and the hyperparameters.  With the schedules
 substituted, each is evaluated once with numpy for all steps and all
 configurations -- a ``(T, K)`` table -- so the torch loop only multiplies and adds.
@@ -121,13 +121,26 @@ class MethodProgram:
 
 
 @dataclass
+class Combination:
+    """A sum ``sum_j c_j x_j + c_u u`` as tables: ``terms`` ``[(j, (T, K) table)]``; ``u`` the table of ``u``'s
+    coefficient, None when it is exactly 1 in the form (``u`` added as it is)."""
+
+    terms: list
+    u: np.ndarray | None
+
+
+@dataclass
 class AcceleratedProgram:
-    beta: np.ndarray
-    eta: np.ndarray
-    alpha: np.ndarray
+    """The target form's step as tables (:class:`equivalences.forms.form.Form`, bound to the map):
+    ``recursions[i]`` makes buffer ``i`` from the buffers before the step and ``u``; ``direction`` is what
+    ``w`` moves by, in the buffers after it and ``u``."""
+
+    recursions: list  # one Combination per buffer
+    direction: Combination
+    index: dict  # coefficient name -> (buffer or None for the direction, term) where a term is that coefficient
     K: np.ndarray
     post: Transform | None
-    m_start: np.ndarray  # (K,): beta_a(t0) * m_init as a multiple of theta_0, formed exactly
+    m_start: list  # per buffer, (K,): its decay at t0 times its start, as a multiple of theta_0, formed exactly
     gamma: np.ndarray | None  # at t + 1: the weight used after step t
     avg_init: np.ndarray | None
     momentum: Affine | None = None  # the change of variables m_a(t) in the method's state and u(t)
@@ -232,20 +245,68 @@ def _compile_update(system: StepSystem, s, cfg: Config, steps: np.ndarray) -> Up
     return Update(_affine(F, system, cfg, steps))
 
 
+def _combination(coefficients: dict, atoms: list, bind, cfg, steps) -> tuple[Combination, list]:
+    """The form's ``{atom: coefficient}`` (atoms: the buffers, then ``u``) as tables, each coefficient bound to
+    the map (``bind``); a term whose coefficient is 0 in the form is left out, ``u``'s is None when it is 1."""
+    terms, names = [], []
+    for j, a in enumerate(atoms[:-1]):
+        c = coefficients[a]
+        if c != 0:
+            terms.append((j, tabulate(bind(c), cfg, steps)))
+            names.append(c)
+    cu = coefficients[atoms[-1]]
+    return Combination(terms, None if cu == 1 else tabulate(bind(cu), cfg, steps)), names + [cu]
+
+
 def compile_accelerated(method: Method, mp: Map, cfg: Config, steps: np.ndarray,
                         system: StepSystem | None = None) -> AcceleratedProgram:
-    """The accelerated form's tables.  The first step's ``beta_a(t0) m_init`` is formed symbolically
-    (``beta_a(t0)`` may involve a schedule before its start, e.g. ``gamma_(t0-1)``, times ``m_init = 0``),
-    so the beta table's first row is 1 and the form starts from ``m_start``."""
-    beta = tabulate(mp.beta_a, cfg, steps)
-    beta[0] = 1.0
+    """The tables of the map's form (its SymPy update equations, each coefficient bound to the map's
+    expression).  The first step's ``beta_a(t0) m_init`` is formed symbolically (``beta_a(t0)`` may involve a
+    schedule before its start, e.g. ``gamma_(t0-1)``, times ``m_init = 0``), so the decay tables' first row
+    is the identity and the form starts from ``m_start``."""
+    form = mp.form
+    values = dict(mp.coefficients())
+
+    def bind(expr):
+        for c, e in values.items():
+            expr = substitute_function(expr, c.symbol, e)
+        return expr
+
+    index = {}
+
+    def note(where, coefficient_names):
+        for k, c in enumerate(coefficient_names):
+            match = next((x for x in values if c == x.symbol(t)), None)
+            if match is not None:
+                index.setdefault(match.name, (where, k))
+
+    recursions = []
+    for i, b in enumerate(form.buffers):
+        decay = form.decay(b)
+        atoms = list(decay)
+        comb, names = _combination(decay, atoms, bind, cfg, steps)
+        for j, table in comb.terms:  # the start is formed exactly: step 0 keeps it
+            table[0] = 1.0 if j == i else 0.0
+        recursions.append(comb)
+        note(i, names)
+    weights = form.weights()
+    direction, names = _combination(weights, list(weights), bind, cfg, steps)
+    note(None, names)
+    K = tabulate(mp.K, cfg, steps)
+    starts = {form.buffers[0].name: mp.m_init}  # the map's one change of variables starts from m_init
+    m_start = []
+    for b in form.buffers:
+        decay = form.decay(b)
+        start = sum((bind(decay[o.symbol(t - 1)].subs(t, method.t0)) * starts[o.name] for o in form.buffers),
+                    sp.Integer(0))
+        m_start.append(_theta0_coefficient(canonical(start), cfg, method.t0))
     return AcceleratedProgram(
-        beta=beta,
-        eta=tabulate(mp.eta_a, cfg, steps),
-        alpha=tabulate(mp.alpha_a, cfg, steps),
-        K=tabulate(mp.K, cfg, steps),
+        recursions=recursions,
+        direction=direction,
+        index=index,
+        K=K,
         post=mp.post,
-        m_start=_theta0_coefficient(canonical(mp.beta_a.subs(t, method.t0) * mp.m_init), cfg, method.t0),
+        m_start=m_start,
         gamma=tabulate(mp.gamma_avg, cfg, steps + 1) if mp.gamma_avg is not None else None,
         avg_init=_theta0_coefficient(mp.avg_init, cfg, method.t0) if mp.avg_init is not None else None,
         momentum=_affine(mp.momentum, system or system_of(method), cfg, steps),

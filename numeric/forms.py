@@ -141,10 +141,22 @@ class MethodForm:
         return tuple(new) + tstate, u
 
 
-class AcceleratedForm:
-    """Eq. (1): ``m = beta_a m + u``; ``w <- w - K Post(eta_a m + alpha_a u)``; optional weight average.
+def _combine(comb, ck, states, u):
+    """``sum_j c_j states[j] + c_u u`` (``comb``: the indices of a compiled combination)."""
+    terms, iu = comb
+    out = None
+    for j, i in terms:
+        out = ck[i] * states[j] if out is None else out + ck[i] * states[j]
+    last = u if iu is None else ck[iu] * u
+    return last if out is None else out + last
 
-    State: ``(w, m, wbar)`` (``wbar`` only for methods that evaluate elsewhere) then transform states.
+
+class AcceleratedForm:
+    """The map's target form (Eq. (1): ``m = beta_a m + u``; ``w <- w - K Post(eta_a m + alpha_a u)``), stepped
+    as its update equations read (:func:`~numeric.compile.compile_accelerated`); optional weight average.
+
+    State: ``(w, buffers..., wbar)`` (``wbar`` only for methods that evaluate elsewhere) then transform states.
+    ``index[name]`` is the table of the coefficient ``name`` where a term of the form is that coefficient.
     """
 
     def __init__(self, method: Method, mp: Map, cfg: Config, ts: np.ndarray, coeffs: Coefficients,
@@ -152,18 +164,27 @@ class AcceleratedForm:
         system = system or system_of(method)
         prog = compile_accelerated(method, mp, cfg, ts, system)
         self._momentum = coeffs.affine(prog.momentum)
-        self.beta, self.eta, self.alpha, self.K = (coeffs.add(x) for x in (prog.beta, prog.eta, prog.alpha, prog.K))
+        comb = lambda c: (tuple((j, coeffs.add(x)) for j, x in c.terms), coeffs.add(c.u))  # noqa: E731
+        self.recursions = tuple(comb(c) for c in prog.recursions)
+        self.direction = comb(prog.direction)
+        self.index = {}
+        for name, (where, k) in prog.index.items():
+            terms, iu = self.direction if where is None else self.recursions[where]
+            self.index[name] = terms[k][1] if k < len(terms) else iu
+        self.K = coeffs.add(prog.K)
         self.gamma_next = coeffs.add(prog.gamma)  # gamma at t + 1: forms the average after step t
         self._m_start, self._avg_init = prog.m_start, prog.avg_init
         mprog = compile_method(method, system, cfg, ts) if method.transforms else None
         self.transforms = _Transforms(mprog.transforms if mprog else {}, coeffs)
         self.pre = method.pre.name if method.pre else None
         self.post = mp.post.name if mp.post else None
-        self.n = 2 if prog.avg_init is None else 3
+        self.buffers = len(self.recursions)
+        self.n = 1 + self.buffers + (prog.avg_init is not None)
 
     def start(self, theta, w0):
         col = lambda v: torch.as_tensor(v, dtype=theta.dtype, device=theta.device).unsqueeze(-1)  # noqa: E731
-        s = (w0.clone(), col(self._m_start) * theta)  # m = beta_a(t0) m_init: step 0 then uses beta = 1
+        # each buffer = its decay at t0 times its start: step 0 then uses a decay of 1
+        s = (w0.clone(), *(col(m) * theta for m in self._m_start))
         if self._avg_init is not None:
             s = s + (col(self._avg_init) * theta,)
         return s + self.transforms.start(theta)
@@ -181,16 +202,17 @@ class AcceleratedForm:
         return value, scale
 
     def evaluate(self, ck, s):
-        return s[2] if self.n == 3 else None
+        return s[self.n - 1] if self._avg_init is not None else None
 
     def step(self, ck, s, g):
         tstate, ap = self.transforms.update(ck, s[self.n:], g)
         u = _call(ap, self.pre, g) if self.pre else g
-        m = ck[self.beta] * s[1] + u
-        direction = ck[self.eta] * m + ck[self.alpha] * u
+        before = s[1:1 + self.buffers]
+        ms = tuple(_combine(r, ck, before, u) for r in self.recursions)
+        direction = _combine(self.direction, ck, ms, u)
         w = s[0] - ck[self.K] * (_call(ap, self.post, direction) if self.post else direction)
-        out = (w, m)
-        if self.n == 3:
+        out = (w, *ms)
+        if self._avg_init is not None:
             gam = ck[self.gamma_next]
-            out = out + ((1 - gam) * s[2] + gam * w,)
+            out = out + ((1 - gam) * s[self.n - 1] + gam * w,)
         return out + tstate

@@ -54,7 +54,8 @@ def _reference(adapter, setting, G, unit):
             tstate, ap = form.transforms.update(Ct[k], tstate, g)
             name = form.post or form.pre
             factor[k] = float((_call(ap, name, torch.ones_like(g)) * unit)[0, 0])
-    return kw, tab(form.beta), tab(form.eta) * K, tab(form.alpha) * K, tab(form.gamma_next), factor, form
+    ix = form.index
+    return kw, tab(ix["beta_a"]), tab(ix["eta_a"]) * K, tab(ix["alpha_a"]) * K, tab(form.gamma_next), factor, form
 
 
 FLOOR = {"heavyball.AdamW": "eps"}
@@ -372,8 +373,9 @@ def _cli(capsys, *argv):
 
 
 KEYS = {"target", "settings", "verdict", "reason", "coefficients", "residual", "tolerance", "control_rejected",
-        "matches", "regime", "limit", "witness"}  # the issue's fields, plus what the coefficients are in units of,
-                                                  # where the verdict stops holding (a clip), and H's witness
+        "matches", "regime", "limit", "witness", "family"}  # the issue's fields, plus what the coefficients are in
+                                                  # units of, where the verdict stops holding (a clip), H's witness and
+                                                  # the family found instead (tests/test_hierarchy.py)
 
 
 def test_json_has_the_issue_fields(capsys):

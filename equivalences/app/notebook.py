@@ -26,7 +26,8 @@ from ..claims import ClaimResult
 from ..convert import Conversion
 from ..derive import Map
 from ..printing import equation, text
-from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t
+from ..forms import NAMES
+from ..symbols import gamma_avg, t
 from .pipeline import Report
 
 WIDTH = 100
@@ -116,12 +117,13 @@ def _html_table(rows: list[tuple], caption: str = "") -> str:
 
 def _coefficients(mp: Map) -> list[tuple[str, object, object]]:
     """(plain name, symbol at t, expression) for the map's coefficients and change of variables."""
-    rows = [("β_a", beta_a(t), mp.beta_a), ("η_a", eta_a(t), mp.eta_a), ("α_a", alpha_a(t), mp.alpha_a)]
+    rows = [(c.label, c.symbol(t), e) for c, e in mp.coefficients()]
     if mp.K != 1:
         rows.append(("K", sp.Symbol("K_a"), mp.K))
     if mp.gamma_avg is not None:
         rows.append(("γ_avg", gamma_avg(t), mp.gamma_avg))
-    rows.append(("m_a", m(t), mp.momentum))
+    m = mp.form.buffers[0].symbol
+    rows.append((m.__name__, m(t), mp.momentum))
     return rows
 
 
@@ -287,14 +289,19 @@ def _identified(res) -> tuple[list[str], list[tuple]]:
     return keys, [(k, *(num(c[key][k]) for key in keys)) for k in range(min(n, STEPS_SHOWN))]
 
 
+def _step_k(tex: tuple) -> str:
+    """``(r"\\beta", "a")`` -> ``\\beta_{a,k}``: a form's sequence at step k, in LaTeX."""
+    base, sub = tex
+    return f"{base}_{{{sub + ',' if sub else ''}k}}"
+
+
 def identification_latex(res) -> str:
     keys, rows = _identified(res)
     matches = ", ".join(m["method"] for m in res.matches)
     head = _words(f"{res.target}: {res.verdict}" + (f"; matches {matches}" if matches else ""))
     if not rows:
         return f"$\\displaystyle {head}$"
-    names = {"beta_a": r"\beta_{a,k}", "eta_a": r"\eta_{a,k}", "alpha_a": r"\alpha_{a,k}",
-             "gamma_avg": r"\bar\gamma_{k}"}
+    names = {k: _step_k(NAMES[k].tex) for k in keys}
     body = " \\\\ ".join(" & ".join(str(x) for x in row) for row in rows)
     table = ("\\begin{array}{r" + "r" * len(keys) + "} k & " + " & ".join(names[k] for k in keys) + " \\\\ \\hline "
              + body + " \\end{array}")
@@ -306,7 +313,7 @@ def identification_markdown(res) -> str:
     matches = ", ".join(f"`{m['method']}`" for m in res.matches)
     out = f"**{res.target}**: {res.verdict}" + (f", matches {matches}" if matches else "") + f"\n\n{res.reason}"
     if rows:
-        names = {"beta_a": "β_a", "eta_a": "η_a", "alpha_a": "α_a", "gamma_avg": "γ_avg"}
+        names = {k: NAMES[k].text[0] + (f"_{NAMES[k].text[1]}" if NAMES[k].text[1] else "") for k in keys}
         out += "\n\n" + _md_table(("k", *(names[k] for k in keys)), rows)
     return out
 

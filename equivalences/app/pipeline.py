@@ -276,12 +276,13 @@ class Report:
 
     def _map_json(self) -> dict:
         s, mp, method, here = sp.sstr, self.map, self.method, self.at_values
+        w = mp.form.iterate.name
         out = {
-            "map": {"beta_a": s(here(mp.beta_a)), "eta_a": s(here(mp.eta_a)), "alpha_a": s(here(mp.alpha_a)),
+            "map": {**{c.json_key: s(here(e)) for c, e in mp.coefficients()},
                     "K": s(here(mp.K)), "pre": method.pre.name if method.pre else None,
                     "post": mp.post.name if mp.post else None},
-            "change_of_variables": {"m_a": s(here(mp.momentum)), "w_a": s(method.query(t)),
-                                    "w_a_expanded": s(self.derivation.system.expand(method.query(t))),
+            "change_of_variables": {mp.form.buffers[0].name: s(here(mp.momentum)), w: s(method.query(t)),
+                                    f"{w}_expanded": s(self.derivation.system.expand(method.query(t))),
                                     "m_init": s(mp.m_init), "t0": method.t0,
                                     "start_product": s(start_product(mp, method.t0)),
                                     "start_as_product": start_as_product(mp, method.t0)},

@@ -1,8 +1,8 @@
-"""Eq. (1), the accelerated-SGD form ``m_t = beta_a,t m_(t-1) + u_t, w_(t+1) = w_t - eta_a,t m_t - alpha_a,t u_t``:
-the engine's own verdict (:func:`equivalences.derivation.derivation`), not derived again here; against it, the
+"""Eq. (1), the accelerated-SGD form (:data:`equivalences.forms.EQ1`), as a family: the engine's own verdict (:func:`equivalences.derivation.derivation`), not derived again here; against it, the
 engine's witness and the exact finding of :func:`equivalences.response.decide` on the run judged."""
 from __future__ import annotations
 
+from ..forms import EQ1
 from .family import Family, Fit
 
 
@@ -17,7 +17,7 @@ def fit(s) -> Fit:
     if d.map is not None and d.proved:
         mp = d.map
         return Fit(True, "proved by the engine (verify NAME shows the proof)",
-                   {"beta_a": mp.beta_a, "eta_a": mp.eta_a, "alpha_a": mp.alpha_a})
+                   {c.json_key: e for c, e in mp.coefficients()})
     if d.map is not None or (d.not_in_family or "").startswith("undecided"):
         return Fit(None, d.not_in_family or "the engine's proof of its map failed: not decided")
     reason = d.not_in_family
@@ -25,4 +25,4 @@ def fit(s) -> Fit:
     return Fit(False, reason + (f" (exactly, on the run: {finding.sentence()})" if finding is not None else ""))
 
 
-FAMILY = Family("eq1", "Eq. (1)", 1, "m_t = beta_a,t m_(t-1) + u_t, w_(t+1) = w_t - eta_a,t m_t - alpha_a,t u_t", fit)
+FAMILY = Family(EQ1.key, EQ1.title, EQ1.order, EQ1.summary, fit)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..declare import state
+from ..forms.momentum import form
 from ..symbols import g, t
 from .family import Family, Fit
 from .proof import member, prove
@@ -62,20 +63,23 @@ def own_buffers(s, k: int) -> Fit:
 
 
 def declare(method, key: str, bufs: list, alpha) -> object:
-    """The k-momentum member with these coefficients (expressions in ``t``) as a Method."""
-    names = " ".join(f"m{i + 1}" for i in range(len(bufs)))
-    w, *ms = state("w " + names)
-    ups = [sp.Eq(m(t + 1), beta * m(t) + g(t)) for m, (beta, _) in zip(ms, bufs)]
-    ups.append(sp.Eq(w(t + 1), w(t) - sum(eta * m(t + 1) for m, (_, eta) in zip(ms, bufs)) - alpha * g(t)))
-    return member(method, key, (w, *ms), ups, f"{len(bufs)} momentum buffers")
+    """The k-momentum member with these coefficients (expressions in ``t``) as a Method: the form's update
+    equations (:func:`equivalences.forms.momentum.form`) with the coefficients put in, in ``method``'s indexing."""
+    f = form(len(bufs))
+    w, *ms = state("w " + " ".join(f"m{i + 1}" for i in range(len(bufs))))
+    names = {f.iterate.name: w, **{b.name: mi for b, mi in zip(f.buffers, ms)}}
+    values = {c.name: v for c, v in zip(f.coefficients, _flat(bufs, alpha))}
+    return member(method, key, (w, *ms), f.instantiate(values, names, input=g), f"{len(bufs)} momentum buffers")
+
+
+def _flat(bufs: list, alpha) -> list:
+    """The coefficients in the form's order: beta^(1), eta^(1), ..., alpha."""
+    return [x for pair in bufs for x in pair] + [alpha]
 
 
 def coefficients(bufs: list, alpha) -> dict:
-    out = {}
-    for i, (beta, eta) in enumerate(bufs, 1):
-        out[f"beta^({i})"], out[f"eta^({i})"] = beta, eta
-    out["alpha"] = alpha
-    return out
+    """``{JSON key: value}`` of the map (``beta^(1)``, ``eta^(1)``, ..., ``alpha``)."""
+    return {c.json_key: v for c, v in zip(form(len(bufs)).coefficients, _flat(bufs, alpha))}
 
 
 def family(k: int) -> Family:
@@ -97,6 +101,5 @@ def family(k: int) -> Family:
             return Fit(None, f"the transfer function asks for {len(bufs)} buffers, not {k}")
         return prove(s.method, declare(s.method, f"momentum-{k}", bufs, alpha), coefficients(bufs, alpha), notes)
 
-    return Family(f"momentum-{k}", f"{k}-momentum form", k,
-                  f"m^(i)_t = beta^(i)_t m^(i)_(t-1) + u_t (i = 1..{k}), "
-                  "w_(t+1) = w_t - sum_i eta^(i)_t m^(i)_t - alpha_t u_t", fit)
+    f = form(k)
+    return Family(f.key, f.title, f.order, f.summary, fit)

@@ -2,10 +2,9 @@
 the strictly lower part of the gradient response is 0."""
 from __future__ import annotations
 
-import sympy as sp
-
 from ..declare import state
-from ..symbols import g, t
+from ..forms.sgd import FORM
+from ..symbols import g
 from .family import Family, Fit
 from .proof import member, prove
 from .transfer import z
@@ -17,8 +16,9 @@ def fit(s) -> Fit:
     if s.F.has(z):
         return Fit(False, "the move reads older gradients (its transfer function depends on z)")
     (w,) = state("w")
-    step = sp.Eq(w(t + 1), w(t) - s.F * g(t))
-    return prove(s.method, member(s.method, "sgd", (w,), [step], "plain SGD"), {"alpha": s.F})
+    (c,) = FORM.coefficients
+    steps = FORM.instantiate({c.name: s.F}, {FORM.iterate.name: w}, input=g)
+    return prove(s.method, member(s.method, "sgd", (w,), steps, "plain SGD"), {c.json_key: s.F})
 
 
-FAMILY = Family("sgd", "plain (preconditioned) SGD", 0, "w(t+1) = w(t) - alpha_t u_t", fit)
+FAMILY = Family(FORM.key, FORM.title, FORM.order, FORM.summary, fit)

@@ -167,8 +167,9 @@ def _kind_sentence(entry: dict) -> str:
         return "it holds at every step: the momentum drops out for good and the map is one of many" + notes
     if kind == "other-map" and entry.get("other_map") is not None:
         o = entry["other_map"]
-        return (f"the method is still in the family there, with another map (proved): m_a = {sp.sstr(o.momentum)}, "
-                f"beta_a = {sp.sstr(o.beta_a)}, eta_a = {sp.sstr(o.eta_a)}, alpha_a = {sp.sstr(o.alpha_a)}{notes}")
+        coefficients = ", ".join(f"{c.name} = {sp.sstr(e)}" for c, e in o.coefficients())
+        return (f"the method is still in the family there, with another map (proved): "
+                f"{o.form.buffers[0].name} = {sp.sstr(o.momentum)}, {coefficients}{notes}")
     if kind == "no-map" and w is not None:
         c = entry.get("condition_there")
         return f"no map exists there: {w.sentence()}" + (f"; there, {c.text}" if c is not None and c.text else "") + notes

@@ -63,9 +63,8 @@ class Condition:
 
     def to_json(self) -> dict:
         return {"text": self.text, "exact": self.exact, "in_family_when": self.components(),
-                "maps": [{"when": f, "m_a": sp.sstr(v.map.momentum),
-                          "beta_a": sp.sstr(v.map.beta_a), "eta_a": sp.sstr(v.map.eta_a),
-                          "alpha_a": sp.sstr(v.map.alpha_a)} for f, v in self.inside],
+                "maps": [{"when": f, v.map.form.buffers[0].name: sp.sstr(v.map.momentum),
+                          **{c.json_key: sp.sstr(e) for c, e in v.map.coefficients()}} for f, v in self.inside],
                 "untested": [sp.sstr(f) for f in self.untested],
                 "undefined": [{"when": label, "why": why} for label, why in self.undefined]}
 

@@ -6,8 +6,10 @@ import sympy as sp
 from ...algebra import nice
 from ...chains import derivations
 from ...declare import Method
+from ...forms.form import renamed
 from ...paper_prose import counts
-from ...symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
+from ...symbols import gamma_avg, m, t, w
+from ...symbols import u as form_u
 from ...system import StepSystem
 from ..pipeline import Report
 from .claim_steps import _claims
@@ -54,17 +56,17 @@ def _change_of_variables(report: Report, system: StepSystem, tex: Tex) -> str:
 def _map_tex(report: Report, tex: Tex) -> str:
     mp, method = report.map, report.method
     u = method.input
-    rows = [(tex(beta_a(t)), mp.beta_a, _tag("")), (tex(eta_a(t)), mp.eta_a, _tag("")),
-            (tex(alpha_a(t)), mp.alpha_a, _tag(""))]
+    rows = [(tex(c.symbol(t)), e, _tag("")) for c, e in mp.coefficients()]
     if mp.gamma_avg is not None:
         rows.append((tex(gamma_avg(t)), mp.gamma_avg, _tag("weight of the newest iterate")))
     out = _rows_align(tex, rows)
     if mp.post is not None or mp.K != 1 or method.pre is not None:
-        inner = eta_a(t) * m(t) + alpha_a(t) * u(t)
+        form = mp.form
+        inner = renamed(form.direction, form_u, u)
         step = mp.post(t, inner) if mp.post is not None else inner
         update = (f"{tex(w(t))} - {tex(mp.K)} \\, {tex(step)}" if mp.K != 1 else tex(w(t) - step))
-        out += ("in the form\n" + _align([f"{tex(m(t))} &= {tex(beta_a(t) * m(t - 1) + u(t))}",
-                                           f"{tex(w(t + 1))} &= {update}"]))
+        buffers = [f"{tex(eq.lhs)} &= {tex(renamed(eq.rhs, form_u, u))}" for eq in form.recursions]
+        out += "in the form\n" + _align(buffers + [f"{tex(w(t + 1))} &= {update}"])
     if mp.gamma_avg is not None:
         e = method.evaluate
         out += (f"and the evaluated sequence is a weight average of the iterate,\n"

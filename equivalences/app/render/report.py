@@ -8,10 +8,12 @@ from rich.text import Text
 
 from ...algebra import nice
 from ...claim_kinds import kind_of
+from ...forms.form import renamed
 from ...paper_prose import counts
 from ...printing import prose
 from ...printing import text as _text
-from ...symbols import alpha_a, beta_a, eta_a, gamma_avg, m, t, w
+from ...symbols import beta_a, gamma_avg, m, t, w
+from ...symbols import u as form_u
 from ..output import esc, formatter, grid
 from ..pipeline import Report
 from .layout import BAD, OK, equation, line, notation, say, text
@@ -33,17 +35,25 @@ def _published(method):
     return tab
 
 
+def _terms(weights: dict, u) -> str:
+    """``η_a,t·m_a,t + α_a,t·u_t``: a form's linear combination ``{atom: coefficient}`` term by term (``u`` the
+    method's input)."""
+    return " + ".join(text(renamed(a, form_u, u)) if c == 1 else f"{text(c)}·{text(renamed(a, form_u, u))}"
+                      for a, c in weights.items())
+
+
 def _map(report):
     mp, method = report.map, report.method
     tab = grid()
     u = method.input
-    direction = f"{text(eta_a(t))}·{text(m(t))} + {text(alpha_a(t))}·{text(u(t))}"
+    form = mp.form
+    direction = _terms(form.weights(), u)
     step = f"{mp.post.name}_t({direction})" if mp.post else f"({direction})"
     k = "" if mp.K == 1 else f"{text(mp.K)}·"
-    tab.add_row("Eq. (1)", f"{text(m(t))} = {text(beta_a(t))}·{text(m(t - 1))} + {text(u(t))},   "
-                f"{text(w(t + 1))} = {text(w(t))} - {k}{step}")
-    for f, e in ((beta_a, mp.beta_a), (eta_a, mp.eta_a), (alpha_a, mp.alpha_a)):
-        line = equation(f(t), e)
+    buffers = [f"{text(b.symbol(t))} = {_terms(form.decay(b), u)}" for b in form.buffers]
+    tab.add_row(form.title, ",   ".join(buffers + [f"{text(w(t + 1))} = {text(w(t))} - {k}{step}"]))
+    for c, e in mp.coefficients():
+        line = equation(c.symbol(t), e)
         if report.overrides:
             line += f"   [dim](= {text(report.at_values(e))} here)[/]"
         tab.add_row("derived", line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from ...paper_prose import check_all, summary_line
-from ...symbols import alpha_a, beta_a, eta_a, t, w
+from ...symbols import t, w
 from ..commands.check import ReportSet
 from ..output import esc, formatter, table
 from .layout import BAD, OK, duration, equation, hang, line, say
@@ -53,7 +53,7 @@ def render_all(reports, console: Console) -> None:
         if r.map is None:
             line(console, f"{head}not an instance of Eq. (1): {say(r.not_in_family)}")
             continue
-        coeffs = [equation(f(t), e) for f, e in ((beta_a, r.map.beta_a), (eta_a, r.map.eta_a), (alpha_a, r.map.alpha_a))]
+        coeffs = [equation(c.symbol(t), e) for c, e in r.map.coefficients()]
         hang(console, head, [c + ";" for c in coeffs[:-1]] + coeffs[-1:], indent=4)
     _sweeps(reports, console)
     standalone = check_all()
