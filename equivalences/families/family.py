@@ -73,6 +73,16 @@ class Placement:
     notes: list = field(default_factory=list)
 
     @property
+    def query_transfer(self):
+        """H(z) = c (zI - M)^(-1) b: the query point's response to the gradient, ``-F(z)/(z - 1)`` (what the
+        transfer-function tools compare; constant coefficients, else None)."""
+        if self.transfer is None:
+            return None
+        from .transfer import z
+
+        return sp.factor(sp.cancel(-self.transfer / (z - 1)))
+
+    @property
     def proved(self) -> bool:
         return self.fit is not None and self.fit.holds is True
 
@@ -103,6 +113,7 @@ class Placement:
                 "order_witness": None if self.order_witness is None else self.order_witness.to_json(),
                 "fit": None if self.fit is None else self.fit.to_json(),
                 "transfer_function": None if self.transfer is None else sp.sstr(self.transfer),
+                "query_transfer_function": None if self.transfer is None else sp.sstr(self.query_transfer),
                 "below_order": [f.key for f in self.below],
                 "against": [{"family": f.key, "title": f.title, "reason": r} for f, r in self.against],
                 "notes": list(self.notes)}

@@ -256,7 +256,8 @@ def render_equivalence(r: Equivalence, console) -> None:
                 if kind != "momentum":
                     tab.add_row("", esc(f"{c}: a degenerate special case ({r.a.key} is {kind} there)"))
         for label, s in r.special:
-            tab.add_row("special case", esc(f"{label}: equivalent with " + ", ".join(f"{k} = {v}" for k, v in s.relation.items())))
+            rel = ", ".join(f"{k} = {v}" for k, v in s.relation.items()) or "the same names the same values"
+            tab.add_row("special case", esc(f"{label}: equivalent with {rel}"))
     if r.transfer is not None:
         tab.add_row("H_A(z)", esc(sp.sstr(r.transfer[0])))
         tab.add_row("H_B(z)", esc(sp.sstr(r.transfer[1])))

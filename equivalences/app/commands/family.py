@@ -70,6 +70,7 @@ def render_placement(p: Placement, console) -> None:
             tab.add_row("note", esc(note))
     if p.transfer is not None:
         tab.add_row("F(z)", esc(f"{sp.sstr(p.transfer)}   (w(t+1) - w(t) = -F(z) g)"))
+        tab.add_row("H(z)", esc(f"{sp.sstr(p.query_transfer)}   (query point = H(z) g)"))
     if p.below:
         fewer = "nothing" if p.order == 1 else f"fewer than {p.order} numbers"
         tab.add_row("not smaller", esc(", ".join(f.title for f in p.below)
