@@ -260,6 +260,8 @@ def test_isolated_degenerate_value_has_no_map_constant_one_is_one_of_many():
     assert "one of many" in entries["beta = 0"]["effects"][-1]
     c = entries["c(t + 1) = 0"]
     assert c["kind"] == "map-holds" and c["kind_every_step"] == "one-of-many"
+    # the kinds read the typed flag, not the sentences: only eta_a vanishes at beta = 0 and c = 0
+    assert not entries["beta = 0"]["map_undefined"] and not c["map_undefined"] and gamma["map_undefined"]
     # the wording of beta_a's undefined set: the same step's eta_a
     effects = [x for e in entries.values() for x in e["effects"]]
     assert not any("previous step" in x for x in effects)
