@@ -15,6 +15,7 @@ from functools import cached_property
 from . import cache
 from .claims import ClaimChecker, ClaimResult
 from .declare import Method
+from .outcome import Outcome
 from .derive import Map, NotInFamily, derive
 from .oracles import is_multicall
 from .prove import Proof, prove
@@ -29,7 +30,7 @@ class Derivation:
     """declare -> derive -> prove -> check the paper, for one method.
 
     ``map`` is None exactly when the method is not an instance of Eq. (1); ``not_in_family`` then
-    says which term is in the way.  ``seconds`` records what each stage cost.
+    says which term is in the way, and :attr:`outcome` whether a witness shows it or nothing was decided.  ``seconds`` records what each stage cost.
     """
 
     method: Method
@@ -75,7 +76,8 @@ class Derivation:
         start = time.perf_counter()
         out = classify_degenerate(self.method, self.map)
         out += [{"condition": f"step t = {s['step']} ({s['factor']} = 0 there)", "factor": s["factor"],
-                 "effects": s["effects"], "kind": s["kind"], "witness": None} for s in self.steps]
+                 "effects": s["effects"], "kind": s["kind"], "witness": None, "map_undefined": s["map_undefined"]}
+                for s in self.steps]
         self.seconds["degenerate"] = time.perf_counter() - start
         return out
 
@@ -90,10 +92,15 @@ class Derivation:
         return out
 
     @property
+    def outcome(self) -> Outcome:
+        """In the family (a map), not in it (a witness), or undecided: the verdict as a value."""
+        return Outcome.IN_FAMILY if self.map is not None else self.verdict.outcome
+
+    @property
     def verdict_name(self) -> str:
         if self.map is not None:
             return "proved" if self.proved else "proof failed"
-        return "undecided" if (self.not_in_family or "").startswith("undecided") else "not-in-family"
+        return self.outcome.value
 
     @property
     def check_steps(self) -> int:
@@ -188,10 +195,10 @@ def integer_steps(method: Method, system: StepSystem, mp, verdict):
         if roots is None:
             kept.append(d)
             continue
-        undefined = any("undefined" in e for e in d["effects"])
+        undefined = d["map_undefined"]
         for k in roots:
             steps.append({"step": k, "factor": f, "kind": "no-map?" if undefined else "map-holds",
-                          "effects": list(d["effects"])})
+                          "effects": list(d["effects"]), "map_undefined": undefined})
             if undefined:
                 singular.append(k)
     mp = mp.replace(degenerate=kept)

@@ -18,9 +18,7 @@ from sympy.core.function import AppliedUndef, UndefinedFunction
 
 from .declare import Claim, Method, Transform
 from .symbols import MAP_FUNCTIONS, K_a, m, t, theta0, w
-
-TRANSFORM_KINDS = {"sign": (), "adam": ("beta2", "eps")}
-"""The numeric implementations a transform may name, and the parameters each requires."""
+from .transform_kinds import KINDS as TRANSFORM_KINDS
 
 RESERVED = {t.name, theta0.name, m.__name__, w.__name__, K_a.__name__} | {f.__name__ for f in MAP_FUNCTIONS}
 """Names the engine gives a meaning of its own (a declaration must not reuse them)."""
@@ -262,7 +260,7 @@ def _transforms(method: Method, names: _Names):
         if not isinstance(tr.params, Mapping):
             _fail(f"transform {tr.name}: params is a {type(tr.params).__name__}; write a dict, e.g. "
                   "{'beta2': beta2, 'eps': epsilon}")
-        missing = [p for p in TRANSFORM_KINDS[tr.kind] if p not in tr.params]
+        missing = [p for p in TRANSFORM_KINDS[tr.kind].params if p not in tr.params]
         if missing:
             _fail(f"transform {tr.name} ({tr.kind}) has no {', '.join(missing)} in params; add "
                   f"{', '.join(repr(p) + ': ...' for p in missing)}")
@@ -583,14 +581,14 @@ def _claims(method: Method, names: _Names):
         var = getattr(claim, "var", None)  # a for-all or limit statement's own variable
         if isinstance(var, sp.Symbol):
             allowed |= {var.name}
-        sides = [("lhs", claim.lhs), ("rhs", claim.rhs)]
+        sides = [("lhs", claim.lhs, False), ("rhs", claim.rhs, False)]
         if claim.fix is not None:
             if not isinstance(claim.fix, tuple) or len(claim.fix) != 2:
                 _fail(f"{where}: fix must be a pair (lhs, rhs)")
-            sides += [("fix lhs", claim.fix[0]), ("fix rhs", claim.fix[1])]
-        for side, expr in sides:
+            sides += [("fix lhs", claim.fix[0], True), ("fix rhs", claim.fix[1], True)]
+        for side, expr, is_fix in sides:
             expr = _sympy(f"{where} {side}", expr, statement=True)
-            if claim.fix is None or side.startswith("fix"):
+            if claim.fix is None or is_fix:
                 # A statement with a fix is recorded as printed, known to be wrong: it may use the paper's
                 # stray names (MARS prints q_t for g_t).  Anywhere else an undeclared name is a typo that would
                 # make the claim fail for the wrong reason.

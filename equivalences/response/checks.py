@@ -76,7 +76,7 @@ class CrossExamination:
             if c.member is None:
                 continue
             at = f"at {c.point.label} ({c.point.describe()})"
-            judged = not c.point.label.startswith("random")
+            judged = not c.point.drawn
             if self.verdict == "proved":
                 if c.undefined and not judged:
                     out.append(f"{at}: {c.undefined}, although random values avoid every degenerate set: an "
@@ -170,7 +170,7 @@ def contradicted(method: Method, maps: list, *, randoms: int = 2, steps: int | N
             try:
                 bad = map_mismatch(r, mp) is not None or not member
             except Undefined:
-                bad = p.label.startswith("random")
+                bad = p.drawn
             except NotApplicable:
                 bad = True
             if bad:
