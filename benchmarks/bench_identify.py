@@ -7,7 +7,7 @@ Prints, per class (default: one of each kind), the seconds of the probes and the
 after imports), the number of optimizer steps that took, and the seconds of matching against the registered
 methods; then, with ``--census PACKAGE``, the wall time of ``verify identify --all PACKAGE --json`` as a fresh
 process (imports, worker processes and matching included) and its counts per verdict. ``--table`` prints a census's
-JSON as the markdown table of docs/identify.md (class, verdict, a short why, matches); with ``--against`` an older
+JSON as the markdown table of docs/identify.md (class, verdict, a short why, family, matches); with ``--against`` an older
 census, only the classes whose verdict changed, old and new.
 """
 from __future__ import annotations
@@ -82,6 +82,20 @@ def why(entry: dict) -> str:
     return limit + "nonlinear; preconditioner not pinned by these probes"
 
 
+def family(entry: dict) -> str:
+    """The census's family column: the family and order a class was identified in (docs/identify.md)."""
+    f, v, r = entry.get("family"), entry["verdict"], entry.get("reason", "")
+    if f:
+        if f["family"].startswith("momentum"):
+            kind = "constant" if f["constant"] else "per-step weights"
+            return f"{f['order']}-momentum ({kind}; replay {f['residual']:.0e}, control {f['control']:.0e})"
+        return f"filter of order {f['order']} (rank of H; no momentum form)"
+    if v in ("in-family", "preconditioned", "sign"):
+        base = "plain SGD" if "memoryless" in r else "Eq. (1)"
+        return base + {"in-family": "", "preconditioned": ", preconditioned", "sign": ", sign"}[v]
+    return ""
+
+
 def table(path: str, against: str | None = None) -> None:
     entries = json.load(open(path))
     if against:
@@ -92,10 +106,10 @@ def table(path: str, against: str | None = None) -> None:
             if o is not None and o["verdict"] != e["verdict"]:
                 print(f"| {e['target'].split('.')[-1]} | {o['verdict']} | {e['verdict']} | {why(e)} |")
         return
-    print("| class | verdict | why | matches (confirmed by replay) |\n|---|---|---|---|")
+    print("| class | verdict | why | family (order) | matches (confirmed by replay) |\n|---|---|---|---|---|")
     for e in sorted(entries, key=lambda e: e["target"].split(".")[-1].lower()):
         matches = ", ".join(m["method"] for m in e.get("matches") or [])
-        print(f"| {e['target'].split('.')[-1]} | {e['verdict']} | {why(e)} | {matches} |")
+        print(f"| {e['target'].split('.')[-1]} | {e['verdict']} | {why(e)} | {family(e)} | {matches} |")
 
 
 def main(argv):

@@ -115,6 +115,11 @@ class Method:
         named intermediate quantities, ``{y: (1 - beta) * z(t) + beta * x(t)}``.
     query
         where the stochastic gradient of step ``t`` is taken.
+    calls
+        a method with several gradient calls per step (extragradient): the ordered ``(point, gradient)``
+        pairs of one step, e.g. ``((x, g1), (y, g2))`` with ``g1, g2 = gradients("g1 g2")``
+        (:mod:`equivalences.oracles`); ``query`` is then the first call's point.  Empty: one call, ``g`` at
+        ``query``.
     evaluate
         the sequence the method returns for evaluation, when it is not the
         query point (Schedule-Free's ``x``); the engine proves it is a weight
@@ -158,6 +163,7 @@ class Method:
     paper_setting_text: str = ""
     claims: tuple[Claim, ...] = ()
     notes: tuple[str, ...] = ()
+    calls: tuple = ()
 
     @property
     def transforms(self) -> tuple[Transform, ...]:

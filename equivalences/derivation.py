@@ -18,7 +18,9 @@ from functools import cached_property
 from . import cache
 from .claims import ClaimChecker, ClaimResult
 from .declare import Method
+from .outcome import Outcome
 from .derive import Map, NotInFamily, derive
+from .oracles import is_multicall
 from .prove import Proof, prove
 from .response import CrossExamination, cross_examine
 from .steps import depends_on_t_alone, integer_roots, refuse_opaque_steps
@@ -43,7 +45,7 @@ class Derivation:
     """declare -> derive -> prove -> check the paper, for one method.
 
     ``map`` is None exactly when the method is not an instance of Eq. (1); ``not_in_family`` then
-    says which term is in the way.  ``seconds`` records what each stage cost.
+    says which term is in the way, and :attr:`outcome` whether a witness shows it or nothing was decided.  ``seconds`` records what each stage cost.
     """
 
     method: Method
@@ -95,7 +97,8 @@ class Derivation:
 
     def _step_entries(self) -> list[dict]:
         return [{"condition": f"step t = {s['step']} ({s['factor']} = 0 there)", "factor": s["factor"],
-                 "effects": s["effects"], "kind": s["kind"], "witness": None} for s in self.steps]
+                 "effects": s["effects"], "kind": s["kind"], "witness": None, "map_undefined": s["map_undefined"]}
+                for s in self.steps]
 
     @property
     def degenerate_sets(self) -> list[dict]:
@@ -130,10 +133,15 @@ class Derivation:
         return out
 
     @property
+    def outcome(self) -> Outcome:
+        """In the family (a map), not in it (a witness), or undecided: the verdict as a value."""
+        return Outcome.IN_FAMILY if self.map is not None else self.verdict.outcome
+
+    @property
     def verdict_name(self) -> str:
         if self.map is not None:
             return "proved" if self.proved else "proof failed"
-        return "undecided" if (self.not_in_family or "").startswith("undecided") else "not-in-family"
+        return self.outcome.value
 
     @property
     def check_steps(self) -> int:
@@ -194,6 +202,8 @@ def build(method: Method) -> Derivation:
     """A fresh derivation (no cache): the step system and the derived map -- by the state-space route, or
     where it refuses, by the trajectory route (every refusal then carries a witness or says undecided)."""
     start = time.perf_counter()
+    if is_multicall(method):  # several gradient calls per step: equivalences/oracles.py decides
+        return _calls_derivation(method)
     refuse_opaque_steps(method)
     system = StepSystem(method)
     try:
@@ -206,6 +216,21 @@ def build(method: Method) -> Derivation:
         mp, verdict, steps = integer_steps(method, system, mp, verdict)
     return Derivation(method, system, mp, None if mp is not None else verdict.refusal_text,
                       {"derive": time.perf_counter() - start}, verdict, steps)
+
+
+def _calls_derivation(method: Method) -> Derivation:
+    """A multi-call method: the derivation of the single-call method it reduces to, or no map with the witness (or
+    undecided), and an independent check that does not apply (it runs one call per step)."""
+    from .oracles import CallsVerdict, against_eq1
+    from .response import cross_examine
+
+    v = against_eq1(method)
+    if v.kind == "reduced":
+        return build(v.reduced)
+    verdict = CallsVerdict(method, "calls", reason=v.reason, witness=v.witness)
+    d = Derivation(method, None, None, verdict.refusal_text, {}, verdict)
+    d.__dict__["cross_examination"] = cross_examine(method, d.verdict_name)
+    return d
 
 
 def integer_steps(method: Method, system: StepSystem, mp, verdict):
@@ -226,10 +251,10 @@ def integer_steps(method: Method, system: StepSystem, mp, verdict):
         if roots is None:
             kept.append(d)
             continue
-        undefined = any("undefined" in e for e in d["effects"])
+        undefined = d["map_undefined"]
         for k in roots:
             steps.append({"step": k, "factor": f, "kind": "no-map?" if undefined else "map-holds",
-                          "effects": list(d["effects"])})
+                          "effects": list(d["effects"]), "map_undefined": undefined})
             if undefined:
                 singular.append(k)
     mp = mp.replace(degenerate=kept)
@@ -285,6 +310,8 @@ def derived_here(method: Method | str) -> bool:
 
 def _from_disk(method: Method) -> Derivation | None:
     start = time.perf_counter()
+    if is_multicall(method):
+        return None
     saved = cache.load(method, _RESULTS)
     if saved is None:
         return None
@@ -305,7 +332,7 @@ def keep(method: Method | str) -> Derivation:
 
 def _to_disk(d: Derivation) -> Derivation:
     """Store the derivation; its results are stored as they are computed (:class:`_result`)."""
-    if cache.directory() is not None:
+    if cache.directory() is not None and not is_multicall(d.method):
         cache.store(d.method, {"map": d.map, "not_in_family": d.not_in_family, "verdict": d.verdict, "steps": d.steps})
         d.on_disk = True
         for name in _RESULTS:

@@ -210,7 +210,8 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
 
     A factor of a denominator of the change of variables, of a coefficient or
     of the averaging weight makes the map undefined; a factor of ``eta_a``
-    makes the momentum drop out of the update, so the map stops being unique.
+    makes the momentum drop out of the update, so the map stops being unique.  ``map_undefined`` says which
+    (the ``effects`` only say it to a reader).
     """
     out: dict[str, dict] = {}
     S = set(system.at_base()) | {system.input(t)}
@@ -235,10 +236,13 @@ def degenerate_sets(mp: Map, system: StepSystem) -> list[dict]:
             sp.denom(sp.together(mp.gamma_avg))
     for what, den in parts.items():
         for f in factors(den):
-            entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
+            entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": [],
+                                            "map_undefined": False})
             entry["effects"].append(what)
+            entry["map_undefined"] = True  # a part of the map is undefined there (else only the weight vanishes)
     for f in factors(sp.numer(sp.together(getattr(mp, weight.name)))):
-        entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": []})
+        entry = out.setdefault(str(f), {"condition": f"{f} = 0", "factor": f, "effects": [],
+                                        "map_undefined": False})
         entry["effects"].append(f"{weight.name} = 0: the update does not use the momentum there (plain or "
                                 f"preconditioned SGD with step {on_u.name} at that step)")
     return list(out.values())

@@ -32,6 +32,7 @@ from .algebra import canonical, is_zero, nice
 from .declare import Method, is_transform_application
 from .symbols import t
 from .system import StepSystem, start_symbols
+from .transform_kinds import KINDS
 
 GRADIENTS = (1, 3, 2, 5, 4, 7)
 """The first coordinate's gradients at steps t0, t0 + 1, ... (distinct, so that a gradient difference
@@ -125,7 +126,7 @@ def scaling_witness(method: Method, system: StepSystem, steps: int = 4) -> Scali
     """The first step whose moves on two coordinates (gradients ``GRADIENTS`` and twice those) break every
     scaling rule the declaration's transforms allow; None when none is found or the method is not probed."""
     kinds = {p.kind for p in method.posts}
-    if kinds - {"sign"}:
+    if any(KINDS[k].linear for k in kinds):
         return None  # a preconditioner scales each coordinate its own way: nothing to compare
     sign = bool(kinds)
     zero = {s: sp.Integer(0) for s in start_symbols(method, system)}

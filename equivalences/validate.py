@@ -18,9 +18,7 @@ from sympy.core.function import AppliedUndef, UndefinedFunction
 
 from .declare import Claim, Method, Transform
 from .symbols import MAP_FUNCTIONS, K_a, m, t, theta0, w
-
-TRANSFORM_KINDS = {"sign": (), "adam": ("beta2", "eps")}
-"""The numeric implementations a transform may name, and the parameters each requires."""
+from .transform_kinds import KINDS as TRANSFORM_KINDS
 
 RESERVED = {t.name, theta0.name, m.__name__, w.__name__, K_a.__name__} | {f.__name__ for f in MAP_FUNCTIONS}
 """Names the engine gives a meaning of its own (a declaration must not reuse them)."""
@@ -36,6 +34,7 @@ def check(method: Method) -> None:
     _containers(method)
     _transform_types(method)
     names = _names(method)
+    _calls(method, names)
     _transforms(method, names)
     _define_and_updates(method, names)
     _points(method, names)
@@ -160,6 +159,10 @@ class _Names:
         self.schedules = {f.__name__: f for f in method.schedules}
         self.transforms = {tr.name: tr for tr in method.transforms}
         self.input = method.input.__name__
+        calls = getattr(method, "calls", ())
+        self.calls = {p[1].__name__ for p in (calls if isinstance(calls, tuple) else ())
+                      if isinstance(p, tuple) and len(p) == 2 and _is_function(p[1])}
+        """The gradients of a multi-call step (:mod:`equivalences.oracles`)."""
         schedule_defaults = [v for k, v in method.defaults.items() if isinstance(k, UndefinedFunction)]
         self.parameters = {s.name: s for s in method.defaults
                            if isinstance(s, sp.Symbol) and s.name not in self.constants}
@@ -174,7 +177,7 @@ class _Names:
     @property
     def sequences(self) -> set[str]:
         """Function names an update may apply."""
-        return set(self.state) | set(self.define) | set(self.schedules) | set(self.transforms) | {self.input}
+        return set(self.state) | set(self.define) | set(self.schedules) | set(self.transforms) | {self.input} | self.calls
 
     def what(self, name: str) -> str:
         for label, table in (("a state variable", self.state), ("a definition", self.define),
@@ -228,6 +231,18 @@ def _names(method: Method) -> _Names:
     return _Names(method)
 
 
+def _calls(method: Method, names: _Names):
+    if getattr(method, "calls", ()) == ():
+        return
+    from .oracles import CallProblem, check_calls
+
+    try:
+        check_calls(method, set(names.state), set(names.define),
+                    set(names.constants) | set(names.schedules) | set(names.parameters) | RESERVED)
+    except CallProblem as err:
+        _fail(str(err))
+
+
 def _transform_types(method: Method):
     if method.pre is not None and not isinstance(method.pre, Transform):
         _fail(f"pre is {_kind(method.pre)}; give a Transform(name, kind) or leave it out")
@@ -245,7 +260,7 @@ def _transforms(method: Method, names: _Names):
         if not isinstance(tr.params, Mapping):
             _fail(f"transform {tr.name}: params is a {type(tr.params).__name__}; write a dict, e.g. "
                   "{'beta2': beta2, 'eps': epsilon}")
-        missing = [p for p in TRANSFORM_KINDS[tr.kind] if p not in tr.params]
+        missing = [p for p in TRANSFORM_KINDS[tr.kind].params if p not in tr.params]
         if missing:
             _fail(f"transform {tr.name} ({tr.kind}) has no {', '.join(missing)} in params; add "
                   f"{', '.join(repr(p) + ': ...' for p in missing)}")
@@ -566,14 +581,14 @@ def _claims(method: Method, names: _Names):
         var = getattr(claim, "var", None)  # a for-all or limit statement's own variable
         if isinstance(var, sp.Symbol):
             allowed |= {var.name}
-        sides = [("lhs", claim.lhs), ("rhs", claim.rhs)]
+        sides = [("lhs", claim.lhs, False), ("rhs", claim.rhs, False)]
         if claim.fix is not None:
             if not isinstance(claim.fix, tuple) or len(claim.fix) != 2:
                 _fail(f"{where}: fix must be a pair (lhs, rhs)")
-            sides += [("fix lhs", claim.fix[0]), ("fix rhs", claim.fix[1])]
-        for side, expr in sides:
+            sides += [("fix lhs", claim.fix[0], True), ("fix rhs", claim.fix[1], True)]
+        for side, expr, is_fix in sides:
             expr = _sympy(f"{where} {side}", expr, statement=True)
-            if claim.fix is None or side.startswith("fix"):
+            if claim.fix is None or is_fix:
                 # A statement with a fix is recorded as printed, known to be wrong: it may use the paper's
                 # stray names (MARS prints q_t for g_t).  Anywhere else an undeclared name is a typo that would
                 # make the claim fail for the wrong reason.

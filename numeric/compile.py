@@ -20,10 +20,9 @@ from equivalences.derive import Map
 from equivalences.symbols import g, t, theta0
 from equivalences.derivation import system_of
 from equivalences.system import StepSystem
+from equivalences.transform_kinds import KINDS
 
-
-class ConfigError(ValueError):
-    """A hyperparameter setting the replay cannot use (missing value, non-finite coefficient)."""
+from .errors import ConfigError
 
 
 @dataclass
@@ -334,7 +333,7 @@ def compile_transform(tr: Transform, cfg: Config, steps: np.ndarray) -> Transfor
         tables["bias"] = tabulate(bias, cfg, steps)
         if "eps_in" in params:
             tables["eps_in"] = tabulate(sp.sympify(params["eps_in"]), cfg, steps)
-    elif tr.kind != "sign":
+    elif tr.kind not in KINDS:
         raise ConfigError(f"unknown transform kind {tr.kind!r}")
     return TransformProgram(tr.kind, tables, _input_lags(tr, cfg, steps))
 

@@ -13,6 +13,8 @@ import sympy as sp
 
 from equivalences.symbols import t
 
+from .errors import ConfigError
+
 MAX_TERMS = 20_000_000
 """Refuse sums that need more summand evaluations than this (they would take minutes)."""
 
@@ -45,8 +47,6 @@ def tabulate_sums(expr, cfg, steps: np.ndarray, tabulate) -> tuple[sp.Expr, dict
 
 def _table(s: sp.Sum, body, limit, cfg, steps, tabulate) -> np.ndarray:
     """The values of ``s`` = sum of ``body`` over ``limit`` = ``(k, lo, hi)`` at every step and configuration."""
-    from numeric.compile import ConfigError
-
     if len(limit) != 3:
         raise ConfigError(f"{s}: give the limits, e.g. Sum(f(k), (k, 1, t))")
     k, lo, hi = limit

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import torch
 
+from equivalences.transform_kinds import ADAM, SIGN
+
 
 def sign_apply(state, params, d):
     """Lion's ``P_t(d) = sign(d)``."""
@@ -32,7 +34,8 @@ def adam_apply(state, params, d):
 
 
 KINDS = {
-    "sign": (None, sign_apply),
-    "adam": (adam_update, adam_apply),
+    SIGN.name: (None, sign_apply),
+    ADAM.name: (adam_update, adam_apply),
 }
-"""kind -> (update(state, params, input) -> state or None for a stateless transform, apply(state, params, d))."""
+"""kind -> (update(state, params, input) -> state or None for a stateless transform, apply(state, params, d)): the
+concrete implementation of each :class:`equivalences.transform_kinds.TransformKind`."""

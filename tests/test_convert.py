@@ -213,7 +213,8 @@ def test_round_trip_at_values_is_exact():
             e = substitute_function(e, f, there.at_values[f])
         return e
 
-    back = invert(hb, Target(val(mp.beta_a), val(mp.eta_a), val(mp.alpha_a), t0=sgd.t0, name="sgd-nesterov"))
+    back = invert(hb, Target(val(mp.beta_a), val(mp.eta_a), val(mp.alpha_a), t0=sgd.t0, name="sgd-nesterov"),
+                  mp=derived(hb))
     setting = from_setting(hb, there.settings)
     assert back.constants["beta"] == R(85, 100)
     assert canonical(back.schedules["eta"] - specialise(hb.hyperparameter("eta")(t), setting)) == 0
@@ -284,21 +285,21 @@ def _heavy_ball_sequences(n=8):
 
 def test_sequences_match_exactly_and_return_per_step_values():
     tg = _heavy_ball_sequences()
-    hb = invert_sequences(registry.get("heavy-ball"), tg)
+    hb = invert_sequences(registry.get("heavy-ball"), tg, mp=derived(registry.get("heavy-ball")))
     assert hb.matched and hb.misfit == 0
     assert hb.constants == {"beta": R(9, 10)} and hb.schedules["eta"][3] == R(1, 12)
-    sgd = invert_sequences(registry.get("sgd-nesterov"), tg)
+    sgd = invert_sequences(registry.get("sgd-nesterov"), tg, mp=derived(registry.get("sgd-nesterov")))
     assert sgd.matched and sgd.constants["mu"] == R(9, 10) and sgd.schedules["lr"][1] == R(1, 10)
 
 
 def test_sequences_no_match_never_raises():
     tg = _heavy_ball_sequences()
     for name in registry.names():
-        res = invert_sequences(registry.get(name), tg)  # must not raise, whatever the method
+        res = invert_sequences(registry.get(name), tg, mp=derived(registry.get(name)))  # must not raise, whatever the method
         if name not in ("heavy-ball", "sgd-nesterov"):
             assert not res.matched and res.reason, name
     # MaSS's alpha_a is its eta1, which must be positive: heavy ball's alpha_a = 0 is out of its reach
-    assert invert_sequences(registry.get("mass"), tg).reason == "mass's eta1 would be 0, but it must be > 0"
+    assert invert_sequences(registry.get("mass"), tg, mp=derived(registry.get("mass"))).reason == "mass's eta1 would be 0, but it must be > 0"
 
 
 def test_sequences_float_target_and_misfit():
@@ -306,12 +307,12 @@ def test_sequences_float_target_and_misfit():
     beta, nu, alpha = 0.9, 0.7, 0.1
     tg = Target.sequences({k: beta for k in steps}, {k: alpha * nu * (1 - beta) for k in steps},
                           {k: alpha * (1 - nu) for k in steps}, t0=1)
-    res = invert_sequences(registry.get("qhm"), tg)
+    res = invert_sequences(registry.get("qhm"), tg, mp=derived(registry.get("qhm")))
     assert res.matched and res.misfit < 1e-12
     assert abs(float(res.constants["nu"]) - nu) < 1e-12
     off = Target.sequences({k: beta for k in steps}, {k: alpha * nu * (1 - beta) * (1 + k / 100) for k in steps},
                            {k: alpha * (1 - nu) for k in steps}, t0=1)
-    bad = invert_sequences(registry.get("qhm"), off)
+    bad = invert_sequences(registry.get("qhm"), off, mp=derived(registry.get("qhm")))
     assert not bad.matched and bad.misfit > 1e-3
 
 

@@ -76,7 +76,7 @@ def _settings():
 
 
 @pytest.mark.parametrize("adapter,setting", _settings())
-def test_adapter_settings_recovered(adapter, setting):
+def test_adapter_settings_recovered(adapter, setting, derivations):
     """The (beta_a, eta_a, alpha_a) sequences and averaging weights of every library setting the adapters cover,
     recovered by probing to <= 1e-10 relative (the identifiable ones: at a step where the momentum restarts only
     eta_a + alpha_a is determined); the same verdict as the adapter's map says; and the method the adapter names
@@ -90,7 +90,7 @@ def test_adapter_settings_recovered(adapter, setting):
     kw, beta, eta, alpha, gamma, factor, form = _reference(adapter, setting, G, unit)
     if below_eps and adapter.target in FLOOR:
         factor = np.full(T, 1.0 / kw[FLOOR[adapter.target]])
-    matched = [m["method"] for m in match(res, adapter.load(), kw, methods=[adapter.method])]
+    matched = [m["method"] for m in match(res, adapter.load(), kw, [derivations[adapter.method]])]
     assert matched == [adapter.method], (res.verdict, res.reason)
     if form.post and "sign" in form.post.lower() or adapter.method == "lion":
         # K_t sign(eta m + alpha g): every coordinate moves by K_t; the direction up to a positive factor per step
@@ -258,14 +258,14 @@ ClippedMomentum = elementwise("ClippedMomentum", _clipped_momentum, lr=0.1, mome
 Normalized = elementwise("Normalized", _normalized, lr=0.1)
 
 
-def test_norm_clip_is_judged_below_the_threshold():
+def test_norm_clip_is_judged_below_the_threshold(derivations):
     """Coupled at |g| ~ 1 (the clip fires), not at |g| ~ 1e-2: the verdict is the one below the clip, and says where
     it stops holding (reason and JSON ``limit``); a class coupled at every size stays not-in-family."""
     res = identify(ClippedMomentum, {}, "ClippedMomentum")
     assert res.verdict == "in-family" and res.control_rejected, res.reason
     assert res.limit and "at |g| ~ 1 new gradients" in res.reason and "0.01" in res.to_json()["limit"]
     assert np.allclose(res.eq.beta[1:], 0.9, rtol=1e-12) and np.allclose(res.eq.eta, 0.1, rtol=1e-12)
-    (m,) = [x for x in match(res, ClippedMomentum, {}, methods=["heavy-ball"])]
+    (m,) = [x for x in match(res, ClippedMomentum, {}, [derivations["heavy-ball"]])]
     assert m["method"] == "heavy-ball"
     res = identify(ClippedMomentum, {"clip": 1e9}, "ClippedMomentum")  # the clip never fires: no limit to state
     assert res.verdict == "in-family" and not res.limit and res.to_json()["limit"] is None
@@ -290,12 +290,12 @@ def test_fit_solves_columns_of_very_different_size():
     assert scaled <= 1e-14 < plain  # what the scaling fixes, shown in the same run
 
 
-def test_torch_dampening_matches_with_its_first_step():
+def test_torch_dampening_matches_with_its_first_step(derivations):
     """torch's SGD skips dampening at its first step: sgd-nesterov matches with tau = 0 at t = 1, then 0.3 (solved
     step by step where the closed-form inverse leaves a recurrence), the free choice said, and lr = 0.1."""
     kw = {"lr": 0.1, "momentum": 0.8, "dampening": 0.3}
     res = identify(torch.optim.SGD, kw, "torch.optim.SGD")
-    (m,) = match(res, torch.optim.SGD, kw, methods=["sgd-nesterov"])
+    (m,) = match(res, torch.optim.SGD, kw, [derivations["sgd-nesterov"]])
     h = m["hyperparameters"]
     assert h["tau"].startswith("0 at t = 1, then 0.3 for t = 2..") and h["lr"] == 0.1 and h["mu"] == 0.8
     assert "tau(1) = 0" in h["chosen"] and m["max_rel_deviation"] <= F.tolerance(T)
@@ -373,8 +373,9 @@ def _cli(capsys, *argv):
 
 
 KEYS = {"target", "settings", "verdict", "reason", "coefficients", "residual", "tolerance", "control_rejected",
-        "matches", "regime", "limit", "witness"}  # the issue's fields, plus what the coefficients are in units of,
-                                                  # where the verdict stops holding (a clip), and H's witness
+        "matches", "regime", "limit", "witness", "family"}  # the issue's fields, plus what the coefficients are in
+                                                  # units of, where the verdict stops holding (a clip), H's witness and
+                                                  # the family found instead (tests/test_hierarchy.py)
 
 
 def test_json_has_the_issue_fields(capsys):

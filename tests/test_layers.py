@@ -114,10 +114,13 @@ def test_a_state_named_like_another_methods_transform_derives_the_same_map_whate
 
 
 def test_every_transform_kind_has_a_concrete_counterpart():
-    from equivalences.declare import KINDS
+    from equivalences.declare import KINDS as DECLARED, Transform
+    from equivalences.transform_kinds import KINDS
     from numeric.transforms import KINDS as CONCRETE
 
-    assert set(KINDS) == set(CONCRETE)
+    assert set(KINDS) == set(CONCRETE) == set(DECLARED)
+    assert {Transform("P", name).linear for name in KINDS} == {True, False}  # sign is not linear, adam is
+    assert all(Transform("P", name).linear == kind.linear for name, kind in KINDS.items())
 
 
 def import_graph(package: Path) -> dict[str, set[str]]:
@@ -184,6 +187,33 @@ def test_the_core_has_no_import_circles():
     graph = {k: v for k, v in import_graph(ROOT / "equivalences").items() if not k.startswith("equivalences.app")}
     assert len(graph) > 20 and graph["equivalences.derivation"]  # the walk saw the core and its imports
     assert not cycles(graph), cycles(graph)
+
+
+def test_the_application_and_numeric_have_no_import_circles():
+    """The same check on the whole package, the application included (its views sit below the commands that
+    emit them: they register by the result's qualified name), and on numeric."""
+    graph = import_graph(ROOT / "equivalences")
+    assert graph["equivalences.app.output"] and graph["equivalences.app.render.report"]  # the app was walked
+    assert not cycles(graph), cycles(graph)
+    numeric = import_graph(ROOT / "numeric")
+    assert numeric["numeric.compile"] and numeric["numeric.sums"]
+    assert not cycles(numeric), cycles(numeric)
+
+
+def test_every_view_registered_by_name_names_a_result_type():
+    """A view registered by qualified name (so that the views import no command) names a class that exists and
+    has ``to_json``: a misspelt name would leave its results without a terminal view."""
+    import importlib
+
+    from equivalences.app import render  # noqa: F401 -- registers the terminal views
+    from equivalences.app.views import registered
+
+    names = [k for k in registered("text") if isinstance(k, str)]
+    assert len(names) >= 8, names
+    for name in names:
+        module, _, qualname = name.rpartition(".")
+        cls = getattr(importlib.import_module(module), qualname, None)
+        assert isinstance(cls, type) and callable(getattr(cls, "to_json", None)), name
 
 
 def test_the_circle_check_finds_a_reintroduced_circle(tmp_path):

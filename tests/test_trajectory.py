@@ -173,6 +173,7 @@ def test_a_nonlinear_update_is_undecided_not_refused(capsys):
 
     from equivalences.methods import heavy_ball as H
     from equivalences.app.output import emit
+    from equivalences.outcome import Outcome
 
     # homogeneous of degree 1 (twice the gradients, twice the moves): the two-gradient probe of
     # equivalences/scaling.py sees nothing, and no witness is claimed (m^2 + g, which it refutes, is in
@@ -182,6 +183,7 @@ def test_a_nonlinear_update_is_undecided_not_refused(capsys):
         sp.Eq(H.w(t + 1), H.w(t) - H.eta(t) * H.m(t + 1))))
     rep = verify(squared, numeric=False)
     assert rep.not_in_family.startswith("undecided") and rep.to_json()["not_in_family"]["witness"] is None
+    assert rep.outcome is Outcome.UNDECIDED and rep.derivation.verdict_name == "undecided"  # the value, not the text
     emit(rep)
     out = capsys.readouterr().out
     assert "undecided" in out and "not an instance" not in out
@@ -258,6 +260,8 @@ def test_isolated_degenerate_value_has_no_map_constant_one_is_one_of_many():
     assert "one of many" in entries["beta = 0"]["effects"][-1]
     c = entries["c(t + 1) = 0"]
     assert c["kind"] == "map-holds" and c["kind_every_step"] == "one-of-many"
+    # the kinds read the typed flag, not the sentences: only eta_a vanishes at beta = 0 and c = 0
+    assert not entries["beta = 0"]["map_undefined"] and not c["map_undefined"] and gamma["map_undefined"]
     # the wording of beta_a's undefined set: the same step's eta_a
     effects = [x for e in entries.values() for x in e["effects"]]
     assert not any("previous step" in x for x in effects)
@@ -345,7 +349,11 @@ def test_undefined_sequence_or_future_gradient_is_a_declaration_error(name, word
 
 
 def test_json_objects(aggmo, sf3):
-    out = verify(aggmo, numeric=False).to_json()
+    from equivalences.outcome import Outcome
+
+    rep = verify(aggmo, numeric=False)
+    assert rep.outcome is Outcome.NOT_IN_FAMILY and verify(sf3, numeric=False).outcome is Outcome.IN_FAMILY
+    out = rep.to_json()
     nif = out["not_in_family"]
     assert set(nif) == {"reason", "witness", "condition"}
     assert {"step", "term", "coefficient"} <= set(nif["witness"]) and nif["witness"]["term"] == "g(1)"

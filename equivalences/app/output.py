@@ -1,8 +1,8 @@
 """The one output layer: every command hands a plain result to :func:`emit`.
 
-A result is a dataclass with ``to_json()``; its terminal view is a function registered here with
-:func:`formatter` (the terminal views live in :mod:`equivalences.app.render`, the LaTeX ones in
-:mod:`equivalences.app.appendix`).  JSON is always ``result.to_json()`` -- strict: non-finite numbers
+A result is a dataclass with ``to_json()``; its terminal view is a function registered with
+:func:`~equivalences.app.views.formatter` (the terminal views live in :mod:`equivalences.app.render`, the
+LaTeX ones in :mod:`equivalences.app.appendix`).  JSON is always ``result.to_json()`` -- strict: non-finite numbers
 become null.  Terminal output is readable at any width from 60 columns up: tables fold long cells
 instead of cutting them, and every user-visible string goes through :func:`esc` so that rich never
 reads text such as ``'.[libs]'`` as markup.
@@ -10,49 +10,10 @@ reads text such as ``'.[libs]'`` as markup.
 from __future__ import annotations
 
 import json
-import math
-from typing import Callable
 
-_FORMATTERS: dict[tuple[type, str], Callable] = {}
-MIN_WIDTH = 60
+from .views import MIN_WIDTH, console, esc, formatter, grid, json_safe, print_rows, table, view
 
-
-def formatter(kind, fmt: str):
-    """Register ``fn(result, console)`` as the ``fmt`` view (``"text"``) of results of type ``kind`` -- a class,
-    or its qualified name (``"numeric.identify.verdict.Identification"``) for a result type whose module
-    imports torch: the views are registered without importing it."""
-    def register(fn):
-        _FORMATTERS[(kind, fmt)] = fn
-        return fn
-    return register
-
-
-def console(width: int | None = None, stderr: bool = False):
-    """A rich console: the terminal's width (or $COLUMNS, 80 in a pipe), never below :data:`MIN_WIDTH`."""
-    from rich.console import Console
-
-    c = Console(highlight=False, soft_wrap=False, stderr=stderr, width=width)
-    if c.width < MIN_WIDTH:
-        c = Console(highlight=False, soft_wrap=False, stderr=stderr, width=MIN_WIDTH)
-    return c
-
-
-def esc(s) -> str:
-    """``s`` as literal text inside rich markup."""
-    from rich.markup import escape
-
-    return escape(str(s))
-
-
-def json_safe(x):
-    """Strict JSON: a non-finite float (a run that diverged alone) becomes null."""
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {k: json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [json_safe(v) for v in x]
-    return x
+__all__ = ["emit", "MIN_WIDTH", "console", "esc", "formatter", "grid", "json_safe", "print_rows", "table"]
 
 
 def emit(result, fmt: str = "text", out=None) -> None:
@@ -62,45 +23,7 @@ def emit(result, fmt: str = "text", out=None) -> None:
         return
     from . import render  # noqa: F401 -- registers the terminal views
 
-    for kind in type(result).__mro__:
-        fn = _FORMATTERS.get((kind, fmt)) or _FORMATTERS.get((f"{kind.__module__}.{kind.__qualname__}", fmt))
-        if fn is not None:
-            fn(result, out or console())
-            return
-    raise TypeError(f"no {fmt} view registered for {type(result).__name__}")
-
-
-def table(*columns, min_widths: dict | None = None, **kw):
-    """A rich table whose cells fold instead of being cut (``…``)."""
-    from rich.table import Table
-
-    tab = Table(**kw)
-    for col in columns:
-        tab.add_column(col, overflow="fold", min_width=(min_widths or {}).get(col))
-    return tab
-
-
-def print_rows(console, headers, rows, title: str | None = None) -> None:
-    """A table where it fits the console at its natural width; otherwise one wrapped line per row
-    (``first-cell  header: value · header: value``), so that no name is ever split or cut."""
-    tab = table(*headers, title=title)
-    for row in rows:
-        tab.add_row(*row)
-    if console.measure(tab, options=console.options.update_width(1 << 16)).maximum <= console.width:
-        console.print(tab)
-        return
-    if title:
-        console.print(f"[bold]{title}[/]")
-    for row in rows:
-        cells = [f"{h}: {v}" for h, v in zip(headers[1:], row[1:]) if v not in ("", None)]
-        console.print(f"[bold]{row[0]}[/]  " + " · ".join(cells))
-
-
-def grid(columns: int = 2, padding=(0, 2), first_style: str | None = "dim"):
-    """A borderless two-column layout (label, content) whose cells fold."""
-    from rich.table import Table
-
-    tab = Table.grid(padding=padding)
-    for i in range(columns):
-        tab.add_column(style=first_style if i == 0 else None, overflow="fold")
-    return tab
+    fn = view(result, fmt)
+    if fn is None:
+        raise TypeError(f"no {fmt} view registered for {type(result).__name__}")
+    fn(result, out or console())

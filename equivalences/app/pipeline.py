@@ -14,6 +14,7 @@ from ..algebra import nice
 from ..claims import ClaimResult, specialise
 from ..declare import BadSetting, Method, parse_setting, setting
 from ..derivation import Derivation, derivation
+from ..outcome import Outcome
 from ..registry import get
 from ..claim_kinds import kind_of
 from ..paper_prose import counts
@@ -81,7 +82,7 @@ def degenerate_here(derived: Derivation, overrides: dict) -> tuple[list[str], di
         if canonical(specialise(entry["factor"], setting)) != 0:
             continue
         d = derived.classified(i)
-        if any("undefined" in e for e in d["effects"]):
+        if d["map_undefined"]:
             return notes, d
         notes.append(f"{d['condition']} at {values}: " + "; ".join(dict.fromkeys([d['effects'][0], d['effects'][-1]])))
     return notes, None
@@ -198,6 +199,7 @@ class Report:
     (:func:`equivalences.families.place`), else None."""
     map = property(lambda self: self.derivation.map)
     not_in_family = property(lambda self: self.derivation.not_in_family)
+    outcome = property(lambda self: self.derivation.outcome)
     proof = property(lambda self: self.derivation.proof)
     claims = property(lambda self: self.derivation.claims)
 
@@ -299,7 +301,7 @@ class Report:
         """``<Report schedule-free: proved, 4/4 identities, 28/32 claims hold, no replay>``."""
         key = self.method.key + ("".join(f" {k.name}={v}" for k, v in self.overrides.items()) if self.overrides else "")
         if self.map is None:
-            undecided = (self.not_in_family or "").startswith("undecided")
+            undecided = self.outcome is Outcome.UNDECIDED
             return f"<Report {key}: {'undecided' if undecided else 'not an instance of Eq. (1)'}>"
         parts = ["proved" if self.proved else "proof FAILED"]
         if self.proof is not None:
@@ -446,7 +448,7 @@ def run_numeric(method, mp, system, overrides, *, steps, dim, seed, dtype, devic
 
 def _family(report: Report):
     """The smallest family of a method outside Eq. (1) (computed once per report; docs/families.md)."""
-    if not report.families or not report.not_in_family or report.not_in_family.startswith("undecided"):
+    if not report.families or report.outcome is not Outcome.NOT_IN_FAMILY:
         return None
     if "_family" not in report.__dict__:
         from ..families import place

@@ -1,4 +1,5 @@
-"""The method the equations declare: names classified, expressions built from the trees, lagged states and definitions written out."""
+"""The method the equations declare: names classified, expressions built from the trees, lagged states and
+definitions written out."""
 from __future__ import annotations
 
 import re

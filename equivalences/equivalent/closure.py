@@ -82,12 +82,7 @@ def prove_joint(J: Joint) -> Closure:
 
     for k in range(n + 1):
         v = lam(k, 0)
-        rest, combo = list(v), [F.K.zero] * len(funcs)
-        for piv, row, rc in basis:
-            if rest[piv] != 0:
-                f = rest[piv] / row[piv]
-                rest = [x - f * y for x, y in zip(rest, row)]
-                combo = [x + f * y for x, y in zip(combo, rc)]
+        rest, combo = reduce_against(v, basis, len(funcs), F.K.zero)
         if all(x == 0 for x in rest):  # closure: lambda_k = sum combo_i lambda_i
             coeffs = [nice(F.expr(a)) for a in combo]
             resid = [F.expr(x - sum((a * w[i] for a, w in zip(combo, funcs)), F.K.zero)) for i, x in enumerate(v)]
@@ -114,6 +109,18 @@ def prove_joint(J: Joint) -> Closure:
         piv = next(i for i, x in enumerate(rest) if x != 0)  # rest = lambda_k - sum combo_i lambda_i
         basis = [(p, row, rc + [F.K.zero]) for p, row, rc in basis] + [(piv, rest, [-x for x in combo] + [F.K.one])]
     raise AssertionError("the closure has at most n functionals")  # pragma: no cover
+
+
+def reduce_against(v, basis, kept: int, zero):
+    """``v`` reduced by the echelon ``basis`` (``(pivot, row, combination)``): ``(rest, combo)`` with ``v = rest +
+    sum combo_i lambda_i`` over the ``kept`` functionals; ``rest`` is 0 exactly when ``v`` is in their span."""
+    rest, combo = list(v), [zero] * kept
+    for piv, row, rc in basis:
+        if rest[piv] != 0:
+            f = rest[piv] / row[piv]
+            rest = [x - f * y for x, y in zip(rest, row)]
+            combo = [x + f * y for x, y in zip(combo, rc)]
+    return rest, combo
 
 
 def _denominator_factors(exprs) -> list:

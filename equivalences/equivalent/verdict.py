@@ -12,7 +12,9 @@ from ..declare import Method
 from ..symbols import t
 from ..trajectory import Condition as _FamilyCondition
 from ..trajectory import specialised
-from .closure import Closure, prove_joint
+from .calls import equivalent_calls, probes_dropped, reused
+from .closure import prove_joint
+from .equivalence import Equivalence
 from .joint import Joint, NotLinear, joint, name_of as _name, related, renumbered, unify
 from .witness import Difference, _with_values, dynamics, first_difference
 
@@ -54,83 +56,6 @@ class Condition(_FamilyCondition):
                 "untested": [sp.sstr(f) for f in self.untested]}
 
 
-@dataclass
-class Equivalence:
-    """The answer to "are A and B the same algorithm?", with its certificate."""
-
-    a: Method
-    b: Method
-    verdict: str
-    """``equivalent``, ``conditional`` (only where ``condition`` says), ``not-equivalent`` or ``undecided``."""
-    route: str | None = None
-    """``joint`` (the joint system's closure, this module) or ``eq1-maps`` (both proved instances of Eq. (1)
-    whose maps coincide under the conversion's relation)."""
-    relation: dict = field(default_factory=dict)
-    """B's hyperparameters in A's (text), when they are not simply the same names."""
-    relation_source: str = "same names"
-    shift: int = 0
-    """A's step ``t`` is B's step ``t + delta + shift`` (``delta = t0_B - t0_A``: both counted from their start)."""
-    closure: Closure | None = None
-    witness: Difference | None = None
-    condition: Condition | None = None
-    reason: str | None = None
-    notes: list = field(default_factory=list)
-    transfer: tuple | None = None
-    conversion_said: str | None = None
-    """What ``verify convert A --to B`` answers where its relation could not be proved here (a condition on A's
-    schedules, a recurrence): reported, not claimed."""
-    components: dict = field(default_factory=dict)
-    """Each component of ``condition`` -> what A is there: ``momentum``, or ``memoryless``/``static`` (a degenerate
-    special case: plain SGD, or no motion)."""
-    substitution: tuple | None = None
-    """``(constants, schedules)`` substituted into B (keys: B's objects, A's where the names are shared)."""
-    special: list = field(default_factory=list)
-    """``[(label, Equivalence)]``: special cases of A that B contains with another relation (A's schedules held
-    constant), each proved."""
-    compared: Method | None = None
-    """B as compared (names unified with A's, the relation substituted, renumbered by ``shift``)."""
-    numeric: dict | None = None
-
-    def __repr__(self) -> str:
-        """``<Equivalence heavy-ball vs sgd-nesterov: equivalent (joint, conversion)>``: one line, the verdict."""
-        how = ", ".join(x for x in (self.route, self.relation_source if self.equivalent else None) if x)
-        extra = f"; witness at step {self.witness.step}" if self.witness is not None and not self.equivalent else ""
-        return f"<Equivalence {self.a.key} vs {self.b.key}: {self.verdict}" + (f" ({how})" if how else "") + extra + ">"
-
-    @property
-    def equivalent(self) -> bool:
-        return self.verdict == "equivalent"
-
-    @property
-    def delta(self) -> int:
-        return self.b.t0 - self.a.t0 + self.shift
-
-    @property
-    def ok(self) -> bool:
-        """Exit 0: equivalent, and (with a replay) replayed with the control rejected."""
-        return self.equivalent and (self.numeric is None or bool(self.numeric.get("passed")))
-
-    def to_json(self) -> dict:
-        s = sp.sstr
-        cl = self.closure
-        return {
-            "a": self.a.key, "b": self.b.key, "verdict": self.verdict, "route": self.route,
-            "relation": dict(self.relation), "relation_source": self.relation_source,
-            "step_offset": self.delta, "shift": self.shift,
-            "proof": None if cl is None or not cl.holds else {
-                "identities": [{"name": i.name, "residual": s(i.residual), "holds": i.holds} for i in cl.identities],
-                "functionals": [s(f) for f in cl.functionals],
-                "degenerate": [f"{s(f)} = 0" for f in cl.degenerate]},
-            "witness": None if self.witness is None else self.witness.to_json(),
-            "condition": None if self.condition is None else self.condition.to_json(),
-            "components": dict(self.components),
-            "special_cases": [{"when": label, "relation": dict(sc.relation)} for label, sc in self.special],
-            "reason": self.reason, "notes": list(self.notes),
-            "transfer_function": None if self.transfer is None else {"a": s(self.transfer[0]), "b": s(self.transfer[1])},
-            "numeric": self.numeric,
-        }
-
-
 def _mentions_time(method: Method) -> bool:
     exprs = [e.rhs for e in method.updates] + list(method.define.values())
     return bool(method.schedules) or any(sp.sympify(e).has(t) for e in exprs)
@@ -166,6 +91,12 @@ def equivalent(a: Method, b: Method, relation: dict | None = None, *, conversion
     the conversion machinery finds (:func:`equivalences.convert.convert`) is substituted and proved on the
     joint trajectory.  Then B renumbered by one step either way (a shift of the step index); then the
     conditions under which they coincide."""
+    if getattr(a, "calls", ()) or getattr(b, "calls", ()):  # several gradient calls per step: compared call by call
+        e = equivalent_calls(a, b, relation)
+        if e.witness is not None:
+            e.notes += reused(a, b, equivalent) + reused(b, a, equivalent)
+            e.notes += probes_dropped(a, b, equivalent) + probes_dropped(b, a, equivalent)
+        return e
     b1 = unify(b, a)
     source = "same names"
     if relation:

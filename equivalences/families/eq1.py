@@ -8,6 +8,7 @@ from .family import Family, Fit
 
 def fit(s) -> Fit:
     from ..derivation import derivation
+    from ..outcome import Outcome
     from ..system import DeclarationError
 
     try:
@@ -18,7 +19,7 @@ def fit(s) -> Fit:
         mp = d.map
         return Fit(True, "proved by the engine (verify NAME shows the proof)",
                    {c.json_key: e for c, e in mp.coefficients()})
-    if d.map is not None or (d.not_in_family or "").startswith("undecided"):
+    if d.map is not None or d.outcome is Outcome.UNDECIDED:
         return Fit(None, d.not_in_family or "the engine's proof of its map failed: not decided")
     reason = d.not_in_family
     finding = s.eq1_finding

@@ -144,6 +144,15 @@ def place(method: Method, overrides: dict | None = None) -> Placement:
 
     for sym, value in (overrides or {}).items():
         method = specialised(method, sym, value)
+    if getattr(method, "calls", ()):
+        from ..oracles import judged
+
+        if judged(method) is not None:
+            return place(judged(method))
+        out = Placement(method, None)
+        out.notes.append("the method makes several gradient calls per step; the families take one call per step "
+                         "(docs/equivalent.md: verify equivalent compares such methods)")
+        return out
     s = Subject(method)
     out = Placement(method, s.order, s.minor)
     if s.order is None:

@@ -8,7 +8,6 @@ from dataclasses import replace
 import sympy as sp
 
 from ..declare import Method
-from ..derivation import derivation
 from ..derive import Map
 from .declared import _name
 from .equations import _equations
@@ -50,13 +49,12 @@ def _dedupe(conditions):
     return out
 
 
-def invert(method: Method, target: Target, *, mp: Map | None = None) -> Inverse:
+def invert(method: Method, target: Target, *, mp: Map) -> Inverse:
     """Solve ``method``'s map = ``target`` for ``method``'s constants and schedules (see the module doc).
 
     A target constant with a finite domain (``nesterov`` in {0, 1}) is solved value by value; where every
     value gives ``always``, the per-value formulas are joined exactly by Lagrange interpolation over the
     set (``nesterov = 0 (1 - n) + 1 n = n``), else the answer is conditional on the value."""
-    mp = mp or derivation(method).map
     finite = [c for c in target.constants if isinstance(target.domain.get(c), sp.FiniteSet)]
     if not finite or target.values is not None:
         return _polished(_invert_one(method, target, mp))

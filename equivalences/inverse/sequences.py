@@ -8,7 +8,6 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..declare import Method
-from ..derivation import derivation
 from ..derive import Map
 from ..symbols import t
 from .branches import invert
@@ -39,7 +38,7 @@ def _rel(a, b) -> float:
     return 0.0 if den == 0 else abs(a - b) / den
 
 
-def invert_sequences(method: Method, target: Target, *, mp: Map | None = None, tolerance: float | None = None,
+def invert_sequences(method: Method, target: Target, *, mp: Map, tolerance: float | None = None,
                      ) -> SequenceMatch:
     """Match per-step coefficient values against ``method`` (see the module doc); never raises."""
     try:
@@ -50,7 +49,6 @@ def invert_sequences(method: Method, target: Target, *, mp: Map | None = None, t
 
 
 def _invert_sequences(method, target, mp, tolerance) -> SequenceMatch:
-    mp = mp or derivation(method).map
     values = target.values or {}
     exact_target = all(v.is_Rational for table in values.values() for v in table.values())
     tol = tolerance if tolerance is not None else (0.0 if exact_target else 1e-9)

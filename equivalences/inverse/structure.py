@@ -9,6 +9,7 @@ from ..algebra import canonical, linear_coefficients
 from ..declare import Method, Transform
 from ..derive import Map
 from ..symbols import g, t
+from ..transform_kinds import words
 from .target import Target
 
 
@@ -16,10 +17,6 @@ def _transform_signature(tr: Transform | None):
     if tr is None:
         return None
     return tr.kind
-
-
-def _kind_words(kind: str) -> str:
-    return {"adam": "diagonal (Adam) preconditioner", "sign": "sign"}.get(kind, f"{kind} transform")
 
 
 def structure_mismatch(method: Method, mp: Map, target: Target) -> str | None:
@@ -30,12 +27,12 @@ def structure_mismatch(method: Method, mp: Map, target: Target) -> str | None:
         if a == b:
             continue
         if a is None:
-            return (f"{target.name} applies a {_kind_words(b)} {where} and {method.key} applies none: "
+            return (f"{target.name} applies a {words(b)} {where} and {method.key} applies none: "
                     f"a method without it cannot reproduce one with it")
         if b is None:
-            return (f"{method.key} applies a {_kind_words(a)} {where} and {target.name} applies none: "
+            return (f"{method.key} applies a {words(a)} {where} and {target.name} applies none: "
                     f"a method with it never reproduces one without it")
-        return f"{method.key} applies a {_kind_words(a)} {where}, {target.name} a {_kind_words(b)}"
+        return f"{method.key} applies a {words(a)} {where}, {target.name} a {words(b)}"
     return None
 
 

@@ -10,9 +10,9 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..declare import Method, Transform
-from ..derivation import derivation
 from ..derive import Map
 from ..symbols import alpha_a, beta_a, eta_a, gamma_avg, t
+from ..transform_kinds import KINDS
 from .declared import _default_positive, schedule_domain
 
 
@@ -46,8 +46,8 @@ class Target:
     """Numeric mode: ``{function: {step: exact number}}`` for ``beta_a, eta_a, alpha_a, K_a, gamma_avg``."""
 
     @classmethod
-    def of_method(cls, method: Method, mp: Map | None = None) -> "Target":
-        mp = mp or derivation(method).map
+    def of_method(cls, method: Method, mp: Map) -> "Target":
+        """The target that ``method``'s derived map ``mp`` gives (the map of the caller's Derivation)."""
         return cls(mp.beta_a, mp.eta_a, mp.alpha_a, t0=method.t0, K=mp.K, m_init=mp.m_init, post=mp.post,
                    pre=method.pre, gamma_avg=mp.gamma_avg, avg_init=mp.avg_init, name=method.key,
                    constants=tuple(method.constants), schedules=tuple(method.schedules), domain=dict(method.domain),
@@ -114,7 +114,7 @@ class _TransformView:
 
     @property
     def linear(self) -> bool:
-        return self.kind != "sign"
+        return KINDS[self.kind].linear
 
 
 def _renamed_transform(tr, ren):

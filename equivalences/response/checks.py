@@ -76,7 +76,7 @@ class CrossExamination:
             if c.member is None:
                 continue
             at = f"at {c.point.label} ({c.point.describe()})"
-            judged = not c.point.label.startswith("random")
+            judged = not c.point.drawn
             if self.verdict == "proved":
                 if c.undefined and not judged:
                     out.append(f"{at}: {c.undefined}, although random values avoid every degenerate set: an "
@@ -133,6 +133,13 @@ def cross_examine(method: Method, verdict: str, mp=None, *, overrides: dict | No
                   steps: int | None = None, seed: int = 0) -> CrossExamination:
     """The independent check of ``verdict`` (``"proved"`` with ``mp``, ``"not-in-family"``, ``"undecided"``):
     at the values judged (the defaults with ``overrides``) and at ``randoms`` random points of the domain."""
+    if getattr(method, "calls", ()):  # several gradient calls per step: the single-call method it is judged as
+        from ..oracles import NOT_APPLICABLE, judged
+
+        if judged(method) is None:
+            point = point_at(method, overrides, "the values set" if overrides else "the defaults")
+            return CrossExamination([Check(point, 0, None, not_applicable=NOT_APPLICABLE)], verdict)
+        method = judged(method)
     points = [point_at(method, overrides, "the values set" if overrides else "the defaults")]
     points += [random_point(method, seed + i) for i in range(randoms)]
     return CrossExamination([check(method, p, mp if verdict == "proved" else None, steps) for p in points], verdict)
@@ -142,6 +149,12 @@ def contradicted(method: Method, maps: list, *, randoms: int = 2, steps: int | N
     """For each map of ``maps``: does the independent check contradict "proved" with it?  The method is run once
     per point (the defaults and ``randoms`` random points) and every map is compared with the same runs -- the
     mutation suite's third judge."""
+    if getattr(method, "calls", ()):  # several gradient calls per step: the single-call method it is judged as
+        from ..oracles import judged
+
+        method = judged(method) or method
+        if method.calls:
+            return [False] * len(maps)
     steps = steps or default_steps(method)
     runs = []
     for p in [point_at(method)] + [random_point(method, seed + i) for i in range(randoms)]:
@@ -157,7 +170,7 @@ def contradicted(method: Method, maps: list, *, randoms: int = 2, steps: int | N
             try:
                 bad = map_mismatch(r, mp) is not None or not member
             except Undefined:
-                bad = p.label.startswith("random")
+                bad = p.drawn
             except NotApplicable:
                 bad = True
             if bad:

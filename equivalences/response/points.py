@@ -19,6 +19,8 @@ class Point:
     schedules: dict
     """schedule -> an expression of ``t`` (its body at these constants) or ``{step: value}`` (drawn on first use)."""
     rng: random.Random | None = field(default=None, repr=False, compare=False)
+    drawn: bool = False
+    """Drawn at random inside the domains (:func:`random_point`), not values a user judges."""
 
     def describe(self) -> str:
         parts = [f"{k} = {v}" for k, v in sorted(self.constants.items(), key=lambda kv: str(kv[0]))]
@@ -77,4 +79,4 @@ def random_point(method: Method, seed: int, fixed: dict | None = None) -> Point:
             consts[k] = sorted(dom, key=sp.default_sort_key)[seed % len(dom)]
             continue
         consts[k] = _sample(dom, rng, bool(k.is_integer))
-    return Point(f"random point {seed}", consts, {f: {} for f in method.schedules}, rng)
+    return Point(f"random point {seed}", consts, {f: {} for f in method.schedules}, rng, drawn=True)

@@ -44,5 +44,5 @@ from .reachable import (Echelon, Invariant, invariant_identities, invariants, li
 from .witness import ONE, Witness, _Field, _with_example, example_values, find_witness, recurrence_identities, unroll
 from .specialise import specialised, specialised_schedule
 from .verdict import Condition, Verdict, condition, decide, trajectory_route
-from .degenerate import (ETA_EFFECT, classify_degenerate, constant_kind, degenerate_json, isolated_undefined,
+from .degenerate import (classify_degenerate, constant_kind, degenerate_json, isolated_undefined,
                          isolated_witness)

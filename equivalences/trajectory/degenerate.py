@@ -15,9 +15,6 @@ from .witness import Witness, _with_example, find_witness
 
 
 # -- degenerate sets: one of many, no map, another map ---------------------------------------------
-ETA_EFFECT = "eta_a = 0"
-
-
 def classify_degenerate(method: Method, mp: Map) -> list[dict]:
     """Each degenerate entry of the map with its ``kind``:
 
@@ -38,10 +35,9 @@ def classify_degenerate(method: Method, mp: Map) -> list[dict]:
     for d in mp.degenerate:
         entry = dict(d)
         f = d["factor"]
-        undefined = any("undefined" in e for e in d["effects"])
-        eta_only = all(e.startswith(ETA_EFFECT) for e in d["effects"])
+        undefined = d["map_undefined"]  # else only eta_a vanishes there
         if f.atoms(AppliedUndef):
-            entry["kind_every_step"] = _every_step(method, f, eta_only and not undefined)
+            entry["kind_every_step"] = _every_step(method, f, not undefined)
             gap = isolated_undefined(method, f)
             w = None if gap else isolated_witness(method, system, f)
             entry["kind"] = "method-undefined" if gap else \
@@ -49,7 +45,7 @@ def classify_degenerate(method: Method, mp: Map) -> list[dict]:
             entry["witness"] = w
             if gap:
                 entry["undefined"] = gap
-        elif eta_only and not undefined:
+        elif not undefined:
             entry["kind"], entry["witness"] = "one-of-many", None
         else:
             entry.update(constant_kind(method, f))

@@ -9,6 +9,7 @@ from sympy.core.function import AppliedUndef
 
 from ..algebra import canonical, degree_in, nice, roots_in
 from ..declare import Method
+from ..outcome import Outcome
 from ..derive import Map, NotInFamily, derive
 from ..prove import Proof, prove
 from ..system import StepSystem, undefined_under
@@ -127,10 +128,16 @@ class Verdict:
         return self.map is not None
 
     @property
+    def outcome(self) -> Outcome:
+        if self.in_family:
+            return Outcome.IN_FAMILY
+        return Outcome.UNDECIDED if self.witness is None else Outcome.NOT_IN_FAMILY
+
+    @property
     def refusal_text(self) -> str | None:
         if self.in_family:
             return None
-        if self.witness is None:
+        if self.outcome is Outcome.UNDECIDED:
             return (f"undecided: no map was found ({self.reason}) and no witness against Eq. (1) within the "
                     f"unrolled steps; the engine does not claim the method is outside the family")
         out = f"{self.witness.sentence()}. (The state-space route: {self.reason}.)"
@@ -194,6 +201,6 @@ def _invariant_degenerate(invs) -> list[dict]:
         _, fs = sp.factor_list(sp.denom(sp.together(inv.value)))
         for f, _ in fs:
             if not f.is_number:
-                out.append({"condition": f"{f} = 0", "factor": f,
+                out.append({"condition": f"{f} = 0", "factor": f, "map_undefined": True,
                             "effects": [f"the invariant {inv.statement()} is undefined there"]})
     return out

@@ -57,8 +57,24 @@ MATCH_BUDGET_S = 12.0
 """Seconds of matching against the registered methods per class in a census (the verdict itself takes < 1 s)."""
 
 
-def identify_one(target: str, steps: int, dim: int, match: bool = True) -> dict:
-    """One class with default settings, as the census JSON entry (never raises)."""
+def derivations_of(methods=None) -> list:
+    """The engine's derivation of each of ``methods`` (keys or :class:`~equivalences.declare.Method` objects;
+    default every registered method): what matching solves against.  One that cannot be derived matches nothing."""
+    from equivalences import registry
+    from equivalences.derivation import derivation
+
+    out = []
+    for m in (registry.names() if methods is None else methods):
+        try:
+            out.append(derivation(m))
+        except Exception:  # noqa: BLE001 -- a method that does not derive matches nothing
+            continue
+    return out
+
+
+def identify_one(target: str, steps: int, dim: int, derivations: list | None = None) -> dict:
+    """One class with default settings, as the census JSON entry (never raises); matched against
+    ``derivations`` (:func:`derivations_of`) unless None."""
     from .probe import TargetError, load_class
     from .verdict import Identification, identify
 
@@ -74,11 +90,11 @@ def identify_one(target: str, steps: int, dim: int, match: bool = True) -> dict:
     except Exception as err:  # noqa: BLE001 -- a census never stops for one class
         return Identification(target, dict(kw), "not-probed",
                               f"the probe failed: {type(err).__name__}: {err}".replace("\n", " ")[:300]).to_json()
-    if match:
+    if derivations is not None:
         from .match import match as match_methods
 
         try:
-            res.matches = match_methods(res, cls, kw, budget_s=MATCH_BUDGET_S)
+            res.matches = match_methods(res, cls, kw, derivations, budget_s=MATCH_BUDGET_S)
         except Exception as err:  # noqa: BLE001
             res.unmatched_note = f"matching failed: {type(err).__name__}: {err}".replace("\n", " ")[:200]
     try:
@@ -88,7 +104,7 @@ def identify_one(target: str, steps: int, dim: int, match: bool = True) -> dict:
                               f"the probe failed: {type(err).__name__}: {err}".replace("\n", " ")[:300]).to_json()
 
 
-def _worker(inbox, outbox, steps, dim, match):
+def _worker(inbox, outbox, steps, dim, derivations):
     import os
     import warnings
 
@@ -102,20 +118,20 @@ def _worker(inbox, outbox, steps, dim, match):
         target = inbox.get()
         if target is None:
             return
-        outbox.put(identify_one(target, steps, dim, match))
+        outbox.put(identify_one(target, steps, dim, derivations))
 
 
 class _Pool:
     """One worker process, replaced when a class outlives the limit or kills it."""
 
-    def __init__(self, steps: int, dim: int, match: bool):
-        self.ctx = mp.get_context("fork")
-        self.steps, self.dim, self.match = steps, dim, match
+    def __init__(self, steps: int, dim: int, derivations: list | None):
+        self.ctx = mp.get_context("fork")  # the workers share the derivations built before they start
+        self.steps, self.dim, self.derivations = steps, dim, derivations
         self.proc = None
 
     def _start(self):
         self.inbox, self.outbox = self.ctx.Queue(), self.ctx.Queue()
-        self.proc = self.ctx.Process(target=_worker, args=(self.inbox, self.outbox, self.steps, self.dim, self.match),
+        self.proc = self.ctx.Process(target=_worker, args=(self.inbox, self.outbox, self.steps, self.dim, self.derivations),
                                      daemon=True)
         self.proc.start()
 
@@ -156,8 +172,9 @@ class _Pool:
 
 def census(targets: list[str], *, steps: int = 16, dim: int = 16, limit_s: float = LIMIT_S, match: bool = True,
            progress=None) -> list[dict]:
-    """Identify each target in a worker process with a per-class time limit; the JSON entries, in order."""
-    pool = _Pool(steps, dim, match)
+    """Identify each target in a worker process with a per-class time limit; the JSON entries, in order.  With
+    ``match``, the registered methods are derived once, here, before the workers start."""
+    pool = _Pool(steps, dim, derivations_of() if match else None)
     out = []
     try:
         for target in targets:

@@ -35,6 +35,7 @@ import numpy as np
 from . import fit as F
 from . import probe as P
 from . import response as R
+from .family import identify_family
 
 TINY = 1e-30
 """Gradient scale of the below-epsilon probe: far below any epsilon a preconditioner adds (1e-8 .. 1e-16), so sqrt(v) / eps <= 1e-14."""
@@ -71,6 +72,7 @@ class Identification:
     probe_scale: float = 1.0  # |g| of the probes the coefficients come from (MAGNITUDE, TINY, or the retreat's)
     limit: str = ""  # where the verdict stops holding: larger gradients couple the coordinates (a clip)
     witness: R.Witness | None = None  # not-in-family from the gradient response H: where its form is not Eq. (1)'s
+    family: object = None  # not-in-family from H: the family found instead (family.FamilyFit: order, k-momentum fit)
 
     def coefficients(self) -> dict:
         def listed(a):
@@ -87,7 +89,8 @@ class Identification:
                "coefficients": self.coefficients(), "residual": _num(self.residual),
                "tolerance": _num(self.tolerance), "control_rejected": self.control_rejected,
                "matches": self.matches, "regime": self.regime or None, "limit": self.limit or None,
-               "witness": self.witness.to_json() if self.witness is not None else None}
+               "witness": self.witness.to_json() if self.witness is not None else None,
+               "family": self.family.to_json() if self.family is not None else None}
         return out
 
     def __repr__(self) -> str:
@@ -431,10 +434,18 @@ def _in_regime(r: _Run, done, reg: _Regime, why, conclusive, fast: bool = True, 
     if w is not None and conclusive is not None:
         premise, family = conclusive
         orders = _orders(r, b0.q, u0)
+        try:  # the family found instead (evidence beside the verdict, which rests on the witness alone)
+            found = identify_family(resp, b1.q, u1, T)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            found = None
+        instead = ""
+        if found is not None:
+            r.tried.append((f"{reg.label} {found.family} replayed on the held-out probe", found.residual))
+            instead = f"; identified instead: {found.order.text()}; {found.text()}"
         return done("not-in-family", f"not of Eq. (1)'s form: {premise} with coefficients shared by the coordinates "
                     f"({fitted}), but {w.text()}; {family} has H[t,s] = eta_t prod_(j=s+1..t) beta_j for s < t"
-                    f"{orders}", residual=abs(w.residual),
-                    witness=w, regime=reg.name), None
+                    f"{orders}{instead}", residual=abs(w.residual),
+                    witness=w, regime=reg.name, family=found), None
     if w is not None:
         return None, (f"linear in the signs with shared coefficients (H predicts a held-out probe to {held:.1e}), but "
                       f"H is not of Eq. (1)'s form there (row {w.row}, column {w.column}, residual {w.residual:.1e}): "

@@ -1,4 +1,5 @@
-"""One method's section: as published, the change of variables, the map, its claims, the independent check, the figure."""
+"""One method's section: as published, the change of variables, the map, its claims, the independent check,
+the figure."""
 from __future__ import annotations
 
 import sympy as sp

@@ -133,6 +133,10 @@ def replay(r: Equivalence, sets_a: dict, sets_b: dict, *, steps: int, dim: int, 
     the same replay must reject."""
     if r.route == "eq1-maps":
         return _replay_by_conversion(r, sets_a, steps=steps, dim=dim, seed=seed)
+    if r.a.calls or r.b.calls:  # several gradient calls per step
+        from ..calls_replay import replay_calls
+
+        return replay_calls(r, sets_a, sets_b, steps=steps, dim=dim, seed=seed)
     from numeric.side_by_side import replay_pair
 
     from ...equivalent import b_values, concrete, differ_at_values, renumbered, values_of

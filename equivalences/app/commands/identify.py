@@ -230,9 +230,10 @@ def _expected_method(name):
 
 def _add_matches(res, cls, kwargs, methods=None):
     """Every registered method (only METHOD with --expect) that reproduces the identified coefficients."""
+    from numeric.identify.census import derivations_of
     from numeric.identify.match import match
 
-    res.matches = match(res, cls, kwargs, methods=methods)
+    res.matches = match(res, cls, kwargs, derivations_of(methods))
 
 
 def _plot(res, path):

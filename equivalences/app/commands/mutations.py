@@ -45,6 +45,19 @@ def run(args) -> int:
     from ... import registry
 
     methods = [registry.get(m) if isinstance(m, str) else m for m in targets(args)]
+    from ...derivation import derivation
+
+    without = [m for m in methods if derivation(m).map is None]  # a method outside Eq. (1) has no map to mutate
+    if without and len(methods) == 1:
+        m = without[0]
+        raise UsageError(f"{m.key} has no map onto Eq. (1) to mutate ({derivation(m).verdict_name}; verify "
+                         f"{'--module FILE' if args.module else m.key} says why); the suite takes an instance")
+    if without:
+        import sys
+
+        print(f"verify: note: left out, no map onto Eq. (1) to mutate: {', '.join(m.key for m in without)}",
+              file=sys.stderr)
+        methods = [m for m in methods if m not in without]
     suites = [run_suite(m, numeric=not args.no_numeric, steps=args.steps, seed=args.seed) for m in methods]
     result = MutationRun(suites, many=args.target == "all")
     emit(result, "json" if args.json else "text")

@@ -6,8 +6,7 @@ from rich.table import Table
 
 from ...convert import Conversion
 from ...paper_prose import counts
-from ..commands.convert import ConversionTable
-from ..output import esc, formatter
+from ..views import esc, formatter
 from .layout import duration, expression, line, say
 
 
@@ -72,7 +71,7 @@ def _kw(kw: dict) -> str:
 
 
 
-@formatter(ConversionTable, "text")
+@formatter("equivalences.app.commands.convert.ConversionTable", "text")
 def render_conversion_table(result, console: Console) -> None:
     """The pair matrix where it fits the console; otherwise one wrapped line per FROM."""
     from rich import box

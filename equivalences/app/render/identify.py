@@ -8,8 +8,7 @@ from rich.table import Table
 
 from ...paper_prose import counts
 from ...symbols import m
-from ..commands.identify import Census
-from ..output import esc, formatter
+from ..views import esc, formatter
 from .layout import duration, expression, line, notation, say
 
 
@@ -66,7 +65,7 @@ def render_identification(res, console: Console) -> None:
         console.print("matches no registered method")
 
 
-@formatter(Census, "text")
+@formatter("equivalences.app.commands.identify.Census", "text")
 def render_census(result, console: Console) -> None:
     """One wrapped line per class (a class name is never split): verdict, why, matches; then the counts."""
     from numeric.identify.census import counts

@@ -12,7 +12,7 @@ from ...printing import GREEK, SPECIAL, _split, prose
 from ...printing import equation as _equation
 from ...printing import text as _text
 from ...symbols import m, t, w
-from ..output import esc
+from ..views import esc
 
 
 OK, BAD = "[green]✓[/]", "[red]✗[/]"

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from ..commands.libraries import LibraryRun
-from ..output import esc, formatter
+from ..views import esc, formatter
 from .layout import BAD, OK, line
 
 
-@formatter(LibraryRun, "text")
+@formatter("equivalences.app.commands.libraries.LibraryRun", "text")
 def render_libraries(result, console: Console) -> None:
     """One wrapped line per class (a class name is never split), then the documented deviations."""
     console.print(f"[bold]Real optimizer libraries against Eq. (1)[/]  (float64, {result.steps} steps, "

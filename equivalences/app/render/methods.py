@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from ..commands.list import MethodList
-from ..output import esc, formatter
+from ..views import esc, formatter
 from .layout import line, say
 
 
-@formatter(MethodList, "text")
+@formatter("equivalences.app.commands.list.MethodList", "text")
 def render_list(result, console: Console) -> None:
     """One wrapped paragraph per method (a table would cut names at 60 columns)."""
     console.print("[bold]Methods[/] (verify NAME; references: verify list --json)")

@@ -4,12 +4,11 @@ from __future__ import annotations
 from rich.console import Console
 
 from ...symbols import m
-from ..commands.mutations import MutationRun
-from ..output import esc, formatter, print_rows
+from ..views import esc, formatter, print_rows
 from .layout import duration, say
 
 
-@formatter(MutationRun, "text")
+@formatter("equivalences.app.commands.mutations.MutationRun", "text")
 def render_suites(result, console: Console) -> None:
     """A table: one row per method (and, for one method, one row per mutant)."""
     suites = result.suites

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from ..commands.paper_claims import PaperClaims
-from ..output import esc, formatter
+from ..views import esc, formatter
 from .layout import BAD, OK, line, say
 
 
-@formatter(PaperClaims, "text")
+@formatter("equivalences.app.commands.paper_claims.PaperClaims", "text")
 def render_paper_claims(result, console: Console) -> None:
     """One wrapped block per statement: where and ref, kind and origin, the statement, and for a failure its
     residual and correction."""

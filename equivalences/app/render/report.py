@@ -8,14 +8,15 @@ from rich.text import Text
 
 from ...algebra import nice
 from ...claim_kinds import kind_of
+from ...declare import setting as declared_setting
 from ...forms.form import renamed
+from ...outcome import Outcome
 from ...paper_prose import counts
 from ...printing import prose
 from ...printing import text as _text
 from ...symbols import beta_a, gamma_avg, m, t, w
 from ...symbols import u as form_u
-from ..output import esc, formatter, grid
-from ..pipeline import Report
+from ..views import esc, formatter, grid
 from .layout import BAD, OK, equation, line, notation, say, text
 
 
@@ -23,7 +24,10 @@ def _published(method):
     tab = grid()
     for f, body in method.define.items():
         tab.add_row("define", equation(f(t), body))
-    tab.add_row("gradient", f"g_t at {text(method.query(t))}" + (f", u_t = {method.pre.name}_t(g_t)" if method.pre else ""))
+    for i, (point, grad) in enumerate(getattr(method, "calls", ()), 1):  # several gradient calls per step
+        tab.add_row(f"call {i}", f"{text(grad(t))} at {text(point(t))}")
+    if not getattr(method, "calls", ()):
+        tab.add_row("gradient", f"g_t at {text(method.query(t))}" + (f", u_t = {method.pre.name}_t(g_t)" if method.pre else ""))
     for eq in method.updates:
         tab.add_row("update", equation(eq.lhs, eq.rhs))
     if method.evaluate is not None:
@@ -190,9 +194,7 @@ def _worst_line(w) -> str:
 
 def replayed_values(report) -> str:
     """The hyperparameter values one replay ran at: every constant, then each schedule's default body."""
-    from ..pipeline import replay_setting
-
-    setting = replay_setting(report.method, report.overrides)
+    setting = declared_setting(report.method, report.overrides)  # the values a single replay runs at
     consts = [f"{_text(k)} = {_text(v)}" for k, v in setting.items() if isinstance(k, sp.Symbol)]
     scheds = [f"{_text(k(t))} = {min((_text(v), _text(nice(v))), key=len)}" for k, v in setting.items()
               if not isinstance(k, sp.Symbol)]
@@ -203,7 +205,7 @@ def _title(method) -> Text:
     return Text.from_markup(f"[bold]{esc(method.name)}[/]  [dim]({esc(method.reference)}; paper {esc(method.section)})[/]")
 
 
-@formatter(Report, "text")
+@formatter("equivalences.app.pipeline.Report", "text")
 def render_report(report, console: Console) -> None:
     method = report.method
     parts = [_title(method), Text("\nAs published", style="bold"), _published(method)]
@@ -211,7 +213,7 @@ def render_report(report, console: Console) -> None:
         parts += [Text(f"\nAt the values {'set' if report.overrides else 'of the defaults'}", style="bold"),
                   Text(prose(report.notes[0]))]
     if report.not_in_family:
-        undecided = report.not_in_family.startswith("undecided")
+        undecided = report.outcome is Outcome.UNDECIDED
         parts += [Text(f"{'Not decided' if undecided else 'Not an instance of Eq. (1)'}: {notation(report.not_in_family)}",
                        style="bold yellow" if undecided else "bold red")]
         if report.family is not None:
@@ -253,7 +255,7 @@ def _verdict(report) -> str:
         what = "proved" + (" and confirmed numerically" if report.numeric else " (no replay)")
         return f"[bold green]{key}: {what}[/]"
     if report.not_in_family:
-        if report.not_in_family.startswith("undecided"):
+        if report.outcome is Outcome.UNDECIDED:
             return f"[bold yellow]{key}: undecided (no map and no witness found)[/]"
         return f"[bold red]{key}: not an instance of Eq. (1) (witness above)[/]"
     if not report.proved:

@@ -5,13 +5,12 @@ from rich.console import Console
 
 from ...paper_prose import check_all, summary_line
 from ...symbols import t, w
-from ..commands.check import ReportSet
-from ..output import esc, formatter, table
+from ..views import esc, formatter, table
 from .layout import BAD, OK, duration, equation, hang, line, say
 from .report import _worst_line, cannot_judge, render_report
 
 
-@formatter(ReportSet, "text")
+@formatter("equivalences.app.commands.check.ReportSet", "text")
 def render_set(result, console: Console) -> None:
     if result.many:
         render_all(result.reports, console)

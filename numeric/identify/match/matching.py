@@ -2,8 +2,6 @@
 class on a held-out probe."""
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import sympy as sp
 
@@ -13,29 +11,6 @@ from ..verdict import TINY
 from .candidates import MATCH_TOLERANCE, _candidates
 from .run import _epsilon_one, _value, describe_schedule, map_sequences, method_config, replay_method
 from .target import _fits_structure, _forget_targets, _target
-
-
-def _derived(key):
-    """A registered method's (cached by key) or a given Method's (``verify identify --expect EQUATIONS``)
-    declaration, step system and map."""
-    from equivalences.declare import Method
-
-    return _derive(key) if isinstance(key, Method) else _derived_key(key)
-
-
-@functools.lru_cache(maxsize=None)
-def _derived_key(key: str):
-    from equivalences.registry import get
-
-    return _derive(get(key))
-
-
-def _derive(method):
-    from equivalences.derive import derive
-    from equivalences.system import StepSystem
-
-    system = StepSystem(method)
-    return method, system, derive(method, system)
 
 
 def _needed(method, mp) -> set:
@@ -51,9 +26,12 @@ def _probe_for(res, T: int, D: int, seed: int) -> np.ndarray:
     return P.gaussian(T, D, seed, res.probe_scale if res.verdict != "sign" else 1.0)
 
 
-def match(res, cls, kwargs: dict, methods=None, seed: int = 0, budget_s: float | None = None) -> list[dict]:
-    """The registered methods that produce ``res``'s coefficients, each confirmed by a replay. With ``budget_s``,
-    methods not reached within that many seconds are skipped and named in ``res.unmatched_note``.
+def match(res, cls, kwargs: dict, derivations: list, seed: int = 0, budget_s: float | None = None) -> list[dict]:
+    """The methods of ``derivations`` (the engine's :class:`~equivalences.derivation.Derivation` of each: the
+    registered ones, or a user's; :func:`numeric.identify.census.derivations_of`) that produce ``res``'s
+    coefficients, each confirmed by a replay. With ``budget_s``, methods not reached within that many seconds are
+    skipped and named in ``res.unmatched_note``.  A map derived on the reachable states only (the trajectory
+    route, written for a reduced declaration) is not solved here.
 
     Below epsilon (coefficients in units of g, the preconditioner the constant ``1/epsilon``) a method matches when
     its momentum recursion does: its own preconditioner is left out of the solve and replayed with ``epsilon = 1``
@@ -62,7 +40,6 @@ def match(res, cls, kwargs: dict, methods=None, seed: int = 0, budget_s: float |
     from dataclasses import replace
 
     start = time.perf_counter()
-    from equivalences import registry
     from equivalences.inverse import invert_sequences
 
     if res.verdict not in ("in-family", "preconditioned", "sign") or res.eq is None:
@@ -75,15 +52,14 @@ def match(res, cls, kwargs: dict, methods=None, seed: int = 0, budget_s: float |
     G = _probe_for(res, T, D, seed + 7)
     tol = F.tolerance(T)
     out = []
-    keys = list(methods or registry.names())
-    for i, key in enumerate(keys):
+    for i, d in enumerate(derivations):
         if budget_s is not None and time.perf_counter() - start > budget_s:
-            res.unmatched_note = f"matching stopped after {budget_s:g} s; not tried: {', '.join(getattr(k, 'key', k) for k in keys[i:])}"
+            res.unmatched_note = (f"matching stopped after {budget_s:g} s; not tried: "
+                                  f"{', '.join(x.method.key for x in derivations[i:])}")
             break
-        try:
-            method, system, mp = _derived(key)
-        except Exception:  # noqa: BLE001 -- a method that does not derive matches nothing
+        if d.map is None or d.verdict is not None:  # no map, or one of the reduced declaration only
             continue
+        method, system, mp = d.method, d.system, d.map
         if not _fits_structure(method, mp, res.verdict):
             continue
         solved, solved_mp = (replace(method, pre=None), mp.replace(post=None)) if below_eps else (method, mp)

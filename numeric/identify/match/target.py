@@ -1,8 +1,11 @@
 """The identified sequences as the shared inverse's numeric target, in exact decimals."""
 from __future__ import annotations
 
-import numpy as np
 from fractions import Fraction
+
+import numpy as np
+
+from equivalences.transform_kinds import KINDS, SIGN
 
 from .. import fit as F
 
@@ -52,7 +55,7 @@ def _fits_structure(method, mp, verdict: str) -> bool:
     if verdict == "in-family":
         return not transforms
     if verdict == "preconditioned":
-        return bool(transforms) and all(tr.kind != "sign" for tr in transforms)
+        return bool(transforms) and all(KINDS[tr.kind].linear for tr in transforms)
     if verdict == "sign":
-        return mp.post is not None and mp.post.kind == "sign" and method.pre is None
+        return mp.post is not None and mp.post.kind == SIGN.name and method.pre is None
     return False
