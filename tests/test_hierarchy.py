@@ -15,21 +15,9 @@ from equivalences.families import place
 from equivalences.families.convert import convert
 from numeric.identify.family import identify_family, replay_residual
 from numeric.identify.verdict import identify
+from toy_optimizers import elementwise, lookahead
 
 DATA = "tests/data"
-
-
-def elementwise(name: str, update, **defaults):
-    def __init__(self, params, **kwargs):
-        torch.optim.Optimizer.__init__(self, params, {**defaults, **kwargs})
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                update(p, group, self.state[p])
-
-    return type(name, (torch.optim.Optimizer,), {"__init__": __init__, "step": step})
 
 
 def _qh_two_ema(p, group, state):
@@ -60,24 +48,10 @@ def _aggmo(p, group, state):
     p.sub_(group["lr"] / len(bufs) * sum(bufs))
 
 
-def _lookahead_hb(p, group, state):
-    """Lookahead around heavy ball (syncs every k steps, the momentum carried across): the decay rates of its
-    state move with the step (the sync), so no k-momentum form with constant decay rates holds it."""
-    k = state.get("k", 0)
-    slow = state.setdefault("slow", p.detach().clone())
-    buf = state.setdefault("buf", torch.zeros_like(p))
-    buf.mul_(group["momentum"]).add_(p.grad)
-    p.sub_(group["lr"] * buf)
-    if (k + 1) % group["k"] == 0:
-        slow.add_(group["alpha"] * (p - slow))
-        p.copy_(slow)
-    state["k"] = k + 1
-
-
 QH = elementwise("QHTwoEMA", _qh_two_ema, lr=0.01, b1=0.9, b2=0.999, nu=0.7)
 ADAN = elementwise("AdanLike", _adan_like, lr=0.01, b1=0.98, b2=0.92)
 AGGMO = elementwise("AggMo", _aggmo, lr=0.1, betas=(0.5, 0.9))
-LOOKAHEAD = elementwise("LookaheadHB", _lookahead_hb, lr=0.1, momentum=0.9, k=5, alpha=0.5)
+LOOKAHEAD = elementwise("LookaheadHB", lookahead, lr=0.1, momentum=0.9, k=5, alpha=0.5)
 
 
 def _declared_buffers(path: str) -> tuple[list, float]:

@@ -19,6 +19,7 @@ from numeric.identify import fit as F
 from numeric.identify import probe as P
 from numeric.identify.match import match
 from numeric.identify.verdict import MAGNITUDE, TINY, identify
+from toy_optimizers import elementwise, lookahead
 
 T = 16
 RECOVERED = 1e-10
@@ -221,21 +222,6 @@ def test_adan_is_not_in_family_below_epsilon():
     res = identify(adan, {}, "pytorch_optimizer.Adan")
     assert res.verdict == "not-in-family" and res.witness is not None and res.witness.kind == "rank"
     assert res.regime == "g (|g| ~ 1e-30)" and "order 3 > 2" in res.reason
-
-
-def elementwise(name: str, update, **defaults):
-    """A torch optimizer class ``name`` whose step calls ``update(p, group, state)`` on every parameter."""
-
-    def __init__(self, params, **kwargs):
-        torch.optim.Optimizer.__init__(self, params, {**defaults, **kwargs})
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                update(p, group, self.state[p])
-
-    return type(name, (torch.optim.Optimizer,), {"__init__": __init__, "step": step, "__doc__": update.__doc__})
 
 
 def _clipped_momentum(p, group, state):
@@ -605,21 +591,7 @@ def test_eq1_with_eta_zero_at_one_step_is_in_family():
     assert abs(bad.witness.residual) > 1e6 * bad.tolerance
 
 
-def _lookahead(p, group, state):
-    """Lookahead around SGD (``momentum`` 0) or heavy ball: k fast steps, then ``slow += alpha (fast - slow)`` and the
-    fast weights restart from slow; the momentum buffer is carried across the syncs."""
-    k = state.get("k", 0)
-    slow = state.setdefault("slow", p.detach().clone())
-    buf = state.setdefault("buf", torch.zeros_like(p))
-    buf.mul_(group["momentum"]).add_(p.grad)
-    p.sub_(group["lr"] * buf)
-    if (k + 1) % group["k"] == 0:
-        slow.add_(group["alpha"] * (p - slow))
-        p.copy_(slow)
-    state["k"] = k + 1
-
-
-Lookahead = elementwise("Lookahead", _lookahead, lr=0.1, momentum=0.0, k=5, alpha=0.5)
+Lookahead = elementwise("Lookahead", lookahead, lr=0.1, momentum=0.0, k=5, alpha=0.5)
 
 
 def test_lookahead_around_sgd_is_in_family():
