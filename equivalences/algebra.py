@@ -266,6 +266,30 @@ def roots_in(expr, sym) -> list:
     return [sp.sympify(s).xreplace({d: sym}) for s in sols if not sp.sympify(s).has(d)]
 
 
+def settable_factors(exprs, constants, depth: int, cond):
+    """The distinct factors (up to sign) of the numerators of ``exprs`` that a condition can set to 0 by solving
+    for one constant they are of degree 1 in: yields ``(factor, constant, value)``.  A factor that reads a
+    schedule or ``t``, or is of higher degree in every constant, is appended to ``cond.untested``; with
+    ``depth <= 0`` nothing is yielded and ``cond.truncated`` is set."""
+    constants, seen = set(constants), []
+    for expr in exprs:
+        _, fs = sp.factor_list(sp.numer(sp.together(expr)))
+        for f, _ in fs:
+            if f.is_number or any(canonical(f - g) == 0 or canonical(f + g) == 0 for g in seen):
+                continue
+            seen.append(f)
+            sym = next((s for s in sorted(f.free_symbols & constants, key=sp.default_sort_key)
+                        if degree_in(f, s) == 1), None)
+            roots = [] if sym is None else roots_in(f, sym)
+            if f.atoms(AppliedUndef) or not f.free_symbols <= constants or not roots:
+                cond.untested.append(f)
+                continue
+            if depth <= 0:
+                cond.truncated = True
+                continue
+            yield f, sym, nice(roots[0])
+
+
 def specialise(expr, setting: dict) -> sp.Expr:
     """Apply assumptions: ``{symbol: value, schedule: expression of t}``."""
     expr = sp.sympify(expr)

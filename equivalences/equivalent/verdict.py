@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from ..algebra import canonical, nice
+from ..algebra import settable_factors
 from ..declare import Method
 from ..symbols import t
 from ..trajectory import Condition as _FamilyCondition
@@ -175,22 +175,8 @@ def constant_schedules(method: Method) -> Method:
 def condition(a: Method, b: Method, w: Difference, depth: int = 2) -> Condition:
     """Each factor of the witness difference in the constants only, set to 0 (solved for one constant), decided
     again on both methods (and explored ``depth - 1`` deeper where they still differ)."""
-    consts = set(a.constants) | set(b.constants)
-    cond, seen = Condition(), []
-    _, fs = sp.factor_list(sp.numer(sp.together(w.difference)))
-    for f, _ in fs:
-        if f.is_number or any(canonical(f - g) == 0 or canonical(f + g) == 0 for g in seen):
-            continue
-        seen.append(f)
-        sym = next((s for s in sorted(f.free_symbols & consts, key=sp.default_sort_key) if sp.degree(f, s) == 1),
-                   None)
-        if f.atoms(AppliedUndef) or not f.free_symbols <= consts or sym is None:
-            cond.untested.append(f)
-            continue
-        if depth <= 0:
-            cond.truncated = True
-            continue
-        value = nice(sp.solve(f, sym)[0])
+    cond = Condition()
+    for f, sym, value in settable_factors((w.difference,), set(a.constants) | set(b.constants), depth, cond):
         v = equivalent(specialised(a, sym, value), specialised(b, sym, value), conversion=False, shifts=False,
                        depth=depth - 1)
         label = f"{sym} = {sp.sstr(value)}"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sympy as sp
-from sympy.core.function import AppliedUndef
 
-from ..algebra import canonical, degree_in, nice, roots_in
+from ..algebra import settable_factors
 from ..declare import Method
 from ..outcome import Outcome
 from ..derive import Map, NotInFamily, derive
@@ -73,35 +72,19 @@ class Condition:
 def condition(method: Method, w: Witness, depth: int = 3) -> Condition:
     """Try every factor of the witness (and of its pivot) that involves constants only: set it to 0, decide
     (and explore the condition of a component that is still outside, ``depth - 1`` deep)."""
-    consts = set(method.constants)
     cond = Condition()
-    seen = []
-    for expr in (w.coefficient, w.valid_where):
-        _, fs = sp.factor_list(sp.numer(sp.together(expr)))
-        for f, _ in fs:
-            if f.is_number or any(canonical(f - g) == 0 or canonical(f + g) == 0 for g in seen):
-                continue
-            seen.append(f)
-            syms = sorted(f.free_symbols & consts, key=sp.default_sort_key)
-            sym = next((s for s in syms if degree_in(f, s) == 1), None)
-            if f.atoms(AppliedUndef) or not f.free_symbols <= consts or sym is None:
-                cond.untested.append(f)
-                continue
-            if depth <= 0:
-                cond.truncated = True
-                continue
-            value = nice(roots_in(f, sym)[0])
-            undefined = undefined_under(method, lambda e: sp.sympify(e).subs(sym, value))  # noqa: B023
-            if undefined is not None:  # the declaration cannot be run there: neither inside nor outside
-                cond.undefined.append((f"{sym} = {sp.sstr(value)}", undefined))
-                continue
-            v = decide(specialised(method, sym, value), depth=depth - 1)
-            if v.in_family:
-                cond.inside.append((f"{sym} = {sp.sstr(value)}", v))
-            elif v.witness is not None:
-                cond.outside.append((f"{sym} = {sp.sstr(value)}", v))
-            else:
-                cond.untested.append(f)
+    for f, sym, value in settable_factors((w.coefficient, w.valid_where), method.constants, depth, cond):
+        undefined = undefined_under(method, lambda e: sp.sympify(e).subs(sym, value))  # noqa: B023
+        if undefined is not None:  # the declaration cannot be run there: neither inside nor outside
+            cond.undefined.append((f"{sym} = {sp.sstr(value)}", undefined))
+            continue
+        v = decide(specialised(method, sym, value), depth=depth - 1)
+        if v.in_family:
+            cond.inside.append((f"{sym} = {sp.sstr(value)}", v))
+        elif v.witness is not None:
+            cond.outside.append((f"{sym} = {sp.sstr(value)}", v))
+        else:
+            cond.untested.append(f)
     return cond
 
 
