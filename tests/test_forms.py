@@ -128,3 +128,24 @@ def test_plain_sgd_is_a_form_without_buffers():
                  schedules=(lr,))
     proof = prove_form(sgd, f, form_bindings(sgd, f, {alpha: lr(t)}, {}), {})
     assert proof.holds and not prove_form(sgd, f, form_bindings(sgd, f, {alpha: lr(t + 1)}, {}), {}).holds
+
+
+def test_the_maps_transfer_function_is_the_declarations(derivations):
+    """``H(z)`` of the report is read off the derived map (the form's equations, z-transformed); ``verify family``
+    reads it off the declaration's own linear step: the two agree on the constant-coefficient methods, a map
+    with one coefficient perturbed does not, and a map that moves with the step has none."""
+    from equivalences import registry
+    from equivalences.app.pipeline import Report
+    from equivalences.derivation import derivation
+    from equivalences.families import place
+    from equivalences.families.transfer import z
+
+    for d in (derivations["qhm"], derivation(registry.load_module("tests/data/linnaeus/tm.py"))):
+        report = Report(d, {})
+        declared = place(d.method).query_transfer
+        assert report.transfer is not None and sp.cancel(report.transfer - declared) == 0
+        values = {c.name: e for c, e in d.map.coefficients()}
+        values["beta_a"] = values["beta_a"] * sp.Rational(101, 100)
+        assert sp.cancel(EQ1.transfer_function(values, z) - declared) != 0
+    assert Report(derivations["heavy-ball"], {}).transfer is None  # eta(t): no transfer function
+    assert Report(derivations["lion"], {}).transfer is None  # a sign after the form

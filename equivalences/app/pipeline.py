@@ -229,6 +229,18 @@ class Report:
     def at_values(self, expr):
         return nice(specialise(expr, self.overrides)) if self.overrides else expr
 
+    @property
+    def transfer(self) -> sp.Expr | None:
+        """``H(z)``, the query point's response to the gradient (``w_a = H(z) u``), where the map's coefficients
+        (at the values judged) do not move with the step and no transform follows the form: what
+        transfer-function tools compare.  None otherwise."""
+        mp = self.map
+        if mp is None or self.method.pre is not None or mp.post is not None or mp.K != 1:
+            return None
+        from ..families.transfer import z
+
+        return mp.form.transfer_function({c.name: self.at_values(e) for c, e in mp.coefficients()}, z)
+
     def to_json(self) -> dict:
         method, v = self.method, self.derivation.verdict
         out = {
@@ -285,7 +297,8 @@ class Report:
         out = {
             "map": {**{c.json_key: s(here(e)) for c, e in mp.coefficients()},
                     "K": s(here(mp.K)), "pre": method.pre.name if method.pre else None,
-                    "post": mp.post.name if mp.post else None},
+                    "post": mp.post.name if mp.post else None,
+                    "transfer_function": None if self.transfer is None else s(self.transfer)},
             "change_of_variables": {mp.form.buffers[0].name: s(here(mp.momentum)), w: s(method.query(t)),
                                     f"{w}_expanded": s(self.derivation.system.expand(method.query(t))),
                                     "m_init": s(mp.m_init), "t0": method.t0,

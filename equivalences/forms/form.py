@@ -221,6 +221,26 @@ class Form:
             eqs.append(sp.Eq(lhs, rhs if input is u else renamed(rhs, u, input)))
         return eqs
 
+    def transfer_function(self, coefficients: dict, z: sp.Symbol) -> sp.Expr | None:
+        """``H(z)``: the iterate's response to the input, ``W(z) = H(z) U(z)`` (the z-transform of the update
+        equations, the starts at 0), for the member with the constant coefficients ``{name: value}``; None when
+        a coefficient moves with the step (a transfer function does not exist then)."""
+        values = {c.symbol: sp.sympify(coefficients[c.name]) for c in self.coefficients}
+        if any(v.has(t) or v.atoms(AppliedUndef) for v in values.values()):
+            return None
+        unknowns = {v.symbol: sp.Dummy(v.name) for v in (*self.buffers, self.iterate)}
+
+        def transformed(e):
+            e = e.replace(lambda a: isinstance(a, AppliedUndef) and a.func in values, lambda a: values[a.func])
+            e = e.replace(lambda a: isinstance(a, AppliedUndef) and a.func in unknowns,
+                          lambda a: unknowns[a.func] * z ** (a.args[0] - t))
+            return e.replace(lambda a: isinstance(a, AppliedUndef) and a.func == u, lambda a: z ** (a.args[0] - t))
+
+        solved = sp.solve([transformed(e.lhs - e.rhs) for e in self.updates], list(unknowns.values()), dict=True)
+        if len(solved) != 1:
+            return None
+        return sp.factor(sp.cancel(solved[0][unknowns[self.iterate.symbol]]))
+
     # -- printing --------------------------------------------------------------------------------
     def equations(self, printer) -> list[str]:
         """The update equations as ``printer`` writes expressions (:func:`equivalences.printing.text` for the

@@ -58,6 +58,8 @@ def _map(report):
         if report.overrides:
             line += f"   [dim](= {text(report.at_values(e))} here)[/]"
         tab.add_row("derived", line)
+    if report.transfer is not None:
+        tab.add_row("H(z)", f"{text(report.transfer)}   (query point = H(z)·{text(u(t))}: constant coefficients)")
     sys = report.derivation.system
     expanded = sys.expand(method.query(t))
     tail = "" if expanded == method.query(t) else f" = {text(expanded)}"
