@@ -79,13 +79,25 @@ def degenerate_here(derived: Derivation, overrides: dict) -> tuple[list[str], di
     setting, notes = replay_setting(method, overrides), []
     values = ", ".join(f"{k.name}={v}" for k, v in overrides.items())
     for i, entry in enumerate(derived.degenerate_sets):
-        if canonical(specialise(entry["factor"], setting)) != 0:
+        if _nonzero_at_a_step(entry["factor"], setting, method.t0) or \
+                canonical(specialise(entry["factor"], setting)) != 0:
             continue
         d = derived.classified(i)
         if d["map_undefined"]:
             return notes, d
         notes.append(f"{d['condition']} at {values}: " + "; ".join(dict.fromkeys([d['effects'][0], d['effects'][-1]])))
     return notes, None
+
+
+def _nonzero_at_a_step(factor, setting: dict, t0: int) -> bool:
+    """True when ``factor`` at these values is a non-zero finite number at step ``t0`` or ``t0 + 1``: then it is
+    not identically 0 (exact; cheaper than simplifying the factor as a function of ``t``).  False decides
+    nothing."""
+    for k in (t0, t0 + 1):
+        value = specialise(sp.sympify(factor).subs(t, k), setting)
+        if value.is_Number and value.is_finite and value != 0:
+            return True
+    return False
 
 
 def specialised_at(method: Method, values: dict) -> Method:
