@@ -32,7 +32,7 @@ def identify(target, *, steps: int = 16, dim: int = 16, match: bool = True, meth
     """Probe a torch optimizer class (the class, or its import path ``"torch.optim.SGD"``) built with
     ``settings`` (``lr=0.1, momentum=0.9``): in the family of Eq. (1)? which registered method (of
     ``methods``, default all), at which values (docs/identify.md)?  Returns the
-    :class:`~numeric.identify.verdict.Identification` whose ``to_json()`` is what ``verify identify --json``
+    :class:`~numeric.identify.identification.Identification` whose ``to_json()`` is what ``verify identify --json``
     prints; needs torch."""
     from .app.commands.identify import identify_and_match
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from equivalences import registry
 from equivalences.algebra import canonical
-from equivalences.convert import convert, derived, latex_table, round_trip, table
+from equivalences.conversion_table import latex_table, table
+from equivalences.convert import convert, derived, round_trip
 from equivalences.inverse import Target, invert_sequences
 from equivalences.symbols import t
 

@@ -4,7 +4,7 @@ Jupyter (and IPython, nbconvert) display an object through its ``_repr_html_``, 
 ``_repr_markdown_`` methods.  This module gives them to every result the Python API returns -- a
 :class:`~equivalences.app.pipeline.Report`, a :class:`~equivalences.derive.Map`, a
 :class:`~equivalences.claims.ClaimResult`, a :class:`~equivalences.convert.Conversion` and a
-:class:`~numeric.identify.verdict.Identification` -- with :func:`attach`; the core classes stay free of
+:class:`~numeric.identify.identification.Identification` -- with :func:`attach`; the core classes stay free of
 rich and of this layer (``tests/test_layers.py``).  Importing :mod:`equivalences.app` attaches them to
 the first four; ``equivalences.identify`` attaches them to the last one (its module imports torch).
 
@@ -343,7 +343,7 @@ for _cls, _views in VIEWS.items():
 
 
 def attach_identification() -> None:
-    """The views on :class:`numeric.identify.verdict.Identification` (imports numpy; called by the identify API)."""
-    from numeric.identify.verdict import Identification
+    """The views on :class:`numeric.identify.identification.Identification` (imports numpy; called by the identify API)."""
+    from numeric.identify.identification import Identification
 
     attach(Identification, IDENTIFICATION)

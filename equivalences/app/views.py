@@ -17,7 +17,7 @@ MIN_WIDTH = 60
 
 def formatter(kind, fmt: str):
     """Register ``fn(result, console)`` as the ``fmt`` view (``"text"``) of results of type ``kind`` -- a class,
-    or its qualified name (``"numeric.identify.verdict.Identification"``): the views are registered without
+    or its qualified name (``"numeric.identify.identification.Identification"``): the views are registered without
     importing the module of the result (one that imports torch, or a command that emits through the views)."""
     def register(fn):
         _FORMATTERS[(kind, fmt)] = fn

@@ -76,7 +76,8 @@ def identify_one(target: str, steps: int, dim: int, derivations: list | None = N
     """One class with default settings, as the census JSON entry (never raises); matched against
     ``derivations`` (:func:`derivations_of`) unless None."""
     from .probe import TargetError, load_class
-    from .verdict import Identification, identify
+    from .identification import Identification
+    from .verdict import identify
 
     try:
         cls = load_class(target)
@@ -142,7 +143,7 @@ class _Pool:
             self.proc = None
 
     def run(self, target: str, limit_s: float) -> dict:
-        from .verdict import Identification
+        from .identification import Identification
 
         if self.proc is None or not self.proc.is_alive():
             self._start()

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ... import registry
-from ...convert import BadConversionSetting, Conversion, ConversionError, convert, latex_table, table
+from ...conversion_table import latex_table, table
+from ...convert import BadConversionSetting, Conversion, ConversionError, convert
 from ...symbols import t
 from ..equations import constant_settings, is_equations
 from . import UsageError, parse_sets

@@ -21,7 +21,7 @@ def _fmt(x) -> str:
     return f"{x:.10g}"
 
 
-@formatter("numeric.identify.verdict.Identification", "text")
+@formatter("numeric.identify.identification.Identification", "text")
 def render_identification(res, console: Console) -> None:
     """The verdict, its reason and evidence, the identified coefficient sequences, and the matches."""
     j = res.to_json()
