@@ -13,12 +13,11 @@ from typing import Mapping, Sequence
 import sympy as sp
 
 from .symbols import g, t
+from .transform_kinds import KINDS as TRANSFORM_KINDS
 
-KINDS = {
-    "sign": "the sign of each coordinate (not linear: proofs treat it as an opaque map)",
-    "adam": "a diagonal preconditioner 1/(sqrt(v_t) + eps) built from the gradients (linear in its argument)",
-}
-"""The transform kinds, each with its concrete counterpart in :data:`numeric.transforms.KINDS`."""
+KINDS = {name: kind.description for name, kind in TRANSFORM_KINDS.items()}
+"""The transform kinds by name, in words (the kinds themselves: :mod:`equivalences.transform_kinds`; each has its
+concrete counterpart in :data:`numeric.transforms.KINDS`)."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,8 @@ class Transform:
 
     @property
     def linear(self) -> bool:
-        """A diagonal preconditioner is linear in x; sign is not."""
-        return self.kind != "sign"
+        """A diagonal preconditioner is linear in x; sign is not (the kind says)."""
+        return TRANSFORM_KINDS[self.kind].linear
 
 
 def is_transform_application(expr) -> bool:
