@@ -182,3 +182,17 @@ def test_a_step_size_schedule_is_proved_and_its_control_is_the_schedule_read_lat
     w = equivalent(a, late).witness
     assert w.query == 3 and str(w.term) == "G(1)" and w.coefficient_a == 0
     assert sp.simplify(w.coefficient_b - (lr(2) - lr(1))) == 0
+
+
+def test_search_finds_only_the_rewrite_of_extragradient(eg):
+    """``verify equivalent extragradient --all``'s search: among its rewrite, a wrong rewrite, optimistic GD (one
+    call per step) and heavy ball, only the rewrite equals it; each other is refuted, none left undecided."""
+    from equivalences.equivalent.search import search
+
+    others = [("rewrite", load("extragradient_from_extrapolated")), ("wrong", load("extragradient_wrong")),
+              ("optimistic-gd", load("optimistic_gd", DATA.parent / "equivalent")),
+              ("heavy-ball", registry.get("heavy-ball"))]
+    found = search(eg, others)
+    assert [(m.name, m.kind) for m in found.matches] == [("rewrite", "equals")]
+    assert dict(found.others) == {"wrong": "not-equivalent", "optimistic-gd": "not-equivalent",
+                                  "heavy-ball": "not-equivalent"}
