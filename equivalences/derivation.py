@@ -122,6 +122,39 @@ class Derivation:
             done[i] = classify_degenerate(self.method, self.map.replace(degenerate=[self.map.degenerate[i]]))[0]
         return done[i]
 
+    def holding(self, values: dict) -> tuple[list[str], dict | None]:
+        """Where ``values`` (``{constant: value}``) put the map on one of its degenerate sets, decided exactly:
+        ``(notes, entry)``.  A set where only the buffer's weight vanishes leaves the map valid and gives a note;
+        the first set where something is undefined is returned as ``entry`` (the verdict there is about the values
+        themselves).  Only the sets that hold at these values are classified (:meth:`classified`)."""
+        from .algebra import canonical, specialise
+        from .declare import setting
+        from .symbols import t
+
+        if not values or self.map is None:
+            return [], None
+        here, notes = setting(self.method, values), []
+        shown = ", ".join(f"{k.name}={v}" for k, v in values.items())
+        for i, entry in enumerate(self.degenerate_sets):
+            if _nonzero_at_a_step(entry["factor"], here, self.method.t0, t, specialise) or \
+                    canonical(specialise(entry["factor"], here)) != 0:
+                continue
+            d = self.classified(i)
+            if d["map_undefined"]:
+                return notes, d
+            notes.append(f"{d['condition']} at {shown}: " + "; ".join(dict.fromkeys([d['effects'][0], d['effects'][-1]])))
+        return notes, None
+
+    @_result
+    def undefined_at_defaults(self) -> dict | None:
+        """The first degenerate set with a part of the map undefined that the defaults lie on (None: none):
+        :meth:`holding` at the declared constants' defaults, kept with the derivation."""
+        import sympy as sp
+
+        from .declare import setting
+
+        return self.holding({k: v for k, v in setting(self.method).items() if isinstance(k, sp.Symbol)})[1]
+
     @_result
     def cross_examination(self) -> CrossExamination:
         """The independent check (:mod:`equivalences.response`) of this verdict at the defaults and at random
@@ -281,7 +314,19 @@ def integer_steps(method: Method, system: StepSystem, mp, verdict):
 
 
 _CACHE: dict[int, Derivation] = {}
-_RESULTS = ("proof", "claims", "degenerate", "control", "cross_examination")
+_RESULTS = ("proof", "claims", "degenerate", "control", "cross_examination", "undefined_at_defaults")
+
+
+def _nonzero_at_a_step(factor, values: dict, t0: int, t, specialise) -> bool:
+    """True when ``factor`` at ``values`` is a non-zero finite number at step ``t0`` or ``t0 + 1``: then it is not
+    identically 0 (exact; cheaper than simplifying it as a function of ``t``).  False decides nothing."""
+    import sympy as sp
+
+    for k in (t0, t0 + 1):
+        value = specialise(sp.sympify(factor).subs(t, k), values)
+        if value.is_Number and value.is_finite and value != 0:
+            return True
+    return False
 
 
 def derivation(method: Method | str) -> Derivation:

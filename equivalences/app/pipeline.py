@@ -65,39 +65,9 @@ def replay_setting(method: Method, overrides: dict) -> dict:
 
 
 def degenerate_here(derived: Derivation, overrides: dict) -> tuple[list[str], dict | None]:
-    """Where ``overrides`` put the map on one of its degenerate sets (decided exactly): ``(notes, entry)``.
-
-    A set where only eta_a vanishes leaves the map valid -- it is one of many -- and gives a note; the first set
-    where something is undefined is returned as ``entry``: the verdict there is decided at the values
-    themselves (:func:`at_values`), never refused.  Only the sets that hold at these values are classified
-    (:meth:`~equivalences.derivation.Derivation.classified`)."""
-    from ..algebra import canonical
-
-    if not overrides:
-        return [], None
-    method = derived.method
-    setting, notes = replay_setting(method, overrides), []
-    values = ", ".join(f"{k.name}={v}" for k, v in overrides.items())
-    for i, entry in enumerate(derived.degenerate_sets):
-        if _nonzero_at_a_step(entry["factor"], setting, method.t0) or \
-                canonical(specialise(entry["factor"], setting)) != 0:
-            continue
-        d = derived.classified(i)
-        if d["map_undefined"]:
-            return notes, d
-        notes.append(f"{d['condition']} at {values}: " + "; ".join(dict.fromkeys([d['effects'][0], d['effects'][-1]])))
-    return notes, None
-
-
-def _nonzero_at_a_step(factor, setting: dict, t0: int) -> bool:
-    """True when ``factor`` at these values is a non-zero finite number at step ``t0`` or ``t0 + 1``: then it is
-    not identically 0 (exact; cheaper than simplifying the factor as a function of ``t``).  False decides
-    nothing."""
-    for k in (t0, t0 + 1):
-        value = specialise(sp.sympify(factor).subs(t, k), setting)
-        if value.is_Number and value.is_finite and value != 0:
-            return True
-    return False
+    """Where ``overrides`` put the map on one of its degenerate sets: ``(notes, entry)``
+    (:meth:`~equivalences.derivation.Derivation.holding`)."""
+    return derived.holding(overrides)
 
 
 def specialised_at(method: Method, values: dict) -> Method:
@@ -363,7 +333,7 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
     report = Report(d, overrides)
     notes, undefined_here = degenerate_here(d, overrides) if d.map is not None else ([], None)
     if d.map is not None and undefined_here is None and not overrides:
-        _, undefined_here = degenerate_here(d, default_constants(method))
+        undefined_here = d.undefined_at_defaults
     if (overrides and not d.proved) or undefined_here is not None:
         report = at_values(method, d, overrides, undefined_here)
         d = report.derivation
