@@ -15,15 +15,19 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import sympy as sp
+
 from . import cache
+from .algebra import canonical, specialise
 from .claims import ClaimChecker, ClaimResult
-from .declare import Method
+from .declare import Method, setting
 from .outcome import Outcome
 from .derive import Map, NotInFamily, derive
 from .oracles import is_multicall
 from .prove import Proof, prove
 from .response import CrossExamination, cross_examine
 from .steps import depends_on_t_alone, integer_roots, refuse_opaque_steps
+from .symbols import t
 from .system import StepSystem
 from .trajectory import Verdict, _with_example, classify_degenerate, find_witness, trajectory_route
 
@@ -127,16 +131,12 @@ class Derivation:
         ``(notes, entry)``.  A set where only the buffer's weight vanishes leaves the map valid and gives a note;
         the first set where something is undefined is returned as ``entry`` (the verdict there is about the values
         themselves).  Only the sets that hold at these values are classified (:meth:`classified`)."""
-        from .algebra import canonical, specialise
-        from .declare import setting
-        from .symbols import t
-
         if not values or self.map is None:
             return [], None
         here, notes = setting(self.method, values), []
         shown = ", ".join(f"{k.name}={v}" for k, v in values.items())
         for i, entry in enumerate(self.degenerate_sets):
-            if _nonzero_at_a_step(entry["factor"], here, self.method.t0, t, specialise) or \
+            if _nonzero_at_a_step(entry["factor"], here, self.method.t0) or \
                     canonical(specialise(entry["factor"], here)) != 0:
                 continue
             d = self.classified(i)
@@ -149,10 +149,6 @@ class Derivation:
     def undefined_at_defaults(self) -> dict | None:
         """The first degenerate set with a part of the map undefined that the defaults lie on (None: none):
         :meth:`holding` at the declared constants' defaults, kept with the derivation."""
-        import sympy as sp
-
-        from .declare import setting
-
         return self.holding({k: v for k, v in setting(self.method).items() if isinstance(k, sp.Symbol)})[1]
 
     @_result
@@ -206,7 +202,6 @@ class Derivation:
         kept with the derivation; other values choose their own (:func:`equivalences.mutants.control`)."""
         if self.map is None:
             return None
-        from .declare import setting
         from .mutants import control
 
         return control(self.map, self.method, setting(self.method))
@@ -317,11 +312,9 @@ _CACHE: dict[int, Derivation] = {}
 _RESULTS = ("proof", "claims", "degenerate", "control", "cross_examination", "undefined_at_defaults")
 
 
-def _nonzero_at_a_step(factor, values: dict, t0: int, t, specialise) -> bool:
+def _nonzero_at_a_step(factor, values: dict, t0: int) -> bool:
     """True when ``factor`` at ``values`` is a non-zero finite number at step ``t0`` or ``t0 + 1``: then it is not
     identically 0 (exact; cheaper than simplifying it as a function of ``t``).  False decides nothing."""
-    import sympy as sp
-
     for k in (t0, t0 + 1):
         value = specialise(sp.sympify(factor).subs(t, k), values)
         if value.is_Number and value.is_finite and value != 0:

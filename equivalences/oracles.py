@@ -315,9 +315,9 @@ _DECIDED: dict = {}
 
 def against_eq1(method: Method, steps: int = 6) -> CallVerdict:
     """Is this multi-call method an instance of Eq. (1)?  (module doc; decided once per method object)"""
-    got = _DECIDED.get(id(method))
+    got = _DECIDED.get((id(method), steps))
     if got is None or got.method is not method:
-        got = _DECIDED[id(method)] = _against_eq1(method, steps)
+        got = _DECIDED[(id(method), steps)] = _against_eq1(method, steps)
     return got
 
 

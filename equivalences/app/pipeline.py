@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy as sp
 
@@ -62,12 +63,6 @@ def parse_overrides(method: Method, pairs: dict[str, object]) -> dict:
 def replay_setting(method: Method, overrides: dict) -> dict:
     """The values a single replay runs at (:func:`equivalences.declare.setting`)."""
     return setting(method, overrides)
-
-
-def degenerate_here(derived: Derivation, overrides: dict) -> tuple[list[str], dict | None]:
-    """Where ``overrides`` put the map on one of its degenerate sets: ``(notes, entry)``
-    (:meth:`~equivalences.derivation.Derivation.holding`)."""
-    return derived.holding(overrides)
 
 
 def specialised_at(method: Method, values: dict) -> Method:
@@ -211,7 +206,7 @@ class Report:
     def at_values(self, expr):
         return nice(specialise(expr, self.overrides)) if self.overrides else expr
 
-    @property
+    @cached_property
     def transfer(self) -> sp.Expr | None:
         """``H(z)``, the query point's response to the gradient (``w_a = H(z) u``), where the map's coefficients
         (at the values judged) do not move with the step and no transform follows the form: what
@@ -331,7 +326,7 @@ def verify(name: str | Method, *, numeric: bool = True, steps: int = 500, dim: i
     t_start = time.perf_counter()
     d = derivation(method)
     report = Report(d, overrides)
-    notes, undefined_here = degenerate_here(d, overrides) if d.map is not None else ([], None)
+    notes, undefined_here = d.holding(overrides)
     if d.map is not None and undefined_here is None and not overrides:
         undefined_here = d.undefined_at_defaults
     if (overrides and not d.proved) or undefined_here is not None:
