@@ -67,10 +67,44 @@ def is_zero(expr) -> bool:
     if nonzero_at_a_point(expr):
         return False
     try:
-        _, element = sfield(expr)
+        _, element = sfield(powers_as_generators(expr))
     except (PolynomialError, NotImplementedError, ValueError, TypeError):
         return sp.cancel(sp.together(expr)) == 0
     return element == 0
+
+
+def powers_as_generators(expr) -> sp.Expr:
+    """``expr`` with each power whose exponent has symbols written over one symbol per base and exponent monomial:
+    ``b**(2*t + 2)`` is ``B**2 * b**2`` and ``b**(t - 1)`` is ``B / b``, ``B`` a dummy standing for ``b**t``.
+
+    A field of rational functions takes each such power as a generator of its own, and sympy's ``Mul`` writes
+    ``b**t * b`` back as ``b**(t + 1)``: without this, ``b**(t + 1)``, ``b**(2*t + 2)`` and ``b**t`` would be
+    independent generators and an identity between them would not reduce to 0.  The rewrite is a bijection on
+    those powers (each ``b**(c*m)`` with ``c = p/q`` is ``(b**(m/q))**p``, one dummy per ``b**(m/q)``, ``q`` the
+    least common denominator of ``m``'s coefficients at ``b``), so it decides the same identities exactly."""
+    expr = sp.sympify(expr)
+    powers = [p for p in expr.atoms(sp.Pow) if p.exp.free_symbols]
+    if not powers:
+        return expr
+    parts, denominators = {}, {}
+    for p in powers:
+        constant, terms = sp.expand(p.exp).as_coeff_add()
+        split = [term.as_coeff_Mul() for term in terms]
+        parts[p] = (constant, split)
+        for c, m in split:
+            key = (p.base, m)
+            denominators[key] = sp.ilcm(denominators.get(key, 1), sp.Rational(c).q if c.is_Rational else 1)
+    dummies = {key: sp.Dummy("pow") for key in denominators}
+    replace = {}
+    for p, (constant, split) in parts.items():
+        if any(not c.is_Rational for c, _ in split):
+            continue  # an irrational multiple of a monomial: left as its own generator
+        value = p.base ** constant
+        for c, m in split:
+            q = denominators[(p.base, m)]
+            value *= dummies[(p.base, m)] ** int(c * q)
+        replace[p] = value
+    return expr.xreplace(replace)
 
 
 _PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97)

@@ -20,6 +20,7 @@ from which the inequality holds), itself decided before it is shown.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Mapping
 
 import sympy as sp
@@ -144,8 +145,10 @@ def exact_sum(term, limits) -> sp.Expr:
     term = sp.gammasimp(sp.sympify(term).doit())
     num, den = sp.fraction(sp.cancel(sp.together(term)))
     if not den.has(s) and num.is_polynomial(s):  # monomial by monomial: Faulhaber's formula for each power
-        powers = sp.Poly(num, s).terms()
-        return sp.cancel(sp.Add(*(c * _power_sum(k, limits) for (k,), c in powers)) / den)
+        total = _polynomial_sum(num, limits)
+        if total is None:
+            total = sp.Add(*(c * _power_sum(k, limits) for (k,), c in sp.Poly(num, s).terms()))
+        return sp.cancel(total / den)
     got = sp.summation(term, limits)
     if got.has(sp.Sum):
         raise Undecided(f"no closed form for the sum of {term}")
@@ -156,6 +159,47 @@ def _power_sum(k: int, limits) -> sp.Expr:
     """``sum_{s=lo}^{hi} s**k`` in closed form."""
     s, lo, hi = limits
     return sp.expand(sp.summation(s ** k, (s, lo, hi)))
+
+
+@lru_cache(maxsize=None)
+def _faulhaber(k: int) -> tuple:
+    """The coefficients (highest first) of ``F_k(x) = sum_{s=0}^{x-1} s**k = (B_{k+1}(x) - B_{k+1}(0)) / (k + 1)``,
+    ``B`` the Bernoulli polynomials: exact rationals."""
+    x = sp.Dummy("x")
+    F = sp.Poly((sp.bernoulli(k + 1, x) - sp.bernoulli(k + 1, 0)) / (k + 1), x, domain=sp.QQ)
+    return tuple(F.all_coeffs())
+
+
+def _polynomial_sum(num, limits) -> sp.Expr | None:
+    """``sum_{s=lo}^{hi} num`` for ``num`` a polynomial in ``s`` whose coefficients, and the limits, are polynomials
+    over QQ in symbols: ``sum_k c_k (F_k(hi + 1) - F_k(lo))`` (:func:`_faulhaber`), in a sparse polynomial ring,
+    which is sympy's ``summation`` of the same powers (Karr's convention) without its symbolic search.  None
+    where ``num`` or the limits do not fit the ring (a sequence value in a coefficient): the caller sums power by
+    power."""
+    s, lo, hi = limits
+    lo, hi = sp.sympify(lo), sp.sympify(hi)
+    gens = sorted((num.free_symbols | lo.free_symbols | hi.free_symbols) - {s}, key=sp.default_sort_key)
+    try:
+        R, *_ = sp.ring(gens or [sp.Dummy("c")], sp.QQ)
+        full, *_ = sp.ring([s, *(gens or [R.gens[0].as_expr()])], sp.QQ)
+        p, top, bottom = full(num), R(hi + 1), R(lo)
+    except (sp.PolynomialError, ValueError, TypeError, NotImplementedError):
+        return None
+    by_power: dict = {}
+    for monom, c in p.terms():
+        by_power[monom[0]] = by_power.get(monom[0], R.zero) + R({monom[1:]: c})
+
+    def horner(coeffs, y):
+        out = R.zero
+        for c in coeffs:
+            out = out * y + c
+        return out
+
+    total = R.zero
+    for k, c in by_power.items():
+        F = _faulhaber(k)
+        total += c * (horner(F, top) - horner(F, bottom))
+    return total.as_expr()
 
 
 def evaluate_sums(e) -> sp.Expr:
@@ -210,13 +254,23 @@ class ForAll(Claim):
 
 
 def _truth_set(rel, var) -> sp.Set:
-    """The real ``var`` where ``rel`` (relations joined by And/Or) holds, by :func:`sympy.solveset`."""
+    """The real ``var`` where ``rel`` (relations joined by And/Or) holds: a relation between rational functions of
+    ``var`` alone by sign analysis at the exact real roots of their numerator and denominator (sympy's
+    ``reduce_rational_inequalities``), anything else by :func:`sympy.solveset`."""
     if isinstance(rel, sp.And):
         return sp.Intersection(*(_truth_set(a, var) for a in rel.args))
     if isinstance(rel, sp.Or):
         return sp.Union(*(_truth_set(a, var) for a in rel.args))
+    if isinstance(rel, _RATIONAL_RELATIONS) and (rel.lhs - rel.rhs).is_rational_function(var) \
+            and (rel.lhs - rel.rhs).free_symbols <= {var}:  # sign analysis at exact real roots: no periodicity search
+        from sympy.solvers.inequalities import reduce_rational_inequalities
+
+        return reduce_rational_inequalities([[rel]], var, relational=False)
     return sp.solveset(sp.together(rel.lhs - rel.rhs) if isinstance(rel, sp.Eq) else rel, var, sp.Reals) \
         if isinstance(rel, sp.Eq) else sp.solveset(rel, var, sp.Reals)
+
+
+_RATIONAL_RELATIONS = (sp.Eq, sp.Ne, sp.Lt, sp.Le, sp.Gt, sp.Ge)
 
 
 def _intervals(s):

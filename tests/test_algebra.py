@@ -26,6 +26,26 @@ def test_is_zero_with_step_powers():
     assert not is_zero(b ** (t - 1) - b ** t)
 
 
+def test_is_zero_with_step_powers_sympy_recombines():
+    """``b**t * b`` is written ``b**(t + 1)`` by sympy itself: an identity over the denominator ``1 - b*beta**(t + 1)``
+    (Adam's bias correction, as the proof of accelerated-adamw meets it) must still reduce to 0, with one generator
+    per base and exponent monomial; a perturbed one must not."""
+    from equivalences.algebra import powers_as_generators
+
+    b, beta, gamma = sp.symbols("b beta1 gamma")
+    g, gp, m = sp.Function("g"), sp.Function("g_prev"), sp.Function("m")
+    D = 1 - b * beta ** (t + 1)
+    e = (-g(t) * beta * gamma / D - g(t) * (-beta * gamma / D + beta * (1 - beta) * (beta * gamma / (1 - beta) + 1) / D)
+         + gp(t) * beta ** 2 * gamma / D - m(t) * beta ** 2 / D
+         + beta * (m(t) * beta + (1 - beta) * (g(t) + beta * gamma * (g(t) - gp(t)) / (1 - beta))) / D)
+    assert is_zero(e) and canonical(e) == 0
+    assert not is_zero(e + g(t) / D ** 2)
+    assert not is_zero(beta ** (t + 1) - beta ** t) and is_zero(beta ** (2 * t + 2) - (beta ** (t + 1)) ** 2)
+    assert is_zero(beta ** (t / 2) * beta ** (t / 2) - beta ** t)
+    written = powers_as_generators(beta ** (t - 1) + beta ** (2 * t))
+    assert not any(p.exp.free_symbols for p in written.atoms(sp.Pow)) and t not in written.free_symbols
+
+
 def test_transform_arguments_compared_exactly():
     P = Transform("Ptest", "adam")
     x, y = sp.symbols("x y")

@@ -60,6 +60,43 @@ def test_for_all_true_false_and_from_where():
     assert bounded.holds and not decide(ForAll("on [1, 7]", 6 - t >= 0, sp.true, hi=7)).holds
 
 
+def test_the_rational_truth_set_is_solvesets():
+    """ForAll's sign analysis of a rational relation (its fast path) gives solveset's set on generated relations,
+    and a relation it does not take (not rational in the variable) still goes to solveset."""
+    import random
+
+    from equivalences.claim_kinds import _truth_set
+
+    v, rng = sp.Dummy("v", real=True), random.Random(7)
+    relations = (sp.Ge, sp.Gt, sp.Le, sp.Lt, sp.Eq, sp.Ne)
+    for _ in range(40):
+        num = sum(rng.randint(-3, 3) * v ** k for k in range(rng.randint(1, 3)))
+        den = sum(rng.randint(-2, 2) * v ** k for k in range(rng.randint(1, 2))) or 1
+        rel = rng.choice(relations)(num / den, sp.Rational(rng.randint(-2, 2), rng.randint(1, 3)))
+        if rel in (sp.true, sp.false):
+            continue
+        assert _truth_set(rel, v) == sp.solveset(rel, v, sp.Reals), rel
+    assert _truth_set(sp.exp(v) >= 2, v) == sp.Interval(sp.log(2), sp.oo)
+
+
+def test_the_polynomial_sum_is_sympys_summation():
+    """Sum's ring evaluation by Faulhaber's formulas agrees with sympy's summation on generated polynomials and
+    limits (symbolic, shifted and numeric), and gives up (None) on a coefficient the ring cannot hold."""
+    import random
+
+    from equivalences.claim_kinds import _polynomial_sum
+
+    N = sp.Symbol("N", integer=True, positive=True)
+    rng = random.Random(3)
+    for _ in range(25):
+        num = sum(rng.randint(-3, 3) * N ** rng.randint(0, 2) * s_ ** k for k in range(rng.randint(1, 6)))
+        lo = rng.choice([1, 2, s_ - s_ + 9 * N + 1, N])
+        hi = rng.choice([T_, 10 * N, N + 3, 7])
+        got = _polynomial_sum(sp.expand(num), (s_, lo, hi))
+        assert sp.expand(got - sp.summation(num, (s_, lo, hi))) == 0, (num, lo, hi)
+    assert _polynomial_sum(s_ * sp.Function("f")(T_), (s_, 1, T_)) is None
+
+
 def test_for_all_needs_every_symbol_fixed():
     with pytest.raises(Undecided):
         decide(ForAll("delta free", 1 - 1 / (delta * t) >= 0, sp.true))
