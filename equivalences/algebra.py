@@ -37,7 +37,49 @@ def _prepared(expr) -> sp.Expr:
 
 @lru_cache(maxsize=8192)
 def _canonical(expr: sp.Basic) -> sp.Expr:
-    return sp.cancel(sp.together(_prepared(expr)))
+    prepared = _prepared(expr)
+    fast = _field_normal_form(prepared)
+    return fast if fast is not None else sp.cancel(sp.together(prepared))
+
+
+def _field_normal_form(expr: sp.Expr) -> sp.Expr | None:
+    """``cancel(together(expr))`` computed in sympy's sparse field of rational functions over the atoms of ``expr``
+    (``sfield``: the reduced numerator and denominator, the denominator's leading coefficient made canonical by
+    the same ``PolyElement.cancel`` that ``cancel`` ends with), without rebuilding expression trees on the way
+    (about 2.5 times faster on the expressions the engine meets; ``tests/test_algebra.py`` compares the two).
+    None -- the caller takes ``cancel`` -- unless ``expr`` is built from rationals, symbols and applications of
+    undefined functions by arithmetic and integer powers (:func:`_field_atoms_only`): a generator that sympy
+    itself rewrites when multiplied (``b**t * b`` is ``b**(t + 1)``, ``sqrt(2)**2`` is 2, ``exp(a)**2`` is
+    ``exp(2*a)``) makes the normal form depend on how the input was written, and ``cancel`` is kept there."""
+    from sympy.polys.fields import sfield
+    from sympy.polys.polyerrors import PolynomialError
+
+    if expr.is_Number:
+        return expr
+    if not expr.is_commutative or not _field_atoms_only(expr):
+        return None
+    try:
+        _, element = sfield(expr)
+    except (PolynomialError, NotImplementedError, ValueError, TypeError):
+        return None
+    return element.numer.as_expr() / element.denom.as_expr()
+
+
+def _field_atoms_only(expr) -> bool:
+    """Every node of ``expr`` is a rational, a symbol, an application of an undefined function (its arguments
+    anything), a sum, a product or an integer power."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if e.is_Rational or e.is_Symbol or isinstance(e, AppliedUndef):
+            continue
+        if e.is_Add or e.is_Mul:
+            stack.extend(e.args)
+        elif e.is_Pow and e.exp.is_Integer:
+            stack.append(e.base)
+        else:
+            return False
+    return True
 
 
 def canonical(expr) -> sp.Expr:

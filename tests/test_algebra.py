@@ -46,6 +46,40 @@ def test_is_zero_with_step_powers_sympy_recombines():
     assert not any(p.exp.free_symbols for p in written.atoms(sp.Pow)) and t not in written.free_symbols
 
 
+def test_the_field_normal_form_is_cancels():
+    """canonical's fast path (the reduced fraction in sympy's field) writes exactly what ``cancel(together(...))``
+    writes, on generated rational expressions in symbols, sequence values, a radical and an exp; a step power is
+    left to ``cancel``."""
+    import random
+
+    from equivalences.algebra import _field_normal_form
+
+    rng = random.Random(11)
+    a, b, lr = sp.symbols("a b lr")
+    g, c = sp.Function("g"), sp.Function("c")
+    atoms = [a, b, lr, g(t), g(t - 1), c(t + 1), t] * 4 + [sp.sqrt(2), sp.exp(a)]  # mostly the field's atoms
+
+    def term():
+        out = sp.Rational(rng.randint(-5, 5), rng.randint(1, 4))
+        for _ in range(rng.randint(0, 3)):
+            out *= rng.choice(atoms) ** rng.choice([1, 1, 2, -1])
+        return out
+
+    taken = 0
+    for _ in range(60):
+        e = sum(term() for _ in range(rng.randint(1, 3))) / (sum(term() for _ in range(rng.randint(1, 2))) or 1)
+        e = e + term() / (1 - rng.choice(atoms)) if rng.random() < 0.5 else e
+        fast = _field_normal_form(e)
+        if fast is not None:
+            taken += 1
+            assert fast == sp.cancel(sp.together(e)), e
+        else:
+            assert e.has(sp.sqrt(2), sp.exp), e
+    assert taken >= 20
+    for other in (b ** (t + 1) / (1 - b ** t), sp.sqrt(2) / (1 - a), sp.exp(a) / (1 + sp.exp(a))):
+        assert _field_normal_form(other) is None
+
+
 def test_transform_arguments_compared_exactly():
     P = Transform("Ptest", "adam")
     x, y = sp.symbols("x y")
