@@ -252,6 +252,35 @@ def substitute_function(expr, f, body) -> sp.Expr:
     )
 
 
+class _NotAffineTree(Exception):
+    """The expression tree is not a sum of (atom-free factor) x (atom or affine subtree) terms."""
+
+
+def _affine_parts(e, dummies) -> dict:
+    """``{dummy: coefficient, None: the rest}`` read off the tree of ``e``: a sum adds its terms' parts, a product
+    with one factor reading the dummies scales that factor's parts by the others.  Each coefficient is built
+    from factors free of the dummies, so ``e`` is affine in them by construction.  Raises
+    :class:`_NotAffineTree` for anything else (two factors reading them, a power or a function of them, a
+    non-linear term that cancels): :func:`linear_coefficients` then differentiates."""
+    if not e.has(*dummies):
+        return {None: e}
+    if e in dummies:
+        return {e: sp.Integer(1)}
+    if e.is_Add:
+        out: dict = {}
+        for a in e.args:
+            for k, v in _affine_parts(a, dummies).items():
+                out.setdefault(k, []).append(v)
+        return {k: sp.Add(*v) for k, v in out.items()}
+    if e.is_Mul:
+        inner = [a for a in e.args if a.has(*dummies)]
+        if len(inner) != 1:
+            raise _NotAffineTree
+        scale = sp.Mul(*[a for a in e.args if not a.has(*dummies)])
+        return {k: scale * v for k, v in _affine_parts(inner[0], dummies).items()}
+    raise _NotAffineTree
+
+
 def linear_coefficients(expr, atoms):
     """``expr = sum(coeffs[a] * a) + rest``, checked exactly to be linear in ``atoms``.
 
@@ -261,6 +290,12 @@ def linear_coefficients(expr, atoms):
     atoms = list(atoms)
     dummies = [sp.Dummy(str(a)) for a in atoms]
     e = sp.sympify(expr).xreplace(dict(zip(atoms, dummies)))
+    try:  # the tree read as an affine form: linear by construction, no derivative to take
+        parts = _affine_parts(e, frozenset(dummies))
+    except _NotAffineTree:
+        pass
+    else:
+        return {a: parts.get(d, sp.Integer(0)) for a, d in zip(atoms, dummies)}, residual_of(parts.get(None, 0))
     coeffs = {}
     for a, d in zip(atoms, dummies):
         c = sp.diff(e, d)
@@ -336,10 +371,30 @@ def roots_in(expr, sym) -> list:
 
     d = sp.Dummy(sym.name)
     try:
-        sols = sp.solve(sp.sympify(expr).xreplace({sym: d}), d)
+        e = sp.sympify(expr).xreplace({sym: d})
+        sols = solve_linear(e, d) or sp.solve(e, d)
     except (NotImplementedError, PolynomialError, ValueError, TypeError):
         return []
     return [sp.sympify(s).xreplace({d: sym}) for s in sols if not sp.sympify(s).has(d)]
+
+
+def solve_linear(expr, x) -> list | None:
+    """``[value]`` where ``expr`` is a polynomial of degree 1 in ``x`` (``value = -c0/c1``, ``c1`` not identically 0,
+    in normal form); None otherwise (the caller takes :func:`sympy.solve`).  The cheap exact case of ``solve``:
+    no simplification of the root and no check by substitution (nothing divides by ``x``)."""
+    from sympy.polys.polyerrors import PolynomialError
+
+    expr = sp.sympify(expr)
+    try:
+        poly = sp.Poly(expr, x)
+    except (PolynomialError, sp.GeneratorsNeeded):
+        return None
+    if poly.degree() != 1:
+        return None
+    c1, c0 = poly.all_coeffs()
+    if is_zero(c1):
+        return None
+    return [canonical(-c0 / c1)]
 
 
 def settable_factors(exprs, constants, depth: int, cond):

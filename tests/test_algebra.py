@@ -96,6 +96,28 @@ def test_linear_coefficients_rejects_nonlinear():
         linear_coefficients(x * y, [x, y])
 
 
+def test_linear_coefficients_by_the_tree_are_the_derivatives():
+    """The affine reading of the tree (the fast path) gives, exactly, the derivative in each atom and the rest at 0, on
+    generated affine expressions; a non-linear one is refused and a non-linear term that cancels is no obstacle."""
+    import random
+
+    rng = random.Random(5)
+    x, y, a, b = sp.symbols("x y a b")
+    g = sp.Function("g")
+    for _ in range(40):
+        pieces = [rng.choice([a, b, g(t), 1 - a, a / (1 + b)]) * rng.choice([x, y, 1, x - y, a * (x + 2 * y)])
+                  for _ in range(rng.randint(1, 4))]
+        e = sp.Add(*pieces) * rng.choice([1, b, 1 / (1 - a)])
+        coeffs, rest = linear_coefficients(e, [x, y])
+        for v in (x, y):
+            assert is_zero(coeffs[v] - sp.diff(e, v)) and not coeffs[v].has(x, y)
+        assert is_zero(rest - e.subs({x: 0, y: 0}))
+    with pytest.raises(ValueError):
+        linear_coefficients(a * x * (x + y), [x, y])
+    coeffs, rest = linear_coefficients(((b + 1) ** 2 - b ** 2 - 2 * b - 1) * x ** 2 + a * x, [x])
+    assert coeffs[x] == a and rest == 0
+
+
 def test_nice_prefers_positive_factors():
     c = sp.Function("c")
     e = nice(1 - c(t) - c(t) * 0)

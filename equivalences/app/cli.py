@@ -12,7 +12,7 @@ import os
 import sys
 
 from .. import registry
-from .commands import COMMANDS, UsageError, load
+from .commands import COMMANDS, HELPS, UsageError, load
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,10 +31,9 @@ def _parser(command: str) -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        mod = load(name)
-        sp = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
-        if name == command:  # only the command that runs needs its arguments
-            mod.configure(sp)
+        sp = sub.add_parser(name, help=HELPS[name], description=HELPS[name])
+        if name == command:  # only the command that runs needs its arguments (and its module)
+            load(name).configure(sp)
     return p
 
 

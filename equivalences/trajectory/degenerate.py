@@ -4,7 +4,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from ..algebra import degree_in, is_zero, nice, offset, roots_in
+from ..algebra import degree_in, is_zero, nice, offset, roots_in, solve_linear
 from ..declare import Method
 from ..derive import Map
 from ..symbols import t
@@ -129,7 +129,7 @@ def _every_step(method: Method, factor, eta_only: bool) -> str:
         if k is None:
             continue
         d = sp.Dummy("v")
-        sol = sp.solve(factor.xreplace({a: d}), d)
+        sol = solve_linear(factor.xreplace({a: d}), d) or sp.solve(factor.xreplace({a: d}), d)
         if len(sol) == 1 and k:  # c(t - 1) = v(t) at every step is c(t) = v(t + 1)
             a, sol = a.func(t), [sp.sympify(sol[0]).subs(t, t - k)]
         spec = specialised_schedule(method, a, sol[0]) if len(sol) == 1 else None
@@ -202,7 +202,7 @@ def isolated_witness(method: Method, system: StepSystem, factor) -> Witness | No
         apps = sorted(at_k.atoms(AppliedUndef), key=sp.default_sort_key)
         for a in apps:
             d = sp.Dummy("v")
-            sol = sp.solve(at_k.xreplace({a: d}), d)
+            sol = solve_linear(at_k.xreplace({a: d}), d) or sp.solve(at_k.xreplace({a: d}), d)
             if len(sol) != 1:
                 continue
             try:

@@ -5,8 +5,22 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ("check", "list", "libraries", "mutations", "appendix", "paper-claims", "identify", "merge", "convert",
-            "equivalent", "family")
+HELPS = {
+    "check": "prove a method is an instance of Eq. (1), check the paper, replay it (the default: verify NAME)",
+    "list": "the methods verify knows (built in, plugins)",
+    "libraries": "replay the optimizer classes of real libraries against the derived maps",
+    "mutations": "feed deliberately wrong maps to the proof and the replay: each must be rejected",
+    "appendix": "write a LaTeX appendix generated from the proofs (every '=' checked, errata for the paper)",
+    "paper-claims": "every statement of the paper the tool checks (displayed and prose), with verdict, residual, correction",
+    "identify": "identify a torch optimizer class by probing it: in the family of Eq. (1)? which method, at which settings?",
+    "merge": "join the JSON of identify census shards (or single identify results) into one list",
+    "convert": "convert hyperparameters between two methods exactly: always, under a condition, or never (with the reason)",
+    "equivalent": "are two methods the same algorithm? a proof on the joint trajectory, or the first step where they differ",
+    "family": "the smallest family a method lives in (plain SGD, Eq. (1), k momenta, a linear filter), its map, the proof",
+}
+"""Each command's help line (its module's ``HELP``): ``verify --help`` lists them without importing the modules, so a
+run imports only the command it runs."""
+COMMANDS = tuple(HELPS)
 """In the order ``verify --help`` lists them; ``verify NAME`` is short for ``verify check NAME``."""
 
 

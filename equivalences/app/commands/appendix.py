@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import sys
 
-HELP = "write a LaTeX appendix generated from the proofs (every '=' checked, errata for the paper)"
+from . import HELPS
+
+HELP = HELPS["appendix"]
 
 
 def configure(p) -> None:

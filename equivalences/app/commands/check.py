@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from . import UsageError, parse_sets
+from . import HELPS, UsageError, parse_sets
 
-HELP = "prove a method is an instance of Eq. (1), check the paper, replay it (the default: verify NAME)"
+HELP = HELPS["check"]
 MAX_STEPS = 1_000_000
 MAX_DIM = 1 << 24
 MAX_SWEEP = 1 << 20

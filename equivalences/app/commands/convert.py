@@ -21,9 +21,9 @@ from ...conversion_table import latex_table, table
 from ...convert import BadConversionSetting, Conversion, ConversionError, convert
 from ...symbols import t
 from ..equations import constant_settings, is_equations
-from . import UsageError, parse_sets
+from . import HELPS, UsageError, parse_sets
 
-HELP = "convert hyperparameters between two methods exactly: always, under a condition, or never (with the reason)"
+HELP = HELPS["convert"]
 MAX_STEPS = 100_000
 
 

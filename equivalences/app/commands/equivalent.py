@@ -18,7 +18,7 @@ import sympy as sp
 from ... import registry
 from ...equivalent import Equivalence, Search
 from ..output import esc, formatter, grid
-from . import UsageError, parse_sets
+from . import HELPS, UsageError, parse_sets
 
 
 def _duration(seconds: float) -> str:
@@ -26,7 +26,7 @@ def _duration(seconds: float) -> str:
 
     return duration(seconds, " s")
 
-HELP = "are two methods the same algorithm? a proof on the joint trajectory, or the first step where they differ"
+HELP = HELPS["equivalent"]
 MAX_STEPS = 100_000
 
 

@@ -12,9 +12,9 @@ import sympy as sp
 from ... import registry
 from ...families import Placement
 from ..output import esc, formatter, grid
-from . import UsageError, parse_sets
+from . import HELPS, UsageError, parse_sets
 
-HELP = "the smallest family a method lives in (plain SGD, Eq. (1), k momenta, a linear filter), its map, the proof"
+HELP = HELPS["family"]
 
 
 def configure(parser) -> None:

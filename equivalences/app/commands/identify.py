@@ -10,9 +10,9 @@ import argparse
 import re
 from dataclasses import dataclass
 
-from . import UsageError as IdentifyUsage
+from . import HELPS, UsageError as IdentifyUsage
 
-HELP = "identify a torch optimizer class by probing it: in the family of Eq. (1)? which method, at which settings?"
+HELP = HELPS["identify"]
 STEPS = (4, 2000)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,100}")
 

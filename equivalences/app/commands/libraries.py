@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import UsageError, parse_sets
+from . import HELPS, UsageError, parse_sets
 
-HELP = "replay the optimizer classes of real libraries against the derived maps"
+HELP = HELPS["libraries"]
 
 
 @dataclass

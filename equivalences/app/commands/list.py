@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-HELP = "the methods verify knows (built in, plugins)"
+from . import HELPS
+
+HELP = HELPS["list"]
 
 
 @dataclass

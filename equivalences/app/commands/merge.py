@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from . import UsageError
+from . import HELPS, UsageError
 
-HELP = "join the JSON of identify census shards (or single identify results) into one list"
+HELP = HELPS["merge"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import UsageError
+from . import HELPS, UsageError
 
-HELP = "feed deliberately wrong maps to the proof and the replay: each must be rejected"
+HELP = HELPS["mutations"]
 
 
 @dataclass

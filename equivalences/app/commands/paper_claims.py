@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
-HELP = "every statement of the paper the tool checks (displayed and prose), with verdict, residual, correction"
+from . import HELPS
+
+HELP = HELPS["paper-claims"]
 
 
 @dataclass
