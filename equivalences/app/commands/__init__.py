@@ -1,4 +1,4 @@
-"""The ``verify`` subcommands.  Each module exposes ``HELP`` (one line), ``configure(parser)`` (its
+"""The ``verify`` subcommands.  Each has its help line in :data:`HELPS`; its module exposes ``configure(parser)`` (its
 arguments) and ``run(args) -> int`` (the exit code: 0 ok, 1 a check failed, 2 a usage error); results
 go through :func:`equivalences.app.output.emit`.  Heavy imports happen inside ``run``."""
 from __future__ import annotations
@@ -18,7 +18,7 @@ HELPS = {
     "equivalent": "are two methods the same algorithm? a proof on the joint trajectory, or the first step where they differ",
     "family": "the smallest family a method lives in (plain SGD, Eq. (1), k momenta, a linear filter), its map, the proof",
 }
-"""Each command's help line (its module's ``HELP``): ``verify --help`` lists them without importing the modules, so a
+"""Each command's help line: ``verify --help`` lists them without importing the modules, so a
 run imports only the command it runs."""
 COMMANDS = tuple(HELPS)
 """In the order ``verify --help`` lists them; ``verify NAME`` is short for ``verify check NAME``."""

@@ -3,10 +3,6 @@ from __future__ import annotations
 
 import sys
 
-from . import HELPS
-
-HELP = HELPS["appendix"]
-
 
 def configure(p) -> None:
     p.add_argument("names", nargs="*", metavar="NAME", help="methods to include (default: all)")

@@ -4,9 +4,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from . import HELPS, UsageError, parse_sets
+from . import UsageError, parse_sets
 
-HELP = HELPS["check"]
 MAX_STEPS = 1_000_000
 MAX_DIM = 1 << 24
 MAX_SWEEP = 1 << 20

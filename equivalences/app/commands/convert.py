@@ -21,9 +21,8 @@ from ...conversion_table import latex_table, table
 from ...convert import BadConversionSetting, Conversion, ConversionError, convert
 from ...symbols import t
 from ..equations import constant_settings, is_equations
-from . import HELPS, UsageError, parse_sets
+from . import UsageError, parse_sets
 
-HELP = HELPS["convert"]
 MAX_STEPS = 100_000
 
 

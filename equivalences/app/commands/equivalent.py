@@ -18,7 +18,7 @@ import sympy as sp
 from ... import registry
 from ...equivalent import Equivalence, Search
 from ..output import esc, formatter, grid
-from . import HELPS, UsageError, parse_sets
+from . import UsageError, parse_sets
 
 
 def _duration(seconds: float) -> str:
@@ -26,7 +26,6 @@ def _duration(seconds: float) -> str:
 
     return duration(seconds, " s")
 
-HELP = HELPS["equivalent"]
 MAX_STEPS = 100_000
 
 

@@ -12,9 +12,7 @@ import sympy as sp
 from ... import registry
 from ...families import Placement
 from ..output import esc, formatter, grid
-from . import HELPS, UsageError, parse_sets
-
-HELP = HELPS["family"]
+from . import UsageError, parse_sets
 
 
 def configure(parser) -> None:

@@ -10,9 +10,8 @@ import argparse
 import re
 from dataclasses import dataclass
 
-from . import HELPS, UsageError as IdentifyUsage
+from . import UsageError as IdentifyUsage
 
-HELP = HELPS["identify"]
 STEPS = (4, 2000)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,100}")
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import HELPS, UsageError, parse_sets
-
-HELP = HELPS["libraries"]
+from . import UsageError, parse_sets
 
 
 @dataclass

@@ -3,10 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import HELPS
-
-HELP = HELPS["list"]
-
 
 @dataclass
 class MethodList:

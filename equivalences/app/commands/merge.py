@@ -4,9 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from . import HELPS, UsageError
-
-HELP = HELPS["merge"]
+from . import UsageError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

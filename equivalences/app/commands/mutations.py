@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import HELPS, UsageError
-
-HELP = HELPS["mutations"]
+from . import UsageError
 
 
 @dataclass

@@ -10,10 +10,6 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
-from . import HELPS
-
-HELP = HELPS["paper-claims"]
-
 
 @dataclass
 class StatementRow:
