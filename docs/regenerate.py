@@ -28,7 +28,8 @@ exits with another code than the document says is reported and left as it is.
 
 Every command runs in this process (``equivalences.app.cli.main`` with captured stdout and stderr, so
 derivations are shared), ``COLUMNS`` fixed, colour off; durations are masked (``…``), trailing spaces
-dropped.  Only ``verify ...`` (or ``python -m equivalences ...``) commands can be marked.
+dropped.  A block is stale when a line differs, except a number in scientific notation within a factor of
+``ROUNDING`` of the shown one (a replay's float deviation, which moves in its last digits between CPUs).  Only ``verify ...`` (or ``python -m equivalences ...``) commands can be marked.
 """
 from __future__ import annotations
 
@@ -220,7 +221,24 @@ class Outcome:
 
     @property
     def stale(self) -> bool:
-        return [ln.rstrip() for ln in self.block.content] != self.content
+        shown = [ln.rstrip() for ln in self.block.content]
+        return len(shown) != len(self.content) or not all(map(same_up_to_rounding, shown, self.content))
+
+
+SCIENTIFIC = re.compile(r"\d\.\d+e[-+]\d+")
+ROUNDING = 2.0  # a replay's deviation near 1e-14 moves by a few ulps between CPUs and torch builds
+
+
+def same_up_to_rounding(shown: str, now: str) -> bool:
+    """The same line, except that a number in scientific notation (a replay's deviation) may differ by a
+    factor below ``ROUNDING``: the sum of float rounding errors is a property of the machine's floating point,
+    not of the code, and a golden file pinned to one CPU's last digit fails on the next."""
+    if shown == now:
+        return True
+    if SCIENTIFIC.sub("#", shown) != SCIENTIFIC.sub("#", now):
+        return False
+    pairs = zip(map(float, SCIENTIFIC.findall(shown)), map(float, SCIENTIFIC.findall(now)))
+    return all(a == b or (a > 0 and b > 0 and max(a, b) < ROUNDING * min(a, b)) for a, b in pairs)
 
 
 PYTHON_BLOCK = re.compile(r"\{python-block (\d+)\}")

@@ -92,6 +92,19 @@ def test_a_stale_block_is_named_and_rewritten(tmp_path, capsys):
     assert R.main(["--check", str(path)]) == 1
 
 
+def test_a_deviation_may_move_in_its_last_digits_and_nothing_else():
+    """A replay's float deviation (1.0e-14 on one CPU, 1.1e-14 on the next) does not make a block stale; any
+    other change does, and so does a deviation that moved by a factor of 2 or more."""
+    row = "ademamix  ✓  ✓ 3 pts  2/2  1.0e-14 ≤ 7e-12 ✓  ✓"
+    assert R.same_up_to_rounding(row, row.replace("1.0e-14", "1.1e-14"))
+    assert R.same_up_to_rounding(row, row.replace("1.0e-14", "9.0e-15"))
+    assert not R.same_up_to_rounding(row, row.replace("1.0e-14", "2.1e-14"))
+    assert not R.same_up_to_rounding(row, row.replace("1.0e-14", "0.0e+00"))
+    assert not R.same_up_to_rounding(row, row.replace("2/2", "1/2"))
+    assert not R.same_up_to_rounding(row, row.replace("✓  ✓ 3", "✗  ✓ 3"))
+    assert not R.same_up_to_rounding(row, row.replace("1.0e-14 ≤", "1.0e-14 1.0e-14 ≤"))
+
+
 def test_marker_options_and_errors(tmp_path):
     text = "\n".join(f"line {i}" for i in range(10))
     assert R.excerpt(text, {"from": "line 2", "to": "line 4"}, "x") == ["line 2", "line 3", "line 4"]
