@@ -21,10 +21,13 @@ class TransformKind:
     """Linear in its argument (a diagonal preconditioner); sign is not."""
     params: tuple = ()
     """The parameters a declaration must give (``params={'beta2': ..., 'eps': ...}``)."""
+    discontinuous: bool = False
+    """Its value jumps where a coordinate of its argument is 0 (sign): in floating point, an argument that is 0
+    up to rounding has no determined value there, and two correct forms may take it apart by a whole step."""
 
 
 SIGN = TransformKind("sign", "the sign of each coordinate (not linear: proofs treat it as an opaque map)",
-                     "sign", linear=False)
+                     "sign", linear=False, discontinuous=True)
 ADAM = TransformKind("adam", "a diagonal preconditioner 1/(sqrt(v_t) + eps) built from the gradients "
                      "(linear in its argument)", "diagonal (Adam) preconditioner", linear=True,
                      params=("beta2", "eps"))

@@ -15,6 +15,12 @@ Protocol (``ck = C[k]``, ``t = t0 + k``)::
     q = form.query(ck, s)            # where the gradient of step t is taken
     e = form.evaluate(ck, s)         # the evaluation point (None: the query point)
     s = form.step(ck, s, grad_at_q)  # state at step t + 1
+
+A discontinuous transform (sign) can be watched: ``step_u(..., tie_tol=tol)`` (the method) and
+``step(..., tie_tol=tol)`` (the accelerated form) also return a ``(K,)`` mask of the configurations where
+some coordinate of its argument was within ``tol`` of 0 relative to the size of the terms summed into it
+(``|d| <= tol * sum_j |c_j| |x_j|``): there rounding alone decides the sign, and each form may decide it
+its own way.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from equivalences.declare import Method
 from equivalences.derive import Map
 from equivalences.derivation import system_of
 from equivalences.system import StepSystem
+from equivalences.transform_kinds import KINDS as TRANSFORM_KINDS
 
 from .compile import Config, compile_accelerated, compile_method
 from .transforms import KINDS
@@ -64,6 +71,27 @@ def _apply(aff, ck, state, u):
     if iu is not None:
         out = ck[iu] * u if out is None else out + ck[iu] * u
     return out if out is not None else torch.zeros_like(state[0])
+
+
+def _apply_abs(aff, ck, state, u):
+    """``sum_j |c_j| |state_j| (+ |c_u| |u|)``: the size of the terms :func:`_apply` sums."""
+    terms, iu = aff
+    out = torch.zeros_like(state[0])
+    for j, i in terms:
+        out = out + ck[i].abs() * state[j].abs()
+    if iu is not None:
+        out = out + ck[iu].abs() * u.abs()
+    return out
+
+
+def _tie(d, scale, tol):
+    """(K,) some coordinate of ``d`` is 0 up to rounding: within ``tol`` of 0 relative to ``scale`` (the size
+    of the terms summed into it; an exact 0 of terms that are all 0 is no tie)."""
+    return ((d.abs() <= tol * scale) & (scale > 0)).any(dim=-1)
+
+
+def _jumps(kind: str) -> bool:
+    return TRANSFORM_KINDS[kind].discontinuous if kind in TRANSFORM_KINDS else False
 
 
 class _Transforms:
@@ -113,6 +141,8 @@ class MethodForm:
         self._init = prog.init  # (n_state, K) multiples of theta_0
         self.transforms = _Transforms(prog.transforms, coeffs)
         self.pre = method.pre.name if method.pre else None
+        self.jumps = {n for n, k in zip(self.transforms.names, self.transforms.kinds) if _jumps(k)}
+        """The discontinuous transforms (sign) of its updates: where :meth:`step_u` watches for ties."""
 
     def start(self, theta):
         init = torch.as_tensor(self._init, dtype=theta.dtype, device=theta.device).unsqueeze(-1)
@@ -127,18 +157,27 @@ class MethodForm:
     def step(self, ck, s, g):
         return self.step_u(ck, s, g)[0]
 
-    def step_u(self, ck, s, g):
-        """The next state and the (pre-transformed) gradient ``u`` this step used."""
+    def step_u(self, ck, s, g, tie_tol=None):
+        """The next state and the (pre-transformed) gradient ``u`` this step used; with ``tie_tol``, also the
+        (K,) mask of configurations where a discontinuous transform's argument was 0 up to rounding."""
         state, tstate = s[:self.n], s[self.n:]
         tstate, ap = self.transforms.update(ck, tstate, g)
         u = _call(ap, self.pre, g) if self.pre else g
-        new = []
+        new, tie = [], None
         for lin, tname, scale, arg in self.updates:
             v = _apply(lin, ck, state, u)
             if tname is not None:
-                v = v + ck[scale] * _call(ap, tname, _apply(arg, ck, state, u))
+                d = _apply(arg, ck, state, u)
+                if tie_tol is not None and tname in self.jumps:
+                    here = _tie(d, _apply_abs(arg, ck, state, u), tie_tol)
+                    tie = here if tie is None else tie | here
+                v = v + ck[scale] * _call(ap, tname, d)
             new.append(v)
-        return tuple(new) + tstate, u
+        if tie_tol is None:
+            return tuple(new) + tstate, u
+        if tie is None:
+            tie = torch.zeros(g.shape[:-1], dtype=torch.bool, device=g.device)
+        return tuple(new) + tstate, u, tie
 
 
 def _combine(comb, ck, states, u):
@@ -149,6 +188,15 @@ def _combine(comb, ck, states, u):
         out = ck[i] * states[j] if out is None else out + ck[i] * states[j]
     last = u if iu is None else ck[iu] * u
     return last if out is None else out + last
+
+
+def _combine_abs(comb, ck, states, u):
+    """The size of the terms :func:`_combine` sums."""
+    terms, iu = comb
+    out = u.abs() if iu is None else ck[iu].abs() * u.abs()
+    for j, i in terms:
+        out = out + ck[i].abs() * states[j].abs()
+    return out
 
 
 class AcceleratedForm:
@@ -178,6 +226,8 @@ class AcceleratedForm:
         self.transforms = _Transforms(mprog.transforms if mprog else {}, coeffs)
         self.pre = method.pre.name if method.pre else None
         self.post = mp.post.name if mp.post else None
+        self.jumps = bool(mp.post) and _jumps(mp.post.kind)
+        """Its post transform is discontinuous (sign): where :meth:`step` watches for ties."""
         self.buffers = len(self.recursions)
         self.n = 1 + self.buffers + (prog.avg_init is not None)
 
@@ -204,7 +254,9 @@ class AcceleratedForm:
     def evaluate(self, ck, s):
         return s[self.n - 1] if self._avg_init is not None else None
 
-    def step(self, ck, s, g):
+    def step(self, ck, s, g, tie_tol=None):
+        """The state after this step; with ``tie_tol``, also the (K,) mask of configurations where the
+        discontinuous post transform's argument was 0 up to rounding."""
         tstate, ap = self.transforms.update(ck, s[self.n:], g)
         u = _call(ap, self.pre, g) if self.pre else g
         before = s[1:1 + self.buffers]
@@ -215,4 +267,10 @@ class AcceleratedForm:
         if self._avg_init is not None:
             gam = ck[self.gamma_next]
             out = out + ((1 - gam) * s[self.n - 1] + gam * w,)
-        return out + tstate
+        if tie_tol is None:
+            return out + tstate
+        if self.jumps:
+            tie = _tie(direction, _combine_abs(self.direction, ck, ms, u), tie_tol)
+        else:
+            tie = torch.zeros(g.shape[:-1], dtype=torch.bool, device=g.device)
+        return out + tstate, tie

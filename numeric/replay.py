@@ -18,6 +18,13 @@ Where the dynamics amplify rounding, a sensitivity probe (the method nudged by o
 ulp per step) measures by how much; ``64 ×`` its drift is the *rounding bound* of
 that configuration, and a deviation above the tolerance but within it cannot be
 judged in that precision (``inconclusive``, reported in words, never a ✓).
+
+A discontinuous transform (sign) is watched too: where its argument is 0 up to rounding (within the
+tolerance of 0, relative to the terms summed into it) while both forms still agree, each form's rounding
+decides that sign its own way, and a whole step may differ from there on (Lion at beta1 = 1: the method's
+``c_1 = m_0 = 0`` exactly, the map's ``eta_a m_a + alpha_a g`` is ``999 g - 999 g`` in rounded
+coefficients).  A deviation beyond the tolerance after such a *tie* is no evidence either way
+(``inconclusive``); ``ReplayResult.sign_tie`` says where one happened.
 """
 from __future__ import annotations
 
@@ -75,6 +82,10 @@ class ReplayResult:
     """(K,) how far the method drifts from itself when its state is nudged by one ulp at every step (as
     rounding nudges either form): where this exceeds the tolerance, the dynamics amplify rounding (chaos,
     instability) and a deviation there is no evidence either way (``inconclusive``)."""
+    sign_tie: np.ndarray | None = None
+    """(K,) a discontinuous transform (sign) was applied, by either form, to an argument that was 0 up to
+    rounding while the two forms still agreed (None: the run has no such transform): from there rounding alone
+    may flip a coordinate of a step, so a deviation there is no evidence either way (``inconclusive``)."""
 
     @property
     def rounding_bound(self) -> np.ndarray:
@@ -100,8 +111,15 @@ class ReplayResult:
         rounding bound (rounding amplified by the dynamics explains it), or one form diverged alone where the
         dynamics amplify rounding (a rounding difference tipped one copy over the edge first)."""
         over = self.deviation() > self.tolerance
-        explained = over & (self.deviation() <= self.rounding_bound)
-        return ~self.diverged & ((explained & ~self.mismatched_divergence) | (self.mismatched_divergence & self.amplified))
+        tied = self.tied
+        explained = over & ((self.deviation() <= self.rounding_bound) | tied)
+        return ~self.diverged & ((explained & ~self.mismatched_divergence)
+                                 | (self.mismatched_divergence & (self.amplified | tied)))
+
+    @property
+    def tied(self) -> np.ndarray:
+        """(K,) :attr:`sign_tie`, all False where no discontinuous transform was watched."""
+        return np.zeros_like(self.diverged) if self.sign_tie is None else self.sign_tie
 
     @property
     def judged(self) -> np.ndarray:
@@ -172,7 +190,12 @@ def free_bytes(device) -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
 
 
-def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w):
+def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w,
+               watch=None):
+    """One step of both forms (and the probe); ``watch = (tol, over, tied, pending)`` or None: with it, the
+    running masks of configurations already beyond ``tol``, whose first deviation beyond it came right after a
+    tie (``tied``), and tied at the last step (``pending``) are carried, and the method's own tie mask of this
+    step is returned last (the controls share the method's)."""
     q, w = ours.query(ck, s_m), acc.query(ck, s_a)
     if s_p is not None:  # the method again, its state nudged by about one ulp at every step
         qp = ours.query(ck, s_p)
@@ -187,15 +210,23 @@ def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dm
         dmax_e = torch.maximum(dmax_e, torch.nan_to_num(dev_e, nan=float("inf")))
     fin_q = fin_q & torch.isfinite(q).all(dim=-1)
     fin_w = fin_w & torch.isfinite(w).all(dim=-1)
-    s_new, u = ours.step_u(ck, s_m, problem.grad(q, xi))
-    s_a = acc.step(ck, s_a, problem.grad(w, xi))
+    if watch is None:
+        s_new, u = ours.step_u(ck, s_m, problem.grad(q, xi))
+        s_a = acc.step(ck, s_a, problem.grad(w, xi))
+    else:
+        tol, over, tied, pending = watch
+        now = torch.nan_to_num(torch.maximum(dev, dev_e), nan=float("inf")) > tol
+        tied, over = tied | (pending & now & ~over), over | now
+        s_new, u, tie_m = ours.step_u(ck, s_m, problem.grad(q, xi), tie_tol=tol)
+        s_a, tie_a = acc.step(ck, s_a, problem.grad(w, xi), tie_tol=tol)
+        watch = (tol, over, tied, (tie_m | tie_a) & ~over, tie_m)
     # the change of variables: m_a after this step against its value on the method's state, relative to
     # the size of the terms it sums (it may cancel, e.g. (x_t - z_t)/gamma_t)
     m_want, scale = acc.momentum_of(ck, s_m[:ours.n], u)
     num = (m_want - s_a[1]).abs().amax(dim=-1)
     den = torch.maximum(scale.amax(dim=-1), s_a[1].abs().amax(dim=-1)).clamp_min(torch.finfo(num.dtype).tiny)
     dmax_m = torch.maximum(dmax_m, torch.nan_to_num(num / den, nan=float("inf")))
-    return s_new, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u
+    return s_new, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u, watch
 
 
 class _Control:
@@ -209,8 +240,9 @@ class _Control:
         self.dmax, self.dmax_e, self.dmax_m = zeros(), zeros(), zeros()
         self.fin_w = torch.ones(K, dtype=torch.bool, device=device)
         self.state = None
+        self.over = self.tied = self.pending = None  # as the pair's, where the run watches a sign (see _pair_step)
 
-    def step(self, ours, problem, ck, xi, s_m, q, e, u):
+    def step(self, ours, problem, ck, xi, s_m, q, e, u, watch=None):
         acc, s_a = self.form, self.state
         w = acc.query(ck, s_a)
         dev = relative_deviation(q, w)
@@ -218,24 +250,42 @@ class _Control:
         self.dmax = torch.maximum(self.dmax, torch.nan_to_num(dev, nan=float("inf")))
         wbar = acc.evaluate(ck, s_a)
         if e is not None and wbar is not None:
+            dev = torch.maximum(dev, relative_deviation(e, wbar))
             self.dmax_e = torch.maximum(self.dmax_e, torch.nan_to_num(relative_deviation(e, wbar), nan=float("inf")))
         self.fin_w = self.fin_w & torch.isfinite(w).all(dim=-1)
-        self.state = s_a = acc.step(ck, s_a, problem.grad(w, xi))
+        if watch is None:
+            self.state = s_a = acc.step(ck, s_a, problem.grad(w, xi))
+        else:
+            tol, tie_m = watch
+            if self.over is None:
+                self.over = self.tied = self.pending = torch.zeros_like(tie_m)
+            self._judge(torch.nan_to_num(dev, nan=float("inf")) > tol)
+            self.state, tie_a = acc.step(ck, s_a, problem.grad(w, xi), tie_tol=tol)
+            s_a = self.state
+            self.pending = (tie_m | tie_a) & ~self.over
         m_want, scale = acc.momentum_of(ck, s_m[:ours.n], u)
         num = (m_want - s_a[1]).abs().amax(dim=-1)
         den = torch.maximum(scale.amax(dim=-1), s_a[1].abs().amax(dim=-1)).clamp_min(torch.finfo(num.dtype).tiny)
         self.dmax_m = torch.maximum(self.dmax_m, torch.nan_to_num(num / den, nan=float("inf")))
 
+    def _judge(self, now):
+        """A deviation beyond the tolerance now: excused (tied) if it is the first and a tie came just before."""
+        self.tied, self.over = self.tied | (self.pending & now & ~self.over), self.over | now
+
     def finish(self, ck, q, fin_q, base: "ReplayResult", has_eval: bool) -> "ReplayResult":
         w = self.form.query(ck, self.state)
-        dmax = torch.maximum(self.dmax, torch.nan_to_num(relative_deviation(q, w), nan=float("inf")))
+        last = torch.nan_to_num(relative_deviation(q, w), nan=float("inf"))
+        dmax = torch.maximum(self.dmax, last)
+        if self.over is not None:
+            self._judge(last > base.tolerance)
         fq, fw = fin_q.cpu().numpy(), (self.fin_w & torch.isfinite(w).all(dim=-1)).cpu().numpy()
         return ReplayResult(steps=base.steps, dtype=base.dtype, device=base.device, tolerance=base.tolerance,
                             max_rel_deviation=dmax.cpu().numpy(),
                             max_rel_deviation_eval=self.dmax_e.cpu().numpy() if has_eval else None,
                             max_rel_deviation_momentum=self.dmax_m.cpu().numpy(),
                             diverged=~fq & ~fw, mismatched_divergence=fq != fw, seconds=base.seconds,
-                            trace=np.nan_to_num(self.trace.cpu().numpy(), nan=np.inf))
+                            trace=np.nan_to_num(self.trace.cpu().numpy(), nan=np.inf),
+                            sign_tie=None if self.tied is None else self.tied.cpu().numpy())
 
 
 class PairReplay:
@@ -269,6 +319,8 @@ class PairReplay:
         self.bytes = need
         self.C = coeffs.stack(dtype, device)
         self.has_eval = self.ours._evaluate is not None and self.acc.n == 3
+        self.watch = bool(self.ours.jumps) or self.acc.jumps or any(
+            getattr(c, "jumps", False) for c in self.controls)  # a sign to watch for ties
         fuse = str(device).startswith("cuda") if fuse is None else fuse
         mode = fuse if isinstance(fuse, str) else None  # e.g. "reduce-overhead" (CUDA graphs)
         self.step_fn, self._bound, self.fused = _pair_step, False, False
@@ -300,6 +352,9 @@ class PairReplay:
             s_p = self.ours.start(theta * bump)
         fin_q = torch.ones(K, dtype=torch.bool, device=device)
         fin_w = torch.ones(K, dtype=torch.bool, device=device)
+        tol = tolerance(dtype, self.steps)
+        no = lambda: torch.zeros(K, dtype=torch.bool, device=device)  # noqa: E731
+        watch = (tol, no(), no(), no()) if self.watch else None
         controls = [_Control(f, K, self.steps, dtype, device) if not isinstance(f, Exception) else f for f in self.controls]
         for c in controls:
             if isinstance(c, _Control):
@@ -319,13 +374,17 @@ class PairReplay:
                 if e is not None and wb is not None:
                     traj["e"].append(e[0].cpu().numpy().copy())
                     traj["wbar"].append(wb[0].cpu().numpy().copy())
-            args = (ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w)
+            args = (ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, watch)
             out = self.step_fn(*args) if self._bound else self.step_fn(self.ours, self.acc, self.problem, *args)
             s_prev = s_m
-            s_m, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u = out
+            s_m, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u, watch = out
+            tie_m = None
+            if watch is not None:
+                *watch, tie_m = watch
+                watch = tuple(watch)
             for c in controls:
                 if isinstance(c, _Control):
-                    c.step(self.ours, self.problem, ck, xi, s_prev, q, e, u)
+                    c.step(self.ours, self.problem, ck, xi, s_prev, q, e, u, None if tie_m is None else (tol, tie_m))
             trace[k] = dev[0]
             if trace_e is not None:
                 trace_e[k] = dev_e[0]
@@ -334,7 +393,11 @@ class PairReplay:
         # the state after the last step is compared too, so a map wrong only at the last step is seen
         ck = self.C[self.steps]
         q, w = self.ours.query(ck, s_m), self.acc.query(ck, s_a)
-        dmax = torch.maximum(dmax, torch.nan_to_num(relative_deviation(q, w), nan=float("inf")))
+        last = torch.nan_to_num(relative_deviation(q, w), nan=float("inf"))
+        dmax = torch.maximum(dmax, last)
+        if watch is not None:  # a tie at the last step excuses a deviation first seen after it
+            _, over, tied, pending = watch
+            watch = (tol, over | (last > tol), tied | (pending & (last > tol) & ~over), pending)
         fin_q, fin_w = fin_q & torch.isfinite(q).all(dim=-1), fin_w & torch.isfinite(w).all(dim=-1)
         if str(device).startswith("cuda"):
             torch.cuda.synchronize()
@@ -351,6 +414,7 @@ class PairReplay:
             trace_eval=None if trace_e is None else np.nan_to_num(trace_e.cpu().numpy(), nan=np.inf),
             seconds=seconds,
             sensitivity=dmax_p.cpu().numpy() if sensitivity else None,
+            sign_tie=None if watch is None else watch[2].cpu().numpy(),
         )
         if traj is not None:
             res.trajectories = {k: np.array(v) for k, v in traj.items() if v}

@@ -101,9 +101,12 @@ class Worst:
     diverged: bool
     status: str = "agrees"
     """``agrees`` (within the tolerance), ``mismatch`` (beyond it and beyond the rounding bound, or one form
-    diverged alone), ``inconclusive`` (beyond the tolerance, within the rounding bound of amplified dynamics)."""
+    diverged alone), ``inconclusive`` (beyond the tolerance, within the rounding bound of amplified dynamics, or after a sign
+    tie)."""
     bound: float | None = None
     """The rounding bound at this configuration (``ReplayResult.rounding_bound``)."""
+    sign_tie: bool = False
+    """A sign was taken of a value 0 up to rounding there, while both forms agreed (``ReplayResult.sign_tie``)."""
 
 
 def _status(result, i: int) -> str:
@@ -126,4 +129,4 @@ def worst_configs(result, cfg: Config, names, n: int = 5, *, inconclusive: bool 
     order = idx[np.argsort(-key[idx], kind="stable")][:n]
     eps, bound = result.eps, result.rounding_bound
     return [Worst(cfg.described(int(i), names), float(d[i]), float(d[i]) / eps, bool(result.diverged[i]),
-                  _status(result, int(i)), float(bound[i])) for i in order]
+                  _status(result, int(i)), float(bound[i]), bool(result.tied[i])) for i in order]

@@ -174,3 +174,36 @@ def test_one_form_diverging_first_where_rounding_is_amplified_is_inconclusive():
     res = replay(m, derivation(m).map, steps=290, cfg=Config.from_method(m, ov), problem=make("mlp", 32, seed=0))
     assert res.mismatched_divergence[0] and res.inconclusive[0]
     assert res.passed
+
+
+def test_a_sign_taken_of_a_rounded_zero_is_inconclusive_and_only_right_after_the_tie():
+    """Lion just below beta1 = 1 (hypothesis found it): at step 1 the method's sign argument is
+    ``c_1 = (1 - beta1) g_1``, 1.1e-16 g_1 and exact; the map's is ``eta_a m_a + alpha_a g_1``, about
+    ``999 g_1 - 999 g_1`` in rounded coefficients, whose sign rounding decides: configuration 3 deviates by
+    1.5e-4, 3e8 x the tolerance, with a proved map.  The run says inconclusive there, not mismatch; the other
+    three configurations stay judged and a wrong map is still rejected on them; a tie excuses only a deviation
+    that first appears right after it."""
+    from equivalences.mutants import control
+
+    lion = registry.get("lion")
+    mp = derivation(lion).map
+    cfg = Config.from_method(lion, batch=4)
+    b1, b2, lr = (lion.hyperparameter(n) for n in ("beta1", "beta2", "lr"))
+    cfg.values.update({b1: np.array([0.0, 0.0, 0.0, np.nextafter(1.0, 0.0)]), b2: np.full(4, 0.001),
+                       lr: np.full(4, 1e-4)})
+    name, wrong = control(mp)
+    assert name.startswith("beta_a")
+    res = replay(lion, mp, steps=40, dim=4, cfg=cfg, controls=[wrong])
+    assert res.deviation()[3] > 1e6 * res.tolerance
+    assert res.sign_tie.tolist() == [False, False, False, True] and res.inconclusive.tolist() == [False] * 3 + [True]
+    assert res.passed and (res.deviation()[:3] <= res.tolerance).all()
+    ctl = res.controls[0]
+    assert (ctl.deviation()[:3] > ctl.tolerance).all() and not ctl.inconclusive[:3].any()
+    # at beta1 = 1 exactly both arguments are exactly 0 at step 1 (eta_a = -alpha_a in floats too): a tie, but a
+    # harmless one (no deviation follows it), so the wrong map's later deviation is judged and rejected
+    exact = cfg.row(3)
+    exact.values[b1] = np.array([1.0])
+    alone = replay(lion, mp, steps=40, dim=4, cfg=exact, controls=[wrong])
+    assert alone.deviation()[0] <= alone.tolerance and not alone.sign_tie[0]
+    c = alone.controls[0]
+    assert c.deviation()[0] > 1e3 * c.tolerance and not c.inconclusive[0]

@@ -96,10 +96,10 @@ class NumericSummary:
 
     @property
     def control_rejected_fraction(self) -> float:
-        """Among conclusive configurations: how many reject the perturbed map."""
-        import numpy as np
-
-        rejected = (self.control.deviation() > self.control.tolerance) | self.control.mismatched_divergence
+        """Among conclusive configurations: how many reject the perturbed map (a deviation of the control that
+        first appears right after a sign tie is no rejection: rounding may explain it)."""
+        ctl = self.control
+        rejected = ((ctl.deviation() > ctl.tolerance) | ctl.mismatched_divergence) & ~ctl.inconclusive
         c = self.conclusive
         return float(rejected[c].mean()) if c.any() else 0.0
 
@@ -151,7 +151,7 @@ class NumericSummary:
 
 def _worst_json(w) -> dict:
     return {"values": w.values, "deviation": w.deviation, "ulps": w.deviation_ulps, "status": w.status,
-            "rounding_bound": w.bound}
+            "rounding_bound": w.bound, "sign_tie": w.sign_tie}
 
 
 @dataclass

@@ -172,11 +172,30 @@ def cannot_judge(r) -> str:
     """Why the inconclusive configurations of a replay say nothing either way, in words."""
     import numpy as np
 
-    k = r.inconclusive
+    tied = r.inconclusive & r.tied
+    k = r.inconclusive & ~tied
+    parts = []
+    if k.any():
+        parts.append(_amplified(r, k))
+    if tied.any():
+        n = int(tied.sum())
+        d = float(np.nan_to_num(r.deviation()[tied], nan=np.inf).max())
+        which = "this configuration" if tied.size == 1 else f"{n} configuration{'s' * (n > 1)}"
+        parts.append(f"{which} in {r.dtype}: the deviation (up to {d:.1e}) exceeds the tolerance after a sign was "
+                     "taken of a value that is 0 up to rounding (within the tolerance of 0, relative to the terms "
+                     "summed into it) while both forms still agreed -- each form's rounding decides that sign its "
+                     "own way, so a whole step may differ from there on; a deviation there is no evidence for or "
+                     "against the map")
+    return "; ".join(parts)
+
+
+def _amplified(r, k) -> str:
+    import numpy as np
+
     n = int(k.sum())
     s = float(np.nan_to_num(r.sensitivity[k], nan=np.inf).max()) if r.sensitivity is not None else float("inf")
     d = float(np.nan_to_num(r.deviation()[k], nan=np.inf).max())
-    which = "this configuration" if r.inconclusive.size == 1 else f"{n} configuration{'s' * (n > 1)}"
+    which = "this configuration" if k.size == 1 else f"{n} configuration{'s' * (n > 1)}"
     return (f"{which} in {r.dtype}: the deviation (up to {d:.1e}) exceeds the tolerance, but the dynamics amplify "
             f"rounding there -- the method nudged by one ulp per step drifts from itself by up to {s:.1e}, so "
             f"rounding alone (64 ulps per step) can reach {min(64 * s, 2.0):.1e}; a deviation there is no "
@@ -190,7 +209,9 @@ def _ulps(n: float) -> str:
 def _worst_line(w) -> str:
     vals = esc(", ".join(f"{k}={v:.4g}" for k, v in w.values.items()))
     mark = {"agrees": OK, "mismatch": BAD, "inconclusive": "[yellow]?[/]"}[w.status]
-    what = f"rounding bound {min(w.bound, 2.0):.1e}" if w.status == "inconclusive" else _ulps(w.deviation_ulps)
+    what = _ulps(w.deviation_ulps)
+    if w.status == "inconclusive":
+        what = "after a sign tie" if w.sign_tie else f"rounding bound {min(w.bound, 2.0):.1e}"
     return f"{w.deviation:.2e} ({what}) {mark} at {vals}"
 
 
