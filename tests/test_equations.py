@@ -143,7 +143,12 @@ MALFORMED = [
     ("m[t+1] = beta*m[2*t] + g[t]; w[t+1] = w[t] - lr*m[t+1]", "unknown index form", 18),
     ("m[t+1] = beta*m[t] + g[t]; m[t+1] = w[t] - lr*m[t+1]", "m is given a second equation", 28),
     ("m[t+1] = beta*m[t] + grad(u[t]); w[t+1] = w[t] - lr*m[t+1]", "not a point of the equations", 22),
-    ("y = w + m; m[t+1] = beta*m[t] + grad(y[t]); w[t+1] = w[t] - lr*grad(w[t])", "not at the query point", 64),
+    ("y = x - a*grad(x); x[t+1] = x[t] - a*grad(y) - a*grad(x[t-1])", "a point of the previous step, in a step "
+     "that takes gradients at several points", 50),
+    ("y = x - a*grad(x); x[t+1] = x[t] - a*grad(y) - a*g[t-1]", "g[t-1] is the previous gradient at the query point, "
+     "but this step takes gradients at several points", 50),
+    ("y = x - a*grad(x); z = x + y; x[t+1] = x[t] - a*grad(y); query = z", "query z is not a point where the step "
+     "takes a gradient", 66),
     ("m[t+1] = beta*m[t] + grad(w[t+1]); w[t+1] = w[t] - lr*m[t+1]", "reads w after the step", 22),
     ("m[t+1] = beta*m[t] + g[t+1]; w[t+1] = w[t] - lr*m[t+1]", "a later step's gradient", 22),
     ("m[t+1] == beta*m[t] + g[t]; w[t+1] = w[t] - lr*m[t+1]", "`==` is a comparison", 8),
@@ -309,3 +314,28 @@ def test_the_tutorials_mistakes_get_one_line_each(tmp_path):
         "    init={w(1): theta0, m(1): 0}, constants=(beta,), defaults={beta: sp.Rational(1, 2)})\n", encoding="utf-8")
     with pytest.raises(registry.BadModule, match=r"uses a t of its own .*import it: from equivalences.symbols import t"):
         registry.load_module(str(own_t))
+
+
+EXTRAGRADIENT = "y = x - alpha*grad(x); x[t+1] = x[t] - alpha*grad(y); with alpha = 0.1"
+
+
+def test_gradients_at_several_points_declare_the_calls(tmp_path):
+    """Each point a gradient is taken at is a call, in the order of the text, with its own gradient; the result
+    is the extragradient of tests/data/multicall (equivalent, proved call by call), it round-trips through
+    --print-module, and the same line with the second gradient at x instead is a different method."""
+    from equivalences.equivalent import equivalent
+
+    m = parse_method(EXTRAGRADIENT)
+    (p1, g1), (p2, g2) = m.calls
+    assert (p1.__name__, p2.__name__, g1.__name__, g2.__name__) == ("x", "y", "g1", "g2")
+    assert m.define[p2] == sp.Function("x")(t) - m.hyperparameter("alpha") * g1(t)
+    reference = registry.load_module("tests/data/multicall/extragradient.py")
+    assert equivalent(m, reference).equivalent
+    path = tmp_path / "extragradient_line.py"
+    path.write_text(module_source(m, EXTRAGRADIENT), encoding="utf-8")
+    assert registry.load_module(str(path)) == m
+    # a new point is a new definition; the clause query= puts its call first
+    lookahead = parse_method("x[t+1] = x[t] - alpha*grad(x[t] - alpha*grad(x[t])); with alpha = 0.1")
+    assert [p.__name__ for p, _ in lookahead.calls] == ["x", "y"] and equivalent(lookahead, reference).equivalent
+    other = parse_method("y = x - alpha*grad(x); x[t+1] = x[t] - alpha*grad(x); with alpha = 0.1")
+    assert not other.calls and not equivalent(other, reference).equivalent

@@ -18,7 +18,8 @@ from equivalences.equivalent import equivalent, linear_form, search, unroll
 from equivalences.symbols import g, t, theta0
 from equivalences.trajectory import specialised, specialised_schedule
 
-DATA = Path(__file__).parent / "data" / "equivalent"
+ROOT = Path(__file__).parent.parent
+DATA = ROOT / "tests" / "data" / "equivalent"
 R = sp.Rational
 
 
@@ -182,8 +183,24 @@ def test_cli_exit_codes_and_json(capsys):  # declarations of tests/data only: no
     assert "equivalent" in text and "rejected" in text
 
 
+def test_cli_takes_equations_for_either_side(capsys):
+    """A in one line (two gradient calls) against B's file; values from --set, a plain name to the side lacking it;
+    the same line with the second gradient at x is a different algorithm (exit 1)."""
+    line = "y = x - alpha*grad(x); x[t+1] = x[t] - alpha*grad(y)"
+    eg = str(ROOT / "tests/data/multicall/extragradient.py")
+    assert main(["equivalent", line, "--module-b", eg, "--set", "alpha=0.1", "--steps", "40"]) == 0
+    out = capsys.readouterr().out
+    assert "equations-a vs extragradient: equivalent" in out and "rejected" in out
+    assert main(["equivalent", line.replace("grad(y)", "grad(x)"), "--module-b", eg, "--set", "a.alpha=0.1",
+                 "--no-numeric"]) == 1
+    out = capsys.readouterr().out
+    assert "not-equivalent" in out and "witness" in out
+
+
 @pytest.mark.parametrize("argv, words", [
     (["equivalent"], "name the methods"),
+    (["equivalent", "x[t+1] = x[t] - lr*grad(x[t])", "heavy-ball"], "lr has no value"),
+    (["equivalent", "x[t+1] = x[t] - lr*grad(x[t]", "heavy-ball", "--set", "lr=0.1"], "A: column"),
     (["equivalent", "heavy-ball"], "name the second method"),
     (["equivalent", "heavy-ball", "qhm", "mass"], "too many"),
     (["equivalent", "heavy-ball", "qhm", "--all"], "give A only"),

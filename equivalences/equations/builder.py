@@ -37,6 +37,8 @@ class _Builder:
         self.grad_calls: list = []  # (point, pos)
         self.lag_read: dict[str, int] = {}  # state -> pos of the first x[t-1]
         self.reads_gradient = False
+        self.reads_lagged_g = None  # the position of the first g[t-1]
+        self.calls = None  # several gradient calls per step: [(point, gradient, new body or None)]
         self.values = values or {}
         self._query_body = None  # the point of grad(w + mu v) when it is no named variable (a new definition)
         self._bodies: dict = {}  # every definition's body, that one included
@@ -198,6 +200,8 @@ class _Builder:
             if k > 0:
                 self.src.fail(pos, f"g[{s}{k:+d}] is a later step's gradient, which step {s} does not know yet",
                               f"read g[{s}] (or g[{s}-1])")
+            if k < 0 and self.reads_lagged_g is None:
+                self.reads_lagged_g = pos
             return g(t + k)
         if name in self.updates:
             if kind == "abs":

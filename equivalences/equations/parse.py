@@ -61,7 +61,11 @@ def _build(b: _Builder, text: str) -> Method:
     for n, lag in lags.items():
         updates.append(sp.Eq(lag(t + 1), sp.Function(n)(t)))
     define = {sp.Function(n): _lagged(_gradients(v, query, b, bodies), lags) for n, v in bodies.items()}
-    if query.__name__ not in b.defs and query.__name__ not in b.updates:  # grad(w + mu v): a new definition
+    if b.calls:  # several gradient calls: each point that is an expression becomes a definition
+        for f, _, body in b.calls:
+            if body is not None:
+                define[f] = _lagged(_gradients(body, query, b, bodies), lags)
+    elif query.__name__ not in b.defs and query.__name__ not in b.updates:  # grad(w + mu v): a new definition
         define[query] = _lagged(b._query_body, lags)
     state = tuple(sp.Function(n) for n in b.order) + tuple(lags.values())
     evaluate = None
@@ -77,7 +81,8 @@ def _build(b: _Builder, text: str) -> Method:
                     summary="; ".join(" ".join(line.split()) for line in re.split(r"[;\n]", _no_comments(text))
                                        if line.strip()),
                     state=state, updates=tuple(updates), query=query, init=init, t0=t0, define=define,
-                    evaluate=evaluate, constants=constants, schedules=schedules, defaults=defaults)
+                    evaluate=evaluate, constants=constants, schedules=schedules, defaults=defaults,
+                    calls=tuple((f, gf) for f, gf, _ in b.calls or ()))
     _checked(method)
     return method
 

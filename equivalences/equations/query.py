@@ -28,6 +28,10 @@ def _query(b: _Builder, bodies, rhs, lags):
                    for a in sp.sympify(point).atoms(AppliedUndef)):
             src.fail(pos, f"the gradient is taken at {_show(point, b.step)}, which is not a point of the equations (no state "
                           f"or definition in it)", f"take it at a state, grad(w[{s}]), or at a defined point (y = ...)")
+    b.calls = None
+    distinct = _distinct(calls, bodies)
+    if len(distinct) > 1:
+        return _several_calls(b, bodies, distinct, clause)
     if clause is None and calls:
         point, pos = calls[0]
         clause = _named_point(point, b, bodies)
@@ -50,6 +54,55 @@ def _query(b: _Builder, bodies, rhs, lags):
                       f"({where})", "a step takes one gradient, at one point: write every gradient at it "
                                     f"(or g[{s}])")
     return clause
+
+
+def _distinct(calls, bodies) -> list:
+    """The calls at different points, each once (its first occurrence), in the order of the text."""
+    out = []
+    for point, pos in calls:
+        here = _expanded(point, bodies)
+        if not any(_zero(here - _expanded(p, bodies)) for p, _ in out):
+            out.append((point, pos))
+    return out
+
+
+def _several_calls(b: _Builder, bodies, distinct, clause):
+    """A step that takes gradients at several points (extragradient): one call per point, in the order of the
+    text (the ``query`` clause's point first), each a state or a definition (an expression becomes a new
+    definition ``y``, ``q``, ...) with its own gradient ``g1``, ``g2``, ...; ``g[t]`` is the first call's.  Sets
+    ``b.calls`` to ``[(point function, gradient function, body or None)]`` and returns the first point."""
+    src, s = b.src, b.step
+    for point, pos in b.grad_calls:
+        if _at_previous(point, b):
+            src.fail(pos, f"this gradient is taken at {_show(point, s)}, a point of the previous step, in a step that "
+                          "takes gradients at several points", f"keep the earlier gradient as a state, e.g. "
+                          f"h[{s}+1] = grad(...), and read h[{s}]")
+    if b.reads_lagged_g:
+        src.fail(b.reads_lagged_g, f"g[{s}-1] is the previous gradient at the query point, but this step takes gradients "
+                                   "at several points", f"write the gradient at its point, grad(...), kept as a state")
+    taken = set(b.order) | set(b.defs) | set(b.constants) | set(b.schedules)
+    fresh = (n for n in ("y", "q", "q1", "q2", "q3", "q4", "q5", "q6") if n not in taken)
+    named = []
+    for point, pos in distinct:
+        f = _named_point(point, b, bodies)
+        body = None
+        if f is None:
+            _check_point(point, pos, b)
+            f, body = sp.Function(next(fresh)), point
+        named.append((f, body, pos))
+    if clause is not None:
+        first = [i for i, (f, body, _) in enumerate(named) if f == clause
+                 or _zero(_expanded(clause(t), bodies) - _expanded(body if body is not None else f(t), bodies))]
+        if not first:
+            nm, pos = b.text.query
+            src.fail(pos, f"query {nm} is not a point where the step takes a gradient",
+                     f"name one of {', '.join(f.__name__ for f, _, _ in named)}, or leave the clause out")
+        named.insert(0, named.pop(first[0]))
+    used = taken | {f.__name__ for f, _, _ in named}
+    grads = (n for n in (f"{p}{i}" for p in ("g", "grad", "gk") for i in range(1, 10)) if n not in used)
+    b.calls = [(f, sp.Function(next(grads)), body) for f, body, _ in named]
+    b._bodies = {**bodies, **{f.__name__: body for f, _, body in b.calls if body is not None}}
+    return b.calls[0][0]
 
 
 def _at_previous(point, b: _Builder) -> bool:
@@ -127,7 +180,19 @@ def _default_query(b: _Builder, bodies, rhs, lags):
 
 
 def _gradients(expr, query, b: _Builder, bodies):
-    """``grad(P)`` -> ``g(t)`` at the query point, ``g(t - 1)`` at its previous value."""
+    """``grad(P)`` -> ``g(t)`` at the query point, ``g(t - 1)`` at its previous value; in a step with several
+    calls, ``grad(P)`` -> the gradient of the call at ``P`` and ``g(t)`` -> the first call's."""
+    if b.calls:
+        first = b.calls[0][1]
+        points = [(_expanded(f(t), b._bodies), gf) for f, gf, _ in b.calls]
+
+        def call(e):
+            here = _expanded(e.args[0], b._bodies)
+            return next(gf(t) for p, gf in points if _zero(here - p))
+
+        expr = sp.sympify(expr)  # every grad(P) at once, matched as written (a point may hold another grad)
+        sites = {e: call(e) for e in expr.atoms(AppliedUndef) if e.func == _GRAD_AT}
+        return expr.xreplace(sites).xreplace({g(t): first(t)})
     target = _expanded(query(t), {**bodies, **({query.__name__: b._query_body} if b._query_body is not None else {})})
 
     def at(e):

@@ -48,7 +48,8 @@ def module_source(method: Method, text: str | None = None) -> str:
     """A Python module declaring ``method`` (``METHOD``), which ``verify --module`` accepts: the same
     declaration, to grow (claims, domains) as in docs/declaring-a-method.md."""
     names = {}
-    for f in (*method.state, *method.define, *method.schedules):
+    grads = [gf for _, gf in getattr(method, "calls", ())]
+    for f in (*method.state, *method.define, *method.schedules, *grads):
         names[f.__name__] = _py(f.__name__)
     symbols = list(method.constants) + [k for k in method.defaults if isinstance(k, sp.Symbol) and k not in method.constants]
     for s in symbols:
@@ -62,10 +63,13 @@ def module_source(method: Method, text: str | None = None) -> str:
     lines += ["", "Written by `verify --equations ... --print-module`; grow it as in docs/declaring-a-method.md.",
               '"""', "from sympy import Eq, Function, Max, Min, Rational, Symbol, sqrt  # noqa: F401", "",
               "from equivalences.declare import Method, state",
+              *(["from equivalences.oracles import gradients"] if grads else []),
               "from equivalences.symbols import g, t, theta0  # noqa: F401", ""]
     lines.append(f"{', '.join(state_names)}{',' if len(state_names) == 1 else ''} = state({' '.join(f.__name__ for f in method.state)!r})")
     for f in (*method.define, *method.schedules):
         lines.append(f"{names[f.__name__]} = Function({f.__name__!r})")
+    if grads:
+        lines.append(f"{', '.join(names[f.__name__] for f in grads)} = gradients({' '.join(f.__name__ for f in grads)!r})")
     for s in symbols:
         lines.append(f"{names[s.name]} = Symbol({s.name!r})")
     tup = lambda items: "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"  # noqa: E731
@@ -80,6 +84,8 @@ def module_source(method: Method, text: str | None = None) -> str:
     if method.define:
         lines.append("    define={" + ", ".join(f"{names[f.__name__]}: {p(v)}" for f, v in method.define.items()) + "},")
     lines.append(f"    query={names[method.query.__name__]},")
+    if grads:
+        lines.append("    calls=" + tup([f"({names[f.__name__]}, {names[gf.__name__]})" for f, gf in method.calls]) + ",")
     if method.evaluate is not None:
         lines.append(f"    evaluate={names[method.evaluate.__name__]},")
     lines.append("    init={" + ", ".join(f"{p(k)}: {p(v)}" for k, v in method.init.items()) + "},")

@@ -4,8 +4,8 @@
                       [--steps N] [--dim N] [--seed N] [--no-numeric]
     verify equivalent A --all [--json]
 
-A and B are registered names or declarations in Python files (``--module-a``/``--module-b`` take the place of
-the name).  Exit 0: equivalent, proved, and (unless ``--no-numeric``) replayed side by side with the negative
+A and B are registered names, equations in one line (docs/declaring-a-method.md; values in ``with NAME=VALUE``),
+or declarations in Python files (``--module-a``/``--module-b`` take the place of the name).  Exit 0: equivalent, proved, and (unless ``--no-numeric``) replayed side by side with the negative
 control rejected; 1: not equivalent (a witness), only under a condition, undecided, or a replay that
 disagrees; 2: usage error (one line on stderr).  With ``--all``: 0 when some method contains A.
 """
@@ -30,7 +30,9 @@ MAX_STEPS = 100_000
 
 
 def configure(parser) -> None:
-    parser.add_argument("names", nargs="*", metavar="METHOD", help="A and B: registered names (see 'verify list')")
+    parser.add_argument("names", nargs="*", metavar="METHOD",
+                        help="A and B: registered names (see 'verify list') or equations in one line "
+                             "(\"x[t+1] = x[t] - lr*grad(x[t])\", values in `with NAME=VALUE`)")
     parser.add_argument("--module-a", metavar="FILE.py", help="A declared in your own Python file (METHOD)")
     parser.add_argument("--module-b", metavar="FILE.py", help="B declared in your own Python file (METHOD)")
     parser.add_argument("--all", action="store_true", help="compare A with every registered method (and plugins)")
@@ -44,16 +46,35 @@ def configure(parser) -> None:
     parser.add_argument("--no-numeric", action="store_true", help="the exact verdict only, no replay")
 
 
+def _named(arg: str, side: str, sets: dict):
+    """A registered method, or the method of equations (``verify equivalent "x[t+1] = ..." B``), its values from
+    the equations' ``with`` clause and from ``--set NAME=VALUE`` / ``--set a.NAME=VALUE`` (side A)."""
+    from ..equations import is_equations, method
+
+    if is_equations(arg):
+        from ...equations import EquationError, parse_method, read_text
+
+        mine = side[0].lower() + "."
+        values = {k.removeprefix(mine): v for k, v in sets.items() if k.startswith(mine)}
+        try:  # a plain NAME=VALUE is for whichever side has the name: these equations take the ones they lack
+            parse_method(read_text(arg), values=values)
+        except EquationError as err:
+            values.update({k: v for k, v in sets.items() if k in (err.missing or ())})
+        return method(arg, option=side, name=f"equations-{side[0].lower()}", values=values,
+                      values_from=f"or --set {mine}NAME=VALUE")
+    return registry.get(arg)
+
+
 def _methods(args):
-    names = list(args.names)
-    a = registry.load_module(args.module_a) if args.module_a else (registry.get(names.pop(0)) if names else None)
+    names, sets = list(args.names), parse_sets(args.sets)
+    a = registry.load_module(args.module_a) if args.module_a else (_named(names.pop(0), "A", sets) if names else None)
     if a is None:
         raise UsageError("name the methods to compare: verify equivalent A B (or --module-a FILE.py)")
     if args.all:
         if names or args.module_b:
             raise UsageError("--all compares A with every registered method: give A only")
         return a, None
-    b = registry.load_module(args.module_b) if args.module_b else (registry.get(names.pop(0)) if names else None)
+    b = registry.load_module(args.module_b) if args.module_b else (_named(names.pop(0), "B", sets) if names else None)
     if b is None:
         raise UsageError(f"name the second method: verify equivalent {a.key} B (or --module-b FILE.py, or --all)")
     if names:
