@@ -185,6 +185,35 @@ def test_order_0_is_plain_sgd():
     _rejected(m, _late(p.fit.candidate, lr))
 
 
+@pytest.mark.parametrize("name, around", [("aggmo_sign", "sign(...) after (on the direction, times K_t = lr)"),
+                                           ("aggmo_adam", "P(...) before (on the gradient)")])
+def test_transforms_compose_with_the_families_beyond_eq1(name, around):
+    """AggMo under a sign, and on Adam-preconditioned gradients: outside Eq. (1) (the minor on the transformed
+    run), in the 2-momentum form with the transform around it, AggMo's map proved on the linear part; that map
+    perturbed is rejected there (a witness step)."""
+    from equivalences.families.transformed import linear_part
+
+    m, p = _placed(FAMILY / f"{name}.py")
+    beta1, beta2, lr = m.constants[:3]
+    assert p.family.key == "momentum-2" and p.proved and p.order == 2 and p.transforms == around
+    assert p.method is m and p.transfer is None and "read through its linear part" in p.notes[0]
+    c = p.fit.coefficients
+    assert {(c["beta^(1)"], c["eta^(1)"]), (c["beta^(2)"], c["eta^(2)"])} == {(beta1, lr / 2), (beta2, lr / 2)}
+    assert [f.key for f in p.below] == ["sgd", "eq1", "filter-1"]
+    assert f"with {around}" in p.sentence()
+    lin = linear_part(m).method
+    assert not lin.transforms
+    _rejected(lin, _perturbed_momentum(replace(p, method=lin), "beta^(2)"))
+
+
+def test_a_direction_the_transform_feeds_back_into_has_no_linear_part():
+    """The buffer reads the last step (the sign's output): the direction is no function of the gradients alone,
+    so the families beyond Eq. (1) are not claimed; said with the states the output reaches."""
+    m, p = _placed(FAMILY / "aggmo_sign_fed_back.py")
+    assert p.family is None and p.order == 2
+    assert "reads v1, w, w_prev, which the transform's output reaches" in p.sentence()
+
+
 def test_the_report_of_a_non_member_names_its_family(capsys):
     assert main(["--module", str(FAMILY / "lagged_gradient.py"), "--no-numeric", "--json"]) == 1
     out = json.loads(capsys.readouterr().out)

@@ -71,6 +71,9 @@ class Placement:
     transfer: object = None
     """F(z): the query point's increment per gradient, ``q(t+1) - q(t) = -F(z) u`` (constant coefficients)."""
     notes: list = field(default_factory=list)
+    transforms: str | None = None
+    """The transforms around the family's member, in words (``sign(...) after (on the direction, times K_t =
+    lr)``): the method is the member with them applied (:mod:`.transformed`); None for a linear method."""
 
     @property
     def query_transfer(self):
@@ -103,7 +106,9 @@ class Placement:
             upto = f", at most {self.bound} (its own state)" if self.bound is not None else ""
             return f"no family with a proved map: order at least {self.order} (the minor){upto}; {why}"
         gaps = _not_covered(self.fit.proof) if self.proved and self.fit.proof is not None else []
-        return f"{self.family.title} ({self.status}" + (f"; not covered: {', '.join(gaps)}" if gaps else "") + ")"
+        around = f", with {self.transforms}" if self.transforms else ""
+        return (f"{self.family.title}{around} ({self.status}" + (f"; not covered: {', '.join(gaps)}" if gaps else "")
+                + ")")
 
     def to_json(self) -> dict:
         return {"method": self.method.key, "family": None if self.family is None else self.family.key,
@@ -116,4 +121,4 @@ class Placement:
                 "query_transfer_function": None if self.transfer is None else sp.sstr(self.query_transfer),
                 "below_order": [f.key for f in self.below],
                 "against": [{"family": f.key, "title": f.title, "reason": r} for f, r in self.against],
-                "notes": list(self.notes)}
+                "transforms": self.transforms, "notes": list(self.notes)}

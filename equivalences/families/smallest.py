@@ -138,6 +138,28 @@ def _plain_sgd(fit: Fit) -> Fit:
     return Fit(None, "order 0 at the points judged, but Eq. (1)'s proved map has eta_a != 0: not decided here")
 
 
+def _through_transforms(method: Method, s: Subject) -> Placement | None:
+    """A method with transforms, beyond Eq. (1): the smallest family of its linear part (:mod:`.transformed`),
+    with the same transforms around the family's member; None where it has no linear part or that has no family
+    with a proved map (the caller then says the families take linear methods)."""
+    from .transformed import LinearPart, linear_part
+
+    lp = linear_part(method)
+    if not isinstance(lp, LinearPart):
+        s.not_linear = f"{s.not_linear} ({lp})"
+        return None
+    inner = place(lp.method)
+    if inner.family is None or not inner.proved:
+        return None
+    out = replace(inner, method=method, order=s.order, order_witness=s.minor, transfer=None,
+                  transforms=lp.words, notes=list(inner.notes))
+    out.notes.insert(0, f"read through its linear part ({lp.words} taken out): no state that feeds the direction "
+                        "reads the transform's output, so the direction is the same function of the inputs in both; "
+                        "the family's member with the same transforms around it steps as the method does (the map "
+                        "and proof below are the linear part's)")
+    return out
+
+
 def place(method: Method, overrides: dict | None = None) -> Placement:
     """The smallest family of ``method`` (with ``overrides``, ``{symbol: value}``, substituted first)."""
     from ..trajectory import specialised
@@ -162,6 +184,9 @@ def place(method: Method, overrides: dict | None = None) -> Placement:
         keep = s.own
         top = out.bound = len(keep)
     else:
+        composed = _through_transforms(method, s) if s.order >= 2 else None
+        if composed is not None:
+            return composed
         out.notes.append(f"{s.not_linear}: the families beyond Eq. (1) take linear methods")
         top = 1
     out.transfer = s.F
