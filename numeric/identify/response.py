@@ -13,7 +13,7 @@ where that forces ``beta_j = 0`` while column ``j`` is non-zero below, ``H[j, j-
 beta_i`` follows row by row; ``eta_t = H[t, t-1] / beta_t`` where ``beta_t`` is fixed and non-zero, ``beta_t = 1``,
 ``eta_t = H[t, t-1]`` where column t is zero below, any ``eta_t`` where ``beta_t = 0``.) The start column (the
 response to ``w_0``) is zero for a class whose trajectory is translation invariant, and the response to nothing
-(zero gradients from ``w_0 = 0``) is checked apart (verdict.py: a member does not move there).
+(zero gradients from ``w_0 = 0``) is checked apart (witnesses.py: a member does not move there).
 
 This replaces the order-2 recurrence of fit.py as the premise of a *not-in-family* verdict: the recurrence needs
 ``eta_t != 0`` (it divides by it), and a member with ``eta_t = 0`` at a step (no move, or a move from the current
