@@ -24,6 +24,8 @@ BROKEN = DATA / "broken"
 
 # file in tests/data/broken -> words the one-line error must contain (the field, the problem, the fix)
 CASES = {
+    "query_reads_its_own_gradient": ["query y reads g(t), the gradient taken at y itself", "implicit step",
+                                     "calls=((x, g1), (y, g2))"],
     "schedule_default_list": ["default of eta", "Python list", "sympy expression of t"],
     "schedule_default_float": ["default of eta", "float 0.1", "sp.Rational(1, 10)"],
     "constant_default_missing": ["beta has no default value", "defaults={beta:"],

@@ -143,6 +143,8 @@ MALFORMED = [
     ("m[t+1] = beta*m[2*t] + g[t]; w[t+1] = w[t] - lr*m[t+1]", "unknown index form", 18),
     ("m[t+1] = beta*m[t] + g[t]; m[t+1] = w[t] - lr*m[t+1]", "m is given a second equation", 28),
     ("m[t+1] = beta*m[t] + grad(u[t]); w[t+1] = w[t] - lr*m[t+1]", "not a point of the equations", 22),
+    ("x[t+1] = x[t] - a*grad(x[t] - a*g[t])", "which reads g[t], the gradient at that same point (an implicit "
+     "step)", 19),
     ("y = x - a*grad(x); x[t+1] = x[t] - a*grad(y) - a*grad(x[t-1])", "a point of the previous step, in a step "
      "that takes gradients at several points", 50),
     ("y = x - a*grad(x); x[t+1] = x[t] - a*grad(y) - a*g[t-1]", "g[t-1] is the previous gradient at the query point, "

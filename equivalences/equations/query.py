@@ -32,6 +32,11 @@ def _query(b: _Builder, bodies, rhs, lags):
     distinct = _distinct(calls, bodies)
     if len(distinct) > 1:
         return _several_calls(b, bodies, distinct, clause)
+    for point, pos in calls:
+        if _expanded(point, bodies).has(g(t)):
+            src.fail(pos, f"the gradient is taken at {_show(point, s)}, which reads g[{s}], the gradient at that same "
+                          "point (an implicit step)", f"write the inner gradient at its own point, e.g. "
+                          f"grad(x[{s}] - lr*grad(x[{s}])) (two gradient calls), or read g[{s}-1]")
     if clause is None and calls:
         point, pos = calls[0]
         clause = _named_point(point, b, bodies)

@@ -147,6 +147,14 @@ def _points(method: Method, names: _Names):
         if f.__name__ not in names.state and f.__name__ not in names.define:
             _fail(f"{field} {f.__name__} is {names.what(f.__name__)}, not a state variable or a definition; "
                   f"use one of {', '.join(list(names.state) + list(names.define))} or add it to define")
+    if not getattr(method, "calls", ()):  # several calls: each point's gradients are checked with the calls
+        q = _expanded(method.query(t), method)
+        if any(a.func.__name__ == names.input and len(a.args) == 1 and _step_offset(a.args[0]) == 0
+               for a in q.atoms(AppliedUndef)):
+            _fail(f"query {method.query.__name__} reads {names.input}(t), the gradient taken at {method.query.__name__} "
+                  "itself: the step would have to solve for its own query point (an implicit step); write the point "
+                  f"from the state (and earlier gradients, {names.input}(t - 1)), or declare a first gradient call "
+                  "with calls=((x, g1), (y, g2))")
 
 
 def _init(method: Method, names: _Names):
