@@ -185,3 +185,19 @@ def test_cli_family_route_replays_with_a_control(capsys):
     assert main(args[:-1] + ["--against-from", "torch.optim.SGD", "--against-to", "torch.optim.SGD"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "outside Eq. (1)" in err[0]
+
+
+def test_a_conversion_that_fixes_two_constants_at_once_is_found_not_called_never():
+    """AggMo with three buffers is AggMo with two exactly when all three rates agree: two of its constants fixed
+    at once (the equations' elimination ideal: beta1 = beta3 and beta2 = beta3; lr = 0 lies outside the domain).
+    Searching one constant at a time called it "never"; to heavy ball it was "undecided".  Each branch is proved
+    on the joint system, and at values that break the condition the answer says which."""
+    a3 = _m("soundness/aggmo3.py")
+    b1, b2, b3, lr = a3.constants
+    for to in (_m("aggmo.py"), registry.get("heavy-ball")):
+        c = convert(a3, to)
+        assert c.exists == "conditional" and c.proof.equivalent, (to.key, c.reason)
+        assert c.conditions[:2] == ["beta1 = beta3", "beta2 = beta3"]
+    at = convert(a3, _m("aggmo.py"), {b1: sp.Rational(1, 2), b2: sp.Rational(1, 2), b3: sp.Rational(1, 3),
+                                      lr: sp.Rational(1, 10)})
+    assert at.holds_at_values is False and "beta1 = 1/2, but the conversion needs beta1 = 1/3" in at.failure_at_values

@@ -34,8 +34,8 @@ DOMAIN_PROVED = "proved inside TO's domain"
 
 @dataclass
 class Branch:
-    """One relation: where it holds (``fixed``: one of FROM's constants set to a value, or None: everywhere), TO's
-    hyperparameters in FROM's, its proof, TO's free hyperparameters, and its conditions as text."""
+    """One relation: where it holds (``fixed``: FROM's constants set to values, ``((c, v), ...)``, or None:
+    everywhere), TO's hyperparameters in FROM's, its proof, TO's free hyperparameters, and its conditions as text."""
 
     fixed: tuple | None
     relation: dict
@@ -196,13 +196,20 @@ def convert(from_m: Method, to_m: Method, settings: dict | None = None) -> Famil
                 if any(sp.simplify(key - k) == 0 or sp.simplify(key + k) == 0 for k in seen):
                     continue
                 seen.append(key)
-                branches.append(((c, v), {d: sp.sympify(x).xreplace({c: v}) for d, x in sol.items() if d != c}))
+                branches.append((((c, v),), {d: sp.sympify(x).xreplace({c: v}) for d, x in sol.items() if d != c}))
+    eliminated = None
+    if not branches:  # several of FROM's constants fixed at once: the equations' elimination ideal
+        eliminated = _eliminated(eqs, unknown, a_c)
+        branches = eliminated or []
     if not branches:
         out.witness, proved = _never_witness(eqs, unknowns, a_c, FA, FB, pa, pb)
-        out.exists = "never" if proved and not (from_m.schedules or to_m.schedules) else "undecided"
+        everywhere = eliminated == []  # the elimination ideal is [1], or each of its points is outside FROM's domain
+        out.exists = "never" if proved and everywhere and not (from_m.schedules or to_m.schedules) else "undecided"
         out.reason = (f"no values of {to_m.key}'s hyperparameters give {from_m.key}'s transfer function"
-                      + (" for generic values of its hyperparameters (and no condition on one of them)"
-                         if out.exists == "never" else
+                      + (" for any values of its hyperparameters in its domain (the equations' elimination ideal in "
+                         f"{from_m.key}'s constants has no point there)" if out.exists == "never" else
+                         " for generic values of its hyperparameters, and whether some values of them make it "
+                         "possible is not decided (no elimination ideal)" if proved and not everywhere else
                          " (with the schedules held constant)" if proved else
                          " was found, but no proof that none exists")
                       + f": {out.witness}")
@@ -214,15 +221,16 @@ def convert(from_m: Method, to_m: Method, settings: dict | None = None) -> Famil
         for d, c in inv.items():
             if d in sol:  # else free: TO's own value works
                 v = sp.factor(sp.sympify(sol[d]).xreplace(a_back).xreplace(inv))  # a free one: TO's own value
-                if fixed is not None and _zero(v - fixed[1]):
-                    v = fixed[0]  # written as FROM's constant the condition fixes
+                if fixed is not None and len(fixed) == 1 and _zero(v - fixed[0][1]):
+                    v = fixed[0][0]  # written as FROM's constant the condition fixes
                 rel[b_back[c].func if c in b_back else c] = v
         a = from_m
         if fixed is not None:
             from ..trajectory import specialised
 
-            a = specialised(from_m, *fixed)
-        on_a = rel if fixed is None else {k: sp.sympify(v).xreplace({fixed[0]: fixed[1]}) for k, v in rel.items()}
+            for c, v in fixed:
+                a = specialised(a, c, v)
+        on_a = rel if fixed is None else {k: sp.sympify(v).xreplace(dict(fixed)) for k, v in rel.items()}
         try:
             e = equivalent(a, b_u, on_a, conversion=False, shifts=False, conditions=False)
         except NotLinear as err:
@@ -237,7 +245,7 @@ def convert(from_m: Method, to_m: Method, settings: dict | None = None) -> Famil
                       + (proved[0].proof.reason or proved[0].proof.verdict))
         return out
     for b in good:
-        b.conditions = ([f"{b.fixed[0]} = {sp.sstr(nice(b.fixed[1]))}"] if b.fixed is not None else []) \
+        b.conditions = [f"{c} = {sp.sstr(nice(v))}" for c, v in b.fixed or ()] \
             + _domain_conditions(from_m, to_m, b.relation)
     first = good[0]
     out.branches = good
@@ -252,6 +260,31 @@ def convert(from_m: Method, to_m: Method, settings: dict | None = None) -> Famil
             _at_settings(out, from_m, to_m, settings, b)
             if out.holds_at_values:
                 break
+    return out
+
+
+def _eliminated(eqs, unknown: list, a_c: Method) -> list | None:
+    """The branches where several of FROM's constants are fixed at once: the equations' elimination ideal in
+    FROM's constants (a lex Groebner basis, TO's unknowns first) is where a solution exists; each of its points
+    (solved for FROM's constants) inside FROM's domain, with TO's unknowns solved there, is a branch
+    ``(((c, v), ...), solution)``.  ``[]``: none exists (the ideal is [1], or no point lies in the domain); None:
+    not decided (the basis or the solve failed)."""
+    consts = list(a_c.constants)
+    try:
+        G = sp.groebner([sp.numer(sp.together(e)) for e in eqs], *unknown, *consts, order="lex", domain=sp.QQ)
+        elim = [e for e in G.exprs if not sp.sympify(e).free_symbols & set(unknown)]
+        if elim == [1]:
+            return []
+        points = sp.solve(elim, consts, dict=True) if elim else []
+    except Exception:  # noqa: BLE001 -- the elimination is extra: without it the answer is "not decided"
+        return None
+    out = []
+    for point in points:
+        if any(c in a_c.domain and sp.sympify(v).is_number and not a_c.domain[c].contains(v) for c, v in point.items()):
+            continue  # a point outside FROM's domain (lr = 0)
+        fixed = tuple(sorted(point.items(), key=lambda kv: sp.default_sort_key(kv[0])))
+        for sol in _solve([sp.sympify(e).xreplace(point) for e in eqs], unknown):
+            out.append((fixed, {d: sp.sympify(x).xreplace(point) for d, x in sol.items()}))
     return out
 
 
@@ -361,12 +394,12 @@ def _at_settings(out: FamilyConversion, from_m: Method, to_m: Method, settings: 
     out.settings = dict(settings)
     out.relation, out.proof, out.conditions = branch.relation, branch.proof, branch.conditions
     consts = {k: v for k, v in full.items() if isinstance(k, sp.Symbol)}
-    fixed = branch.fixed
-    if fixed is not None and sp.simplify(fixed[0].xreplace(consts) - sp.sympify(fixed[1]).xreplace(consts)) != 0:
-        out.holds_at_values = False
-        out.failure_at_values = (f"at these values {fixed[0]} = {consts.get(fixed[0])}, but the conversion needs "
-                                 f"{fixed[0]} = {sp.sstr(sp.sympify(fixed[1]).xreplace(consts))}")
-        return
+    for c, v in branch.fixed or ():
+        if sp.simplify(c.xreplace(consts) - sp.sympify(v).xreplace(consts)) != 0:
+            out.holds_at_values = False
+            out.failure_at_values = (f"at these values {c} = {consts.get(c)}, but the conversion needs "
+                                     f"{c} = {sp.sstr(sp.sympify(v).xreplace(consts))}")
+            return
     values = {}
     for key, v in out.relation.items():
         e = sp.sympify(v)
