@@ -201,6 +201,8 @@ def test_cli_takes_equations_for_either_side(capsys):
     (["equivalent"], "name the methods"),
     (["equivalent", "x[t+1] = x[t] - lr*grad(x[t])", "heavy-ball"], "lr has no value"),
     (["equivalent", "x[t+1] = x[t] - lr*grad(x[t]", "heavy-ball", "--set", "lr=0.1"], "A: column"),
+    (["equivalent", "x[t+1] = x[t] - lr*grad(x[t])", "heavy-ball", "--set", "a.lr=0.1", "--set", "a.zz=3"],
+     "--set a.zz=3: column 1: zz is not a name of the equations"),
     (["equivalent", "heavy-ball"], "name the second method"),
     (["equivalent", "heavy-ball", "qhm", "mass"], "too many"),
     (["equivalent", "heavy-ball", "qhm", "--all"], "give A only"),

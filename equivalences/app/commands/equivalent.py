@@ -60,8 +60,15 @@ def _named(arg: str, side: str, sets: dict):
             parse_method(read_text(arg), values=values)
         except EquationError as err:
             values.update({k: v for k, v in sets.items() if k in (err.missing or ())})
-        return method(arg, option=side, name=f"equations-{side[0].lower()}", values=values,
-                      values_from=f"or --set {mine}NAME=VALUE")
+        try:
+            return method(arg, option=side, name=f"equations-{side[0].lower()}", values=values,
+                          values_from=f"or --set {mine}NAME=VALUE")
+        except UsageError as err:  # name the value as the user wrote it (a.NAME), not as the equations read it
+            msg = str(err)
+            for k in sets:
+                if k.startswith(mine):
+                    msg = msg.replace(f"--set {k.removeprefix(mine)}=", f"--set {k}=", 1)
+            raise UsageError(msg) from None
     return registry.get(arg)
 
 
