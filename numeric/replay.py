@@ -21,9 +21,9 @@ judged in that precision (``inconclusive``, reported in words, never a ✓).
 
 A discontinuous transform (sign) is watched too: where its argument is 0 up to rounding (within the
 tolerance of 0, relative to the terms summed into it) while both forms still agree, each form's rounding
-decides that sign its own way, and a whole step may differ from there on (Lion at beta1 = 1: the method's
-``c_1 = m_0 = 0`` exactly, the map's ``eta_a m_a + alpha_a g`` is ``999 g - 999 g`` in rounded
-coefficients).  A deviation beyond the tolerance after such a *tie* is no evidence either way
+decides that sign its own way, and a whole step may differ from there on (Lion at beta1 = 1 - 2^-53: the
+method's ``c_1 = (1 - beta1) g_1`` is exact, the map's ``eta_a m_a + alpha_a g_1`` is about ``999 g_1 - 999 g_1``
+in rounded coefficients).  A deviation beyond the tolerance after such a *tie* is no evidence either way
 (``inconclusive``); ``ReplayResult.sign_tie`` says where one happened.
 """
 from __future__ import annotations
@@ -190,12 +190,17 @@ def free_bytes(device) -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
 
 
+def _after_ties(over, tied, pending, now):
+    """The running masks after a deviation check (``now``: beyond the tolerance at this point): ``over`` (beyond
+    it so far) and ``tied`` (its first deviation beyond it came right after a tie, ``pending``: excused)."""
+    return over | now, tied | (pending & now & ~over)
+
+
 def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w,
                watch=None):
     """One step of both forms (and the probe); ``watch = (tol, over, tied, pending)`` or None: with it, the
-    running masks of configurations already beyond ``tol``, whose first deviation beyond it came right after a
-    tie (``tied``), and tied at the last step (``pending``) are carried, and the method's own tie mask of this
-    step is returned last (the controls share the method's)."""
+    masks of :func:`_after_ties` are carried (``pending``: tied at this step), and the method's own tie mask of
+    this step is returned last (the controls share it; None without ``watch``)."""
     q, w = ours.query(ck, s_m), acc.query(ck, s_a)
     if s_p is not None:  # the method again, its state nudged by about one ulp at every step
         qp = ours.query(ck, s_p)
@@ -210,23 +215,23 @@ def _pair_step(ours, acc, problem, ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dm
         dmax_e = torch.maximum(dmax_e, torch.nan_to_num(dev_e, nan=float("inf")))
     fin_q = fin_q & torch.isfinite(q).all(dim=-1)
     fin_w = fin_w & torch.isfinite(w).all(dim=-1)
+    tie_m = None
     if watch is None:
         s_new, u = ours.step_u(ck, s_m, problem.grad(q, xi))
         s_a = acc.step(ck, s_a, problem.grad(w, xi))
     else:
         tol, over, tied, pending = watch
-        now = torch.nan_to_num(torch.maximum(dev, dev_e), nan=float("inf")) > tol
-        tied, over = tied | (pending & now & ~over), over | now
+        over, tied = _after_ties(over, tied, pending, torch.nan_to_num(torch.maximum(dev, dev_e), nan=float("inf")) > tol)
         s_new, u, tie_m = ours.step_u(ck, s_m, problem.grad(q, xi), tie_tol=tol)
         s_a, tie_a = acc.step(ck, s_a, problem.grad(w, xi), tie_tol=tol)
-        watch = (tol, over, tied, (tie_m | tie_a) & ~over, tie_m)
+        watch = (tol, over, tied, (tie_m | tie_a) & ~over)
     # the change of variables: m_a after this step against its value on the method's state, relative to
     # the size of the terms it sums (it may cancel, e.g. (x_t - z_t)/gamma_t)
     m_want, scale = acc.momentum_of(ck, s_m[:ours.n], u)
     num = (m_want - s_a[1]).abs().amax(dim=-1)
     den = torch.maximum(scale.amax(dim=-1), s_a[1].abs().amax(dim=-1)).clamp_min(torch.finfo(num.dtype).tiny)
     dmax_m = torch.maximum(dmax_m, torch.nan_to_num(num / den, nan=float("inf")))
-    return s_new, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u, watch
+    return s_new, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u, watch, tie_m
 
 
 class _Control:
@@ -250,8 +255,9 @@ class _Control:
         self.dmax = torch.maximum(self.dmax, torch.nan_to_num(dev, nan=float("inf")))
         wbar = acc.evaluate(ck, s_a)
         if e is not None and wbar is not None:
-            dev = torch.maximum(dev, relative_deviation(e, wbar))
-            self.dmax_e = torch.maximum(self.dmax_e, torch.nan_to_num(relative_deviation(e, wbar), nan=float("inf")))
+            dev_e = relative_deviation(e, wbar)
+            dev = torch.maximum(dev, dev_e)
+            self.dmax_e = torch.maximum(self.dmax_e, torch.nan_to_num(dev_e, nan=float("inf")))
         self.fin_w = self.fin_w & torch.isfinite(w).all(dim=-1)
         if watch is None:
             self.state = s_a = acc.step(ck, s_a, problem.grad(w, xi))
@@ -259,7 +265,8 @@ class _Control:
             tol, tie_m = watch
             if self.over is None:
                 self.over = self.tied = self.pending = torch.zeros_like(tie_m)
-            self._judge(torch.nan_to_num(dev, nan=float("inf")) > tol)
+            self.over, self.tied = _after_ties(self.over, self.tied, self.pending,
+                                               torch.nan_to_num(dev, nan=float("inf")) > tol)
             self.state, tie_a = acc.step(ck, s_a, problem.grad(w, xi), tie_tol=tol)
             s_a = self.state
             self.pending = (tie_m | tie_a) & ~self.over
@@ -268,16 +275,12 @@ class _Control:
         den = torch.maximum(scale.amax(dim=-1), s_a[1].abs().amax(dim=-1)).clamp_min(torch.finfo(num.dtype).tiny)
         self.dmax_m = torch.maximum(self.dmax_m, torch.nan_to_num(num / den, nan=float("inf")))
 
-    def _judge(self, now):
-        """A deviation beyond the tolerance now: excused (tied) if it is the first and a tie came just before."""
-        self.tied, self.over = self.tied | (self.pending & now & ~self.over), self.over | now
-
     def finish(self, ck, q, fin_q, base: "ReplayResult", has_eval: bool) -> "ReplayResult":
         w = self.form.query(ck, self.state)
         last = torch.nan_to_num(relative_deviation(q, w), nan=float("inf"))
         dmax = torch.maximum(self.dmax, last)
         if self.over is not None:
-            self._judge(last > base.tolerance)
+            self.over, self.tied = _after_ties(self.over, self.tied, self.pending, last > base.tolerance)
         fq, fw = fin_q.cpu().numpy(), (self.fin_w & torch.isfinite(w).all(dim=-1)).cpu().numpy()
         return ReplayResult(steps=base.steps, dtype=base.dtype, device=base.device, tolerance=base.tolerance,
                             max_rel_deviation=dmax.cpu().numpy(),
@@ -377,11 +380,7 @@ class PairReplay:
             args = (ck, xi, s_m, s_a, s_p, bump, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, watch)
             out = self.step_fn(*args) if self._bound else self.step_fn(self.ours, self.acc, self.problem, *args)
             s_prev = s_m
-            s_m, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u, watch = out
-            tie_m = None
-            if watch is not None:
-                *watch, tie_m = watch
-                watch = tuple(watch)
+            s_m, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u, watch, tie_m = out
             for c in controls:
                 if isinstance(c, _Control):
                     c.step(self.ours, self.problem, ck, xi, s_prev, q, e, u, None if tie_m is None else (tol, tie_m))
@@ -397,7 +396,7 @@ class PairReplay:
         dmax = torch.maximum(dmax, last)
         if watch is not None:  # a tie at the last step excuses a deviation first seen after it
             _, over, tied, pending = watch
-            watch = (tol, over | (last > tol), tied | (pending & (last > tol) & ~over), pending)
+            watch = (tol, *_after_ties(over, tied, pending, last > tol), pending)
         fin_q, fin_w = fin_q & torch.isfinite(q).all(dim=-1), fin_w & torch.isfinite(w).all(dim=-1)
         if str(device).startswith("cuda"):
             torch.cuda.synchronize()

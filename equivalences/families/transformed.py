@@ -50,7 +50,8 @@ def linear_part(method: Method) -> LinearPart | str:
     if read:
         return (f"the direction inside {post.name}(...) reads {', '.join(read)}, which the transform's output "
                 "reaches: the direction is no function of the inputs alone")
-    if post is not None and not sp.sympify(K).is_nonzero and sp.simplify(K) == 0:
+    K = sp.sympify(K)
+    if post is not None and sp.simplify(K) == 0:
         return f"the scalar in front of {post.name}(...) is 0"
     parts = []
     if method.pre is not None:
@@ -66,7 +67,7 @@ def linear_part(method: Method) -> LinearPart | str:
     lin = replace(method, key=f"{method.key}:linear", pre=None, posts=(),
                   updates=tuple(sp.Eq(u.lhs, strip(u.rhs)) for u in method.updates),
                   define={f: strip(v) for f, v in method.define.items()}, claims=())
-    return LinearPart(lin, sp.sympify(K), " and ".join(parts))
+    return LinearPart(lin, K, " and ".join(parts))
 
 
 def _fed_back(method: Method, system: StepSystem) -> set:
