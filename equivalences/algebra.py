@@ -246,10 +246,23 @@ def applications(expr, functions) -> set[AppliedUndef]:
 
 def substitute_function(expr, f, body) -> sp.Expr:
     """Replace every ``f(k)`` by ``body`` with ``t -> k``."""
-    return sp.sympify(expr).replace(
-        lambda e: isinstance(e, AppliedUndef) and e.func == f,
-        lambda e: sp.sympify(body).subs(t, e.args[0]),
-    )
+    return substitute_functions(expr, {f: body})
+
+
+def substitute_functions(expr, table: dict) -> sp.Expr:
+    """Replace every ``f(k)`` by ``table[f]`` with ``t -> k``, for each ``f`` in ``table`` at once.
+
+    The applications are found once (``atoms``) and replaced in one ``xreplace``, rather than by a predicate
+    called on every node (``replace``); where an application's argument itself holds one of them (``f(g(t))``)
+    the bottom-up ``replace`` is kept, so that the inner one is replaced first as before."""
+    expr = sp.sympify(expr)
+    apps = [a for a in expr.atoms(AppliedUndef) if a.func in table]
+    if not apps:
+        return expr
+    if any(b.func in table for a in apps for arg in a.args for b in arg.atoms(AppliedUndef)):
+        return expr.replace(lambda e: isinstance(e, AppliedUndef) and e.func in table,
+                            lambda e: sp.sympify(table[e.func]).subs(t, e.args[0]))
+    return expr.xreplace({a: sp.sympify(table[a.func]).subs(t, a.args[0]) for a in apps})
 
 
 class _NotAffineTree(Exception):

@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import applications, canonical, linear_coefficients, nice, offset, substitute_function
+from .algebra import (applications, canonical, linear_coefficients, nice, offset, substitute_function,
+                      substitute_functions)
 from .declare import Method
 from .symbols import g, t
 from .trajectory import Verdict, Witness, _Field, example_values
@@ -116,9 +117,7 @@ def expander(method: Method):
     def expand(e):
         e = sp.sympify(e)
         for _ in range(len(defs) + 2):
-            new = e
-            for f, body in defs.items():
-                new = substitute_function(new, f, body)
+            new = substitute_functions(e, defs)
             if new == e:
                 return e
             e = new

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .algebra import applications, offset, substitute_function
+from .algebra import applications, offset, substitute_functions
 from .declare import Method
 from .symbols import t
 
@@ -106,10 +106,8 @@ class StepSystem:
         if bindings:
             table.update(bindings)
         expr = sp.sympify(expr)
-        for _ in range(20):
-            new = expr
-            for f, body in table.items():
-                new = substitute_function(new, f, body)
+        for _ in range(len(table) + 2):  # acyclic: one level of nesting goes per pass
+            new = substitute_functions(expr, table)  # every definition at once; again until none is left
             if new == expr:
                 return expr
             expr = new

@@ -57,21 +57,23 @@ class Closure:
 def prove_joint(J: Joint) -> Closure:
     """Build the closure of ``lambda_0 = c`` under the step and check start, input and closure exactly."""
     n = J.n
-    exprs = [*J.c(0), *J.b(0)]
-    for j in range(n + 2):
-        exprs += [*J.c(j), *J.M(j)]
-    F = Field(exprs)
-    Ms = [[[F(x) for x in J.M(j).row(i)] for i in range(n)] for j in range(n + 1)]
-    b0 = [F(x) for x in J.b(0)]
+    M = [J.M(j) for j in range(n + 2)]  # each built once: the step matrix at t + j, the readout at t + j
+    c = [J.c(j) for j in range(n + 2)]
+    b = J.b(0)
+    F = Field([*b, *(x for j in range(n + 2) for x in (*c[j], *M[j]))])
+    zero = F.K.zero
+    Ms = [[[F(x) if x != 0 else zero for x in M[j].row(i)] for i in range(n)] for j in range(n + 1)]
+    b0 = [F(x) for x in b]
     memo: dict = {}
 
     def lam(k, j):  # lambda_k(t + j), as field elements
         if (k, j) not in memo:
             if k == 0:
-                memo[k, j] = [F(x) for x in J.c(j)]
+                memo[k, j] = [F(x) for x in c[j]]
             else:
                 prev = lam(k - 1, j + 1)
-                memo[k, j] = [sum((prev[i] * Ms[j][i][col] for i in range(n)), F.K.zero) for col in range(n)]
+                memo[k, j] = [sum((prev[i] * Ms[j][i][col] for i in range(n) if prev[i] and Ms[j][i][col]), zero)
+                              for col in range(n)]
         return memo[k, j]
 
     S = J.state()

@@ -294,14 +294,15 @@ def _equations(FA, FB) -> list:
     nA, dA = sp.fraction(sp.cancel(sp.together(FA)))
     nB, dB = sp.fraction(sp.cancel(sp.together(FB)))
     P = sp.Poly(sp.expand(nA * dB - nB * dA), z)
-    return [sp.factor(c) for c in P.all_coeffs() if sp.simplify(c) != 0]
+    return [sp.factor(c) for c in P.all_coeffs() if sp.expand(c) != 0]  # a Poly's coefficients: polynomials
 
 
 def _solve(eqs, unknowns) -> list:
     if not eqs:
         return [{}]
     try:
-        sols = sp.solve(eqs, unknowns, dict=True, check=False)  # checked below, exactly
+        polys = [sp.expand(sp.numer(sp.together(e))) for e in eqs]  # expanded numerators: solve's fast path
+        sols = sp.solve(polys, unknowns, dict=True, check=False, simplify=False)  # checked below, exactly
     except (NotImplementedError, ValueError):
         return []
     return [s for s in sols if all(_zero(sp.sympify(e).xreplace(s)) for e in eqs)]
