@@ -437,9 +437,14 @@ def settable_factors(exprs, constants, depth: int, cond):
 def specialise(expr, setting: dict) -> sp.Expr:
     """Apply assumptions: ``{symbol: value, schedule: expression of t}``."""
     expr = sp.sympify(expr)
+    binds = expr.has(*_BINDING)  # a bound variable is not substituted: subs knows, xreplace does not
     for key, value in setting.items():
         if isinstance(key, sp.Symbol):
-            expr = expr.subs(key, value)
+            expr = expr.subs(key, value) if binds else expr.xreplace({key: sp.sympify(value)})
         else:
             expr = substitute_function(expr, key, value)
     return expr
+
+
+_BINDING = (sp.Sum, sp.Product, sp.Integral, sp.Derivative, sp.Lambda, sp.Subs)
+"""Expressions that bind a variable of their own."""
