@@ -184,6 +184,26 @@ def test_a_step_size_schedule_is_proved_and_its_control_is_the_schedule_read_lat
     assert sp.simplify(w.coefficient_b - (lr(2) - lr(1))) == 0
 
 
+def test_a_shift_of_the_step_index_is_found_call_by_call_and_replayed_with_it():
+    """Extragradient reading its schedule one step ahead is extragradient counted one step later: counted from
+    their first steps query 2 differs (alpha(1) against alpha(2)); renumbered by -1 every identity holds, and the
+    replay runs B renumbered (deviation 0, its schedule read late rejected).  Two steps ahead is no shift by one:
+    a witness, not a proof."""
+    a, b = load("extragradient_schedule"), load("extragradient_lead")
+    r = compare(a, b, steps=40, dim=4)
+    assert r.equivalent and r.shift == -1 and r.closure.holds and r.ok
+    assert r.notes[0].startswith("counted from their first steps they differ: query 2 differs")
+    n = r.numeric
+    assert n["exact_agree"] and n["max_rel_deviation"] <= n["tolerance"] and n["control"]["rejected"]
+    alpha = b.schedules[0]
+    ahead2 = replace(b, key="extragradient-lead2",
+                     define={k: v.subs(alpha(t + 1), alpha(t + 2)) for k, v in b.define.items()},
+                     updates=tuple(sp.Eq(e.lhs, e.rhs.subs(alpha(t + 1), alpha(t + 2))) for e in b.updates))
+    check(ahead2)
+    w = equivalent(a, ahead2)
+    assert not w.equivalent and w.shift == 0 and w.witness is not None and w.witness.query == 2
+
+
 def test_search_finds_only_the_rewrite_of_extragradient(eg):
     """``verify equivalent extragradient --all``'s search: among its rewrite, a wrong rewrite, optimistic GD (one
     call per step) and heavy ball, only the rewrite equals it; each other is refuted, none left undecided."""

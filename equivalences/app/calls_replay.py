@@ -7,7 +7,7 @@ import time
 
 import sympy as sp
 
-from ..equivalent import Equivalence, b_values, concrete, values_of
+from ..equivalent import Equivalence, b_values, concrete, renumbered, values_of
 from ..equivalent.calls import calls_form, first_query_difference
 
 EXACT_STEPS = 8
@@ -24,7 +24,8 @@ def replay_calls(r: Equivalence, sets_a: dict, sets_b: dict, *, steps: int, dim:
     start = time.perf_counter()
     va = values_of(r.a, sets_a)
     vb = b_values(r, va, sets_b)
-    ca, cb = concrete(r.a, va), concrete(r.b, vb)
+    b_run = renumbered(r.b, r.shift)  # B counted from the step the proof found (a shift of the step index)
+    ca, cb = concrete(r.a, va), concrete(b_run, vb)
     key = lambda k: k.name if isinstance(k, sp.Symbol) else f"{k.__name__}(t)"  # noqa: E731
     gap = _differ(ca, cb)
     out = {"steps": steps, "dim": dim, "seed": seed, "dtype": "float64", "problem": "lsq",
@@ -38,7 +39,7 @@ def replay_calls(r: Equivalence, sets_a: dict, sets_b: dict, *, steps: int, dim:
                 "agrees": res.agrees, "queries": res.steps})
     name, bad = "none applicable (no coefficient of B changes its queries)", None
     for label, change in _perturbations(r.b, vb):
-        changed = concrete(r.b, {**vb, **change})
+        changed = concrete(b_run, {**vb, **change})
         if _differ(cb, changed) is not None:
             name, bad = label, changed
             break

@@ -31,7 +31,7 @@ from ..oracles import calls_form as _multicall_form
 from ..prove import Identity
 from ..symbols import t
 from .closure import Closure, Field, _denominator_factors, reduce_against
-from .joint import NotLinear, linear_form, related, unify
+from .joint import NotLinear, linear_form, mentions_time, related, renumbered, unify
 from .equivalence import Equivalence
 from .witness import Difference, _with_values
 
@@ -66,19 +66,21 @@ def prove_calls(A: Calls, B: Calls, delta: int) -> Closure:
                                 res, res == 0))
             if res != 0:
                 return Closure(ids, [], [], failed=ids[-1])
-    exprs = [*Bm(0)] + [e for k in range(n + 2) for e in (*C(k), *M(k))]
-    F = Field(exprs)
-    Ms = [[[F(x) for x in M(j).row(i)] for i in range(n)] for j in range(n + 1)]
+    Mk, Ck = [M(k) for k in range(n + 2)], [C(k) for k in range(n + 2)]  # each built once
+    F = Field([*Bm(0)] + [e for k in range(n + 2) for e in (*Ck[k], *Mk[k])])
+    zero = F.K.zero
+    Ms = [[[F(x) if x != 0 else zero for x in Mk[j].row(i)] for i in range(n)] for j in range(n + 1)]
     B0 = [[F(x) for x in Bm(0).col(c)] for c in range(r)]
     memo: dict = {}
 
     def lam(seed, k, j):  # the k-th successor of call ``seed``'s functional, at t + j
         if (seed, k, j) not in memo:
             if k == 0:
-                memo[seed, k, j] = [F(x) for x in C(j).row(seed)]
+                memo[seed, k, j] = [F(x) for x in Ck[j].row(seed)]
             else:
                 prev = lam(seed, k - 1, j + 1)
-                memo[seed, k, j] = [sum((prev[i] * Ms[j][i][col] for i in range(n)), F.K.zero) for col in range(n)]
+                memo[seed, k, j] = [sum((prev[i] * Ms[j][i][col] for i in range(n) if prev[i] and Ms[j][i][col]), zero)
+                                    for col in range(n)]
         return memo[seed, k, j]
 
     names = [f"{x}_A" for x in A.names] + [f"{x}_B" for x in B.names]
@@ -222,7 +224,27 @@ def equivalent_calls(a: Method, b: Method, relation: dict | None = None) -> Equi
     e.reason = e.witness.sentence(a.key, b.key)
     if A.r != B.r:
         e.notes.append(calls)
-    return e
+        return e
+    shifted = _shifted(a, b, A, b1, e) if mentions_time(b1) else None
+    return shifted or e
+
+
+def _shifted(a: Method, b: Method, A: Calls, b1: Method, e: Equivalence) -> Equivalence | None:
+    """B renumbered by one step either way (A's step ``t`` is B's step ``t + 1`` or ``t - 1``) and proved call by
+    call, with the relation as given; None when neither shift holds."""
+    for s in (1, -1):
+        bs = renumbered(b1, s)
+        try:
+            cl = prove_calls(A, calls_form(bs, "_B"), bs.t0 - a.t0)
+        except (NotLinearCalls, ValueError):
+            continue
+        if cl.holds:
+            out = Equivalence(a, b, "equivalent", "joint", relation=e.relation, relation_source=e.relation_source,
+                              compared=bs, closure=cl, shift=s)
+            out.notes += [f"counted from their first steps they differ: {e.reason}",
+                          f"compared call by call: both make {A.r} gradient calls per step"]
+            return out
+    return None
 
 
 def reused(a: Method, b: Method, decide) -> list[str]:

@@ -102,6 +102,12 @@ def unify(method: Method, like: Method) -> Method:
                    domain={rep.get(k, k): v for k, v in method.domain.items()})
 
 
+def mentions_time(method: Method) -> bool:
+    """A schedule or ``t`` in its steps: renumbering it (:func:`renumbered`) can change what it computes."""
+    exprs = [e.rhs for e in method.updates] + list(method.define.values())
+    return bool(method.schedules) or any(sp.sympify(e).has(t) for e in exprs)
+
+
 def renumbered(method: Method, shift: int) -> Method:
     """``method`` started at its step ``t0 + shift`` (its schedules and ``t`` read ``shift`` steps later), from the
     same start values: ``A``'s step ``t`` is this method's step ``t + shift``."""

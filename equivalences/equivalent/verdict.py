@@ -15,7 +15,7 @@ from ..trajectory import specialised
 from .calls import equivalent_calls, probes_dropped, reused
 from .closure import prove_joint
 from .equivalence import Equivalence
-from .joint import Joint, NotLinear, joint, name_of as _name, related, renumbered, unify
+from .joint import Joint, NotLinear, joint, mentions_time, name_of as _name, related, renumbered, unify
 from .witness import Difference, _with_values, dynamics, first_difference
 
 
@@ -54,11 +54,6 @@ class Condition(_FamilyCondition):
     def to_json(self) -> dict:
         return {"text": self.text, "exact": self.exact, "equivalent_when": self.components(),
                 "untested": [sp.sstr(f) for f in self.untested]}
-
-
-def _mentions_time(method: Method) -> bool:
-    exprs = [e.rhs for e in method.updates] + list(method.define.values())
-    return bool(method.schedules) or any(sp.sympify(e).has(t) for e in exprs)
 
 
 def _transfer(J: Joint):
@@ -122,7 +117,7 @@ def equivalent(a: Method, b: Method, relation: dict | None = None, *, conversion
             f"{2 * J.n + 6} unrolled steps; the engine does not claim they differ"))
     e.witness = w = _with_values(w, a, b1)
     e.reason = w.sentence(a.key, b.key)
-    if shifts and _mentions_time(b1):
+    if shifts and mentions_time(b1):
         for s in (1, -1):
             try:
                 r, _ = _joint_verdict(a, b, renumbered(b1, s), shift=s, relation_source=source, relation=text,
