@@ -41,6 +41,7 @@ from equivalences.system import StepSystem
 
 from .compile import Config, ConfigError
 from .forms import AcceleratedForm, Coefficients, MethodForm
+from . import stacking
 from .problems import NoisyLeastSquares
 
 TOL_ULPS_PER_STEP = 64
@@ -295,7 +296,7 @@ class PairReplay:
     """A compiled pair of forms for one method, map, configuration batch and problem."""
 
     def __init__(self, method: Method, mp: Map, *, steps: int, cfg: Config, problem, dtype, device,
-                 system: StepSystem | None = None, fuse: bool | None = None, controls=()):
+                 system: StepSystem | None = None, fuse: bool | None = None, controls=(), stack: bool = True):
         system = system or system_of(method)
         self.steps, self.dtype, self.device, self.problem = steps, dtype, device, problem
         self.K = cfg.batch
@@ -312,10 +313,25 @@ class PairReplay:
                 self.controls.append(AcceleratedForm(method, bad, cfg, ts, coeffs, system))
             except ConfigError as err:
                 self.controls.append(err)
-        need = bytes_needed(self.ours.n + (1 + len(self.controls)) * self.acc.n + 2 * len(method.transforms) + 2,
-                            self.K, problem.dim, steps,
-                            len(coeffs.tables), dtype)
+        # the controls with the map's layout run as more blocks of its batch (numeric/stacking.py): block g of the
+        # self.blocks blocks of K configurations is control self.stacked[g - 1]; the others step on their own
         have = free_bytes(device)
+        transforms = 2 * len(method.transforms) + 2
+        need = bytes_needed(self.ours.n + (1 + len(self.controls)) * self.acc.n + transforms, self.K, problem.dim,
+                            steps, len(coeffs.tables), dtype)
+        self.stacked, self.blocks = (stacking.stackable(self.acc, self.controls) if stack else []), 1
+        if self.stacked:  # unless the repeated method and tables do not fit: then each control on its own
+            G = 1 + len(self.stacked)
+            ours, acc, merged = stacking.stack(self.ours, self.acc, [self.controls[i] for i in self.stacked], coeffs,
+                                               self.K)
+            separate = (len(self.controls) - len(self.stacked)) * self.acc.n
+            stacked_need = (bytes_needed(ours.n + acc.n + transforms, self.K * G, problem.dim, steps,
+                                         len(merged.tables), dtype)
+                            + bytes_needed(separate, self.K, problem.dim, 0, 0, dtype))
+            if stacked_need <= 0.9 * have:
+                self.ours, self.acc, coeffs, self.blocks, need = ours, acc, merged, G, stacked_need
+            else:
+                self.stacked = []
         if need > 0.9 * have:
             raise TooLarge(f"the replay needs {need / 2**30:.2f} GiB but {device} has {have / 2**30:.2f} GiB free; "
                            "use fewer configurations (--sweep), a smaller --dim or fewer --steps")
@@ -340,7 +356,9 @@ class PairReplay:
     def run(self, *, keep_trajectories: bool = False, progress=None, sensitivity: bool = True) -> ReplayResult:
         import time
 
-        K, dtype, device = self.K, self.dtype, self.device
+        K1, G, dtype, device = self.K, self.blocks, self.dtype, self.device
+        K = K1 * G  # block 0: the map; block g: control self.stacked[g - 1]
+        cut = (lambda x: x) if G == 1 else (lambda x: None if x is None else x[..., :K1, :])  # noqa: E731
         theta = self.problem.start(K)
         s_m = self.ours.start(theta)
         s_a = self.acc.start(theta, self.ours.query(self.C[0], s_m))
@@ -358,11 +376,13 @@ class PairReplay:
         tol = tolerance(dtype, self.steps)
         no = lambda: torch.zeros(K, dtype=torch.bool, device=device)  # noqa: E731
         watch = (tol, no(), no(), no()) if self.watch else None
-        controls = [_Control(f, K, self.steps, dtype, device) if not isinstance(f, Exception) else f for f in self.controls]
-        for c in controls:
-            if isinstance(c, _Control):
-                c.state = c.form.start(theta, s_a[0])
-        trace = torch.zeros(self.steps, dtype=dtype, device=device)
+        controls = [None if i in self.stacked else
+                    _Control(f, K1, self.steps, dtype, device) if not isinstance(f, Exception) else f
+                    for i, f in enumerate(self.controls)]
+        alone = [c for c in controls if isinstance(c, _Control)]  # stepped on block 0's trajectory
+        for c in alone:
+            c.state = c.form.start(cut(theta), cut(s_a[0]))
+        trace = torch.zeros(self.steps, G, dtype=dtype, device=device)  # configuration 0 of each block
         trace_e = torch.zeros(self.steps, dtype=dtype, device=device) if self.has_eval else None
         traj = {"q": [], "w": [], "e": [], "wbar": []} if keep_trajectories else None
         noise = self.problem.noise_stream(K)
@@ -381,10 +401,12 @@ class PairReplay:
             out = self.step_fn(*args) if self._bound else self.step_fn(self.ours, self.acc, self.problem, *args)
             s_prev = s_m
             s_m, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u, watch, tie_m = out
-            for c in controls:
-                if isinstance(c, _Control):
-                    c.step(self.ours, self.problem, ck, xi, s_prev, q, e, u, None if tie_m is None else (tol, tie_m))
-            trace[k] = dev[0]
+            if alone:
+                ck1, prev1, q1, e1, u1 = ck[:, :K1] if G > 1 else ck, tuple(map(cut, s_prev)), cut(q), cut(e), cut(u)
+                tie1 = None if tie_m is None else (tol, tie_m if G == 1 else tie_m[:K1])
+                for c in alone:
+                    c.step(self.ours, self.problem, ck1, xi, prev1, q1, e1, u1, tie1)
+            trace[k] = dev[::K1]
             if trace_e is not None:
                 trace_e[k] = dev_e[0]
             if progress is not None:
@@ -402,38 +424,42 @@ class PairReplay:
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
         fq, fw = fin_q.cpu().numpy(), fin_w.cpu().numpy()
-        res = ReplayResult(
-            steps=self.steps, dtype=str(dtype).replace("torch.", ""), device=str(device),
-            tolerance=tolerance(dtype, self.steps),
-            max_rel_deviation=dmax.cpu().numpy(),
-            max_rel_deviation_eval=dmax_e.cpu().numpy() if self.has_eval else None,
-            max_rel_deviation_momentum=dmax_m.cpu().numpy(),
-            diverged=~fq & ~fw, mismatched_divergence=fq != fw,
-            trace=np.nan_to_num(trace.cpu().numpy(), nan=np.inf),
-            trace_eval=None if trace_e is None else np.nan_to_num(trace_e.cpu().numpy(), nan=np.inf),
-            seconds=seconds,
-            sensitivity=dmax_p.cpu().numpy() if sensitivity else None,
-            sign_tie=None if watch is None else watch[2].cpu().numpy(),
-        )
+        dm, de, dmm = dmax.cpu().numpy(), dmax_e.cpu().numpy(), dmax_m.cpu().numpy()
+        ties = None if watch is None else watch[2].cpu().numpy()
+        traces = np.nan_to_num(trace.cpu().numpy(), nan=np.inf)
+
+        def block(g: int, **extra) -> ReplayResult:
+            b = slice(g * K1, (g + 1) * K1)
+            return ReplayResult(
+                steps=self.steps, dtype=str(dtype).replace("torch.", ""), device=str(device),
+                tolerance=tol, max_rel_deviation=dm[b], max_rel_deviation_eval=de[b] if self.has_eval else None,
+                max_rel_deviation_momentum=dmm[b], diverged=~fq[b] & ~fw[b], mismatched_divergence=fq[b] != fw[b],
+                trace=traces[:, g], seconds=seconds, sign_tie=None if ties is None else ties[b], **extra)
+
+        res = block(0, trace_eval=None if trace_e is None else np.nan_to_num(trace_e.cpu().numpy(), nan=np.inf),
+                    sensitivity=dmax_p.cpu().numpy()[:K1] if sensitivity else None)
         if traj is not None:
             res.trajectories = {k: np.array(v) for k, v in traj.items() if v}
-        res.controls = [c.finish(ck, q, fin_q, res, self.has_eval) if isinstance(c, _Control) else c
-                        for c in controls]
+        blocks = {i: g for g, i in enumerate(self.stacked, 1)}
+        res.controls = [block(blocks[i]) if i in blocks else
+                        c.finish(ck[:, :K1] if G > 1 else ck, cut(q), fin_q[:K1], res, self.has_eval)
+                        if isinstance(c, _Control) else c for i, c in enumerate(controls)]
         return res
 
 
 def replay(method: Method, mp: Map, *, steps: int = 500, dim: int = 32, seed: int = 0, cfg: Config | None = None,
            dtype=torch.float64, device="cpu", problem=None, system: StepSystem | None = None,
            keep_trajectories: bool = False, fuse: bool | None = None, progress=None,
-           sensitivity: bool = True, controls=(), require_finite: bool = False) -> ReplayResult:
+           sensitivity: bool = True, controls=(), require_finite: bool = False, stack: bool = True) -> ReplayResult:
     """Replay ``method`` and the accelerated form of ``mp`` side by side; each map in ``controls`` (a
     deliberately wrong map) is stepped beside them on the same method trajectory, its result in
     ``result.controls``.  ``require_finite``: refuse (:class:`NotFinite`) rather than replay a configuration whose
-    coefficient tables are not all finite."""
+    coefficient tables are not all finite.  ``stack=False`` steps each control on its own instead of as more
+    blocks of the map's batch (:mod:`numeric.stacking`; the same results, bit for bit)."""
     cfg = cfg or Config.from_method(method)
     problem = problem or NoisyLeastSquares(dim, seed=seed, dtype=dtype, device=device)
     pair = PairReplay(method, mp, steps=steps, cfg=cfg, problem=problem, dtype=dtype, device=device,
-                      system=system, fuse=fuse, controls=controls)
+                      system=system, fuse=fuse, controls=controls, stack=stack)
     if require_finite and not pair.finite.all():
         raise NotFinite(f"a coefficient of the method or of the map is not finite within the {steps} replayed steps")
     return pair.run(keep_trajectories=keep_trajectories, progress=progress, sensitivity=sensitivity)

@@ -207,3 +207,29 @@ def test_a_sign_taken_of_a_rounded_zero_is_inconclusive_and_only_right_after_the
     assert alone.deviation()[0] <= alone.tolerance and not alone.sign_tie[0]
     c = alone.controls[0]
     assert c.deviation()[0] > 1e3 * c.tolerance and not c.inconclusive[0]
+
+
+@pytest.mark.parametrize("key", ["schedule-free", "lion", "schedule-free-adamw"])
+def test_stacked_controls_are_bitwise_the_controls_stepped_alone(key):
+    """The controls with the map's layout run as more blocks of its batch (numeric/stacking.py): each control's
+    deviations, trace, divergence and sign ties are bit for bit those of the control stepped on its own, the map's
+    result unchanged, over a batch of 3 configurations; the one mutant of another layout still steps alone; and
+    a wrong map among the controls is still rejected in its block."""
+    from equivalences.mutants import mutants
+
+    m = registry.get(key)
+    d = derivation(m)
+    maps = [mu.map for mu in mutants(m, d.map)]
+    cfg = sample(m, 3, seed=1)
+    kw = dict(steps=50, dim=4, cfg=cfg, controls=maps)
+    pair = PairReplay(m, d.map, steps=50, cfg=cfg, problem=make("lsq", 4), dtype=torch.float64, device="cpu",
+                      controls=maps)
+    assert pair.blocks == 1 + len(pair.stacked) and len(maps) - 1 <= len(pair.stacked) < len(maps)
+    stacked, alone = replay(m, d.map, **kw), replay(m, d.map, stack=False, **kw)
+    fields = ("max_rel_deviation", "max_rel_deviation_momentum", "max_rel_deviation_eval", "diverged",
+              "mismatched_divergence", "trace", "sign_tie")
+    for a, b in zip([stacked, *stacked.controls], [alone, *alone.controls]):
+        for f in fields:
+            x, y = getattr(a, f), getattr(b, f)
+            assert (x is None and y is None) or np.array_equal(x, y, equal_nan=True), f
+    assert stacked.passed and sum(not c.passed for c in stacked.controls) >= len(maps) - 2
