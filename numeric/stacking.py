@@ -38,10 +38,11 @@ def stackable(acc: AcceleratedForm, controls: list) -> list[int]:
     return [i for i, f in enumerate(controls) if isinstance(f, AcceleratedForm) and layout(f) == mine]
 
 
-def stack(ours: MethodForm, acc: AcceleratedForm, controls: list, coeffs: Coefficients, batch: int):
+def stack(ours: MethodForm | None, acc: AcceleratedForm, controls: list, coeffs: Coefficients, batch: int):
     """``(ours, acc, coefficients)`` for ``G = 1 + len(controls)`` blocks of ``batch`` configurations: every table
     repeated in each block (the method's, the transforms'), and the accelerated form's coefficients block by block
-    (the map's in block 0, control ``g``'s in block ``g``)."""
+    (the map's in block 0, control ``g``'s in block ``g``).  ``ours`` None (a library optimizer is the method):
+    None back."""
     forms = [acc, *controls]
     G = len(forms)
     out = Coefficients()
@@ -75,6 +76,8 @@ def stack(ours: MethodForm, acc: AcceleratedForm, controls: list, coeffs: Coeffi
     merged.index = {}
     for name in acc.index:
         merged.index[name] = slot([f.index.get(name) for f in forms]) if all(name in f.index for f in forms) else None
+    if ours is None:
+        return None, merged, out
     method = copy.copy(ours)
     init = np.asarray(ours._init, dtype=np.float64)
     method._init = np.tile(np.broadcast_to(init, (init.shape[0], batch)), (1, G))

@@ -140,6 +140,7 @@ def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, 
 
     ``derived``: ``(method, system, map)`` of a user's own declaration (default: the adapter's registry method)."""
     from equivalences.mutants import control
+    from numeric import stacking
     from numeric.forms import AcceleratedForm, Coefficients
     from numeric.problems import NoisyLeastSquares
     from numeric.replay import relative_deviation
@@ -160,14 +161,18 @@ def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, 
     res.control_name, bad = control(mp, changed=changed)
     coeffs = Coefficients()
     forms = [AcceleratedForm(method, m, cfg, ts, coeffs, system) for m in (mp, bad)]
+    has_eval = adapter.evaluate is not None and forms[0].n == 3
+    width = 1  # configurations per form: the control as the second block of the map's form where it can be
+    if stacking.stackable(forms[0], forms[1:]):
+        _, merged, coeffs = stacking.stack(None, forms[0], forms[1:], coeffs, 1)
+        forms, width = [merged], 2
     C = coeffs.stack(torch.float64, "cpu")
     problem = NoisyLeastSquares(dim, seed=seed)
     theta = problem.start(1)
-    states = [f.start(theta, theta) for f in forms]
+    states = [f.start(theta.expand(width, -1).clone(), theta.expand(width, -1).clone()) for f in forms]
     p = theta[0].clone().requires_grad_(True)
-    dev = torch.zeros(2, dtype=torch.float64)
-    dev_e = torch.zeros(2, dtype=torch.float64)
-    has_eval = adapter.evaluate is not None and forms[0].n == 3
+    devs = [torch.zeros(width, dtype=torch.float64) for _ in forms]
+    devs_e = [torch.zeros(width, dtype=torch.float64) for _ in forms]
     noise = problem.noise_stream(1)
     grad = lambda x, xi: setting.scale * problem.grad(x, xi)  # noqa: E731
     with adapter.context() if adapter.context is not None else contextlib.nullcontext():
@@ -180,16 +185,18 @@ def run(adapter: Adapter, setting: Setting, *, steps: int = 500, dim: int = 16, 
                 q = p.detach()[None].clone()
                 e = adapter.evaluate(opt, p)[None] if has_eval else None
                 for i, (f, s) in enumerate(zip(forms, states)):
-                    dev[i] = torch.maximum(dev[i], torch.nan_to_num(relative_deviation(q, f.query(ck, s))[0], nan=float("inf")))
+                    devs[i] = torch.maximum(devs[i], torch.nan_to_num(relative_deviation(q, f.query(ck, s)),
+                                                                      nan=float("inf")))
                     if e is not None:
-                        dev_e[i] = torch.maximum(dev_e[i], torch.nan_to_num(relative_deviation(e, f.evaluate(ck, s))[0],
-                                                                            nan=float("inf")))
+                        devs_e[i] = torch.maximum(devs_e[i], torch.nan_to_num(relative_deviation(e, f.evaluate(ck, s)),
+                                                                              nan=float("inf")))
                 p.grad = grad(q, xi)[0]
                 opt.step()
                 states = [f.step(ck, s, grad(f.query(ck, s), xi)) for f, s in zip(forms, states)]
         except Exception as err:  # noqa: BLE001 -- a library crash is a finding, reported as such
             res.error = f"{type(err).__name__}: {err}"
             return res
+    dev, dev_e = torch.cat(devs), torch.cat(devs_e)  # (2,): the map, the control
     res.deviation, res.control = float(dev[0]), float(max(dev[1], dev_e[1]))
     res.deviation_eval = float(dev_e[0]) if has_eval else None
     return res
