@@ -57,10 +57,10 @@ def stack(ours: MethodForm | None, acc: AcceleratedForm, controls: list, coeffs:
             joined[key] = out.add(np.concatenate([coeffs.tables[i] for i in key], axis=1))
         return joined[key]
 
-    def comb(parts):
-        (terms, _), rest = parts[0], parts
-        return (tuple((j, slot([p[0][k][1] for p in rest])) for k, (j, _) in enumerate(terms)),
-                slot([p[1] for p in rest]))
+    def comb(parts):  # the same combination (terms (j, table), u's table) of each form, one table per term
+        terms = parts[0][0]
+        return (tuple((j, slot([p[0][k][1] for p in parts])) for k, (j, _) in enumerate(terms)),
+                slot([p[1] for p in parts]))
 
     merged = copy.copy(acc)
     merged.recursions = tuple(comb([f.recursions[b] for f in forms]) for b in range(len(acc.recursions)))
