@@ -5,6 +5,7 @@ import functools
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.polys.rings import ring
 
 from ..algebra import _positive_first, canonical
 from ..symbols import t
@@ -13,7 +14,7 @@ from ..symbols import t
 @functools.lru_cache(maxsize=65536)
 def _rational_form(expr) -> sp.Expr:
     """Rational normal form ``p / q`` (``gcd(p, q) = 1``), exact, by polynomial arithmetic over the
-    rationals with every function application and symbol a generator; falls back to
+    rationals (sympy's sparse ring) with every function application and symbol a generator; falls back to
     :func:`~equivalences.algebra.canonical` where a power has the step in its exponent (MARS's
     ``beta1**t``) or a transform is applied."""
     e = sp.sympify(expr)
@@ -31,19 +32,62 @@ def _rational_form(expr) -> sp.Expr:
             return canonical(expr)
     dummies = [sp.Dummy() for _ in atoms]
     e = e.xreplace(dict(zip(atoms, dummies)))
-    num, den = e.as_numer_denom()
-    gens = sorted(num.free_symbols | den.free_symbols, key=sp.default_sort_key)
+    gens = sorted(e.free_symbols, key=sp.default_sort_key)
     if not gens:
         return canonical(expr)
+    R, *xs = ring(gens, sp.QQ)
     try:
-        (P, Q), _ = sp.parallel_poly_from_expr((num, den), *gens, domain="QQ")
-    except (sp.PolificationFailed, sp.GeneratorsNeeded, sp.polys.polyerrors.CoercionFailed):
+        P, Q = _fraction(e, R, dict(zip(gens, xs)))
+    except ValueError:  # not a rational function of the generators (a root, a float)
         return canonical(expr)
-    if Q.is_zero:
+    if not Q:
         return sp.nan
-    c, P, Q = P.cancel(Q)
+    c, P, Q = _primitive_pair(*P.cancel(Q), R)
     out = c * P.as_expr() / Q.as_expr()
     return out.xreplace(dict(zip(dummies, atoms)))
+
+
+def _fraction(e, R, gens: dict):
+    """``e`` as a numerator and a denominator in the polynomial ring ``R`` (``gens``: symbol -> generator), built
+    bottom-up without cancelling on the way (one gcd at the end, :func:`_rational_form`); ValueError where ``e``
+    is not a rational function of the generators over the rationals."""
+    if e in gens:
+        return gens[e], R.one
+    if e.is_Rational:
+        return R(sp.QQ(e.p, e.q)), R.one
+    if e.is_Add:
+        n, d = R.zero, R.one
+        for a in e.args:
+            an, ad = _fraction(a, R, gens)
+            n, d = (n + an, d) if ad == d else (n * ad + an * d, d * ad)
+        return n, d
+    if e.is_Mul:
+        n, d = R.one, R.one
+        for a in e.args:
+            an, ad = _fraction(a, R, gens)
+            n, d = n * an, d * ad
+        return n, d
+    if e.is_Pow and e.exp.is_Integer:
+        bn, bd = _fraction(e.base, R, gens)
+        k = int(e.exp)
+        return (bn ** k, bd ** k) if k >= 0 else (bd ** -k, bn ** -k)
+    raise ValueError(f"not a rational function: {e}")
+
+
+def _primitive_pair(P, Q, R):
+    """``(c, P, Q)`` with ``P / Q`` times the rational ``c`` the reduced fraction, ``P`` and ``Q`` integer primitive
+    polynomials with positive leading coefficients: the normal form ``Poly.cancel`` gives."""
+    Z = R.clone(domain=sp.ZZ)
+    dp, P = P.clear_denoms()
+    dq, Q = Q.clear_denoms()
+    cp, P = P.set_ring(Z).primitive()
+    cq, Q = Q.set_ring(Z).primitive()
+    c = sp.Rational(int(cp), 1) * sp.Rational(int(dq), int(dp)) / int(cq)
+    if P and P.LC < 0:
+        P, c = -P, -c
+    if Q.LC < 0:
+        Q, c = -Q, -c
+    return c, P, Q
 
 
 @functools.lru_cache(maxsize=65536)
