@@ -358,7 +358,9 @@ class PairReplay:
 
         K1, G, dtype, device = self.K, self.blocks, self.dtype, self.device
         K = K1 * G  # block 0: the map; block g: control self.stacked[g - 1]
-        cut = (lambda x: x) if G == 1 else (lambda x: None if x is None else x[..., :K1, :])  # noqa: E731
+        # block 0's view: of a state or mask (configurations first), and of a step's tables ((n, K, 1))
+        cut = (lambda x: x) if G == 1 else (lambda x: None if x is None else x[:K1])  # noqa: E731
+        cut_ck = (lambda ck: ck) if G == 1 else (lambda ck: ck[:, :K1])  # noqa: E731
         theta = self.problem.start(K)
         s_m = self.ours.start(theta)
         s_a = self.acc.start(theta, self.ours.query(self.C[0], s_m))
@@ -402,10 +404,9 @@ class PairReplay:
             s_prev = s_m
             s_m, s_a, s_p, dmax, dmax_e, dmax_p, dmax_m, fin_q, fin_w, dev, dev_e, q, e, u, watch, tie_m = out
             if alone:
-                ck1, prev1, q1, e1, u1 = ck[:, :K1] if G > 1 else ck, tuple(map(cut, s_prev)), cut(q), cut(e), cut(u)
-                tie1 = None if tie_m is None else (tol, tie_m if G == 1 else tie_m[:K1])
+                prev1, tie1 = tuple(map(cut, s_prev)), None if tie_m is None else (tol, cut(tie_m))
                 for c in alone:
-                    c.step(self.ours, self.problem, ck1, xi, prev1, q1, e1, u1, tie1)
+                    c.step(self.ours, self.problem, cut_ck(ck), xi, prev1, cut(q), cut(e), cut(u), tie1)
             trace[k] = dev[::K1]
             if trace_e is not None:
                 trace_e[k] = dev_e[0]
@@ -442,7 +443,7 @@ class PairReplay:
             res.trajectories = {k: np.array(v) for k, v in traj.items() if v}
         blocks = {i: g for g, i in enumerate(self.stacked, 1)}
         res.controls = [block(blocks[i]) if i in blocks else
-                        c.finish(ck[:, :K1] if G > 1 else ck, cut(q), fin_q[:K1], res, self.has_eval)
+                        c.finish(cut_ck(ck), cut(q), cut(fin_q), res, self.has_eval)
                         if isinstance(c, _Control) else c for i, c in enumerate(controls)]
         return res
 

@@ -30,7 +30,7 @@ from ..oracles import Calls, NotLinearCalls, calls_field, is_multicall, reuse, r
 from ..oracles import calls_form as _multicall_form
 from ..prove import Identity
 from ..symbols import t
-from .closure import Closure, Field, _denominator_factors, reduce_against
+from .closure import Closure, Field, _denominator_factors, field_rows, reduce_against, times
 from .joint import NotLinear, linear_form, mentions_time, related, renumbered, unify
 from .equivalence import Equivalence
 from .witness import Difference, _with_values
@@ -69,7 +69,7 @@ def prove_calls(A: Calls, B: Calls, delta: int) -> Closure:
     Mk, Ck = [M(k) for k in range(n + 2)], [C(k) for k in range(n + 2)]  # each built once
     F = Field([*Bm(0)] + [e for k in range(n + 2) for e in (*Ck[k], *Mk[k])])
     zero = F.K.zero
-    Ms = [[[F(x) if x != 0 else zero for x in Mk[j].row(i)] for i in range(n)] for j in range(n + 1)]
+    Ms = field_rows(F, Mk[:n + 1], n)
     B0 = [[F(x) for x in Bm(0).col(c)] for c in range(r)]
     memo: dict = {}
 
@@ -79,8 +79,7 @@ def prove_calls(A: Calls, B: Calls, delta: int) -> Closure:
                 memo[seed, k, j] = [F(x) for x in Ck[j].row(seed)]
             else:
                 prev = lam(seed, k - 1, j + 1)
-                memo[seed, k, j] = [sum((prev[i] * Ms[j][i][col] for i in range(n) if prev[i] and Ms[j][i][col]), zero)
-                                    for col in range(n)]
+                memo[seed, k, j] = times(prev, Ms[j], zero)
         return memo[seed, k, j]
 
     names = [f"{x}_A" for x in A.names] + [f"{x}_B" for x in B.names]
@@ -211,7 +210,7 @@ def equivalent_calls(a: Method, b: Method, relation: dict | None = None) -> Equi
             return Equivalence(a, b, "undecided", reason=f"a coefficient is not a rational function ({err})")
         if e.closure.holds:
             e.verdict = "equivalent"
-            e.notes.append(f"compared call by call: both make {A.r} gradient calls per step")
+            e.notes.append(_call_by_call(A))
             return e
     queries = 2 * (A.n + B.n) * max(A.r, B.r) + 6
     w = first_query_difference(A, B, queries)
@@ -229,6 +228,10 @@ def equivalent_calls(a: Method, b: Method, relation: dict | None = None) -> Equi
     return shifted or e
 
 
+def _call_by_call(A: Calls) -> str:
+    return f"compared call by call: both make {A.r} gradient calls per step"
+
+
 def _shifted(a: Method, b: Method, A: Calls, b1: Method, e: Equivalence) -> Equivalence | None:
     """B renumbered by one step either way (A's step ``t`` is B's step ``t + 1`` or ``t - 1``) and proved call by
     call, with the relation as given; None when neither shift holds."""
@@ -242,7 +245,7 @@ def _shifted(a: Method, b: Method, A: Calls, b1: Method, e: Equivalence) -> Equi
             out = Equivalence(a, b, "equivalent", "joint", relation=e.relation, relation_source=e.relation_source,
                               compared=bs, closure=cl, shift=s)
             out.notes += [f"counted from their first steps they differ: {e.reason}",
-                          f"compared call by call: both make {A.r} gradient calls per step"]
+                          _call_by_call(A)]
             return out
     return None
 

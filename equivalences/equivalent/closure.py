@@ -62,7 +62,7 @@ def prove_joint(J: Joint) -> Closure:
     b = J.b(0)
     F = Field([*b, *(x for j in range(n + 2) for x in (*c[j], *M[j]))])
     zero = F.K.zero
-    Ms = [[[F(x) if x != 0 else zero for x in M[j].row(i)] for i in range(n)] for j in range(n + 1)]
+    Ms = field_rows(F, M[:n + 1], n)
     b0 = [F(x) for x in b]
     memo: dict = {}
 
@@ -72,8 +72,7 @@ def prove_joint(J: Joint) -> Closure:
                 memo[k, j] = [F(x) for x in c[j]]
             else:
                 prev = lam(k - 1, j + 1)
-                memo[k, j] = [sum((prev[i] * Ms[j][i][col] for i in range(n) if prev[i] and Ms[j][i][col]), zero)
-                              for col in range(n)]
+                memo[k, j] = times(prev, Ms[j], zero)
         return memo[k, j]
 
     S = J.state()
@@ -111,6 +110,18 @@ def prove_joint(J: Joint) -> Closure:
         piv = next(i for i, x in enumerate(rest) if x != 0)  # rest = lambda_k - sum combo_i lambda_i
         basis = [(p, row, rc + [F.K.zero]) for p, row, rc in basis] + [(piv, rest, [-x for x in combo] + [F.K.one])]
     raise AssertionError("the closure has at most n functionals")  # pragma: no cover
+
+
+def field_rows(F, matrices, n: int) -> list:
+    """Each ``n x n`` step matrix as rows of field elements (its zeros the field's 0, not converted)."""
+    zero = F.K.zero
+    return [[[F(x) if x != 0 else zero for x in M.row(i)] for i in range(n)] for M in matrices]
+
+
+def times(v, rows, zero) -> list:
+    """The functional ``v`` times the step matrix ``rows`` (from :func:`field_rows`), zero products skipped."""
+    n = len(rows)
+    return [sum((v[i] * rows[i][col] for i in range(n) if v[i] and rows[i][col]), zero) for col in range(n)]
 
 
 def reduce_against(v, basis, kept: int, zero):
